@@ -1,0 +1,24 @@
+namespace Nn.LinearAlgebra;
+
+/// <summary>
+/// The linear-algebra seam under every matrix product Nn computes. All operands are column-major flat
+/// arrays, exactly as BLAS reads them: element (i, j) of an operand with leading dimension <c>ld</c> is at
+/// <c>i + j·ld</c>.
+/// </summary>
+/// <remarks>
+/// <c>C ← α·op(A)·op(B) + β·C</c> where <c>op(A)</c> is m×k, <c>op(B)</c> is k×n and <c>C</c> is m×n.
+/// When <c>β = 0</c>, <c>C</c> is overwritten and its previous contents (even NaN) are ignored, as in BLAS.
+/// <c>C</c> must not overlap <c>A</c> or <c>B</c>. NaN and infinity propagate as IEEE arithmetic dictates.
+/// Implementations do not validate their arguments: <see cref="Blas"/> does, once.
+/// </remarks>
+public interface IBlasBackend
+{
+    /// <summary>A short name for logs and benchmark reports, e.g. <c>managed</c> or <c>openblas</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Double-precision general matrix multiply (see the interface remarks for the contract).</summary>
+    void Gemm(Transpose transA, Transpose transB, int m, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc);
+
+    /// <summary>Single-precision general matrix multiply (see the interface remarks for the contract).</summary>
+    void Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
+}
