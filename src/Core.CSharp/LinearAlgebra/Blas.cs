@@ -45,6 +45,24 @@ public static class Blas
         }
     }
 
+    /// <summary>
+    /// Symmetric rank-k update <c>C ← α·op(A)·op(A)ᵀ + β·C</c> in double precision, both triangles written.
+    /// <c>op(A)</c> is n×k: <c>A</c> (n×k) when <paramref name="trans"/> is <see cref="Transpose.No"/>, else <c>Aᵀ</c> of a k×n <c>A</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, a leading dimension is too small or a span is too short.</exception>
+    public static void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc)
+    {
+        var (aRows, aCols) = trans == Transpose.No ? (n, k) : (k, n);
+        CheckOperand("A", aRows, aCols, a.Length, lda);
+        CheckOperand("C", n, n, c.Length, ldc);
+        if (n == 0)
+        {
+            return;
+        }
+
+        Current.Syrk(trans, n, k, alpha, a, lda, beta, c, ldc);
+    }
+
     private static void CheckOperand(string name, int rows, int cols, int length, int ld)
     {
         if (rows < 0 || cols < 0)

@@ -21,4 +21,11 @@ public interface IBlasBackend
 
     /// <summary>Single-precision general matrix multiply (see the interface remarks for the contract).</summary>
     void Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
+
+    /// <summary>
+    /// Double-precision symmetric rank-k update <c>C ← α·op(A)·op(A)ᵀ + β·C</c>, where <c>op(A)</c> is n×k
+    /// (<c>A</c> itself when <paramref name="trans"/> is <see cref="Transpose.No"/>, else <c>Aᵀ</c> of a k×n <c>A</c>).
+    /// Unlike BLAS <c>dsyrk</c>, both triangles of the n×n <c>C</c> are written, so the result is a full symmetric matrix.
+    /// </summary>
+    void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc);
 }

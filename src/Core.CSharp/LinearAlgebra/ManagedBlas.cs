@@ -24,6 +24,10 @@ public sealed class ManagedBlas : IBlasBackend
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
         Gemm<float>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
+    /// <inheritdoc />
+    public void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc) =>
+        Gemm<double>(trans, trans == Transpose.No ? Transpose.Yes : Transpose.No, n, n, k, alpha, a, lda, a, lda, beta, c, ldc);
+
     private static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
