@@ -1,0 +1,111 @@
+using System.Numerics;
+
+namespace Nn.Activations;
+
+/// <summary>
+/// An activation function <c>a = g(z)</c> applied to a layer's pre-activations, with its derivative beside it.
+/// </summary>
+/// <remarks>
+/// Batches are column-major matrices with one observation per column (see <see cref="Layers.Propagation"/>):
+/// a span of <c>units × samples</c> values where each run of <c>units</c> values is one observation. Elementwise
+/// activations ignore <c>units</c>; <see cref="SoftmaxActivation"/> normalises each column.
+/// NaN in <c>z</c> propagates to <c>a</c> and to the gradient.
+/// </remarks>
+public abstract record Activation
+{
+    private protected Activation()
+    {
+    }
+
+    /// <summary>g(z) = z.</summary>
+    public static Activation Identity => IdentityActivation.Instance;
+
+    /// <summary>g(z) = 1 / (1 + e⁻ᶻ).</summary>
+    public static Activation Sigmoid => SigmoidActivation.Instance;
+
+    /// <summary>g(z) = tanh z.</summary>
+    public static Activation Tanh => TanhActivation.Instance;
+
+    /// <summary>g(z) = max(0, z).</summary>
+    public static Activation Relu => ReluActivation.Instance;
+
+    /// <summary>g(z) = eᶻᵏ / Σⱼ eᶻʲ over the units of one observation (an output-layer activation).</summary>
+    public static Activation Softmax => SoftmaxActivation.Instance;
+
+    /// <summary>The stable name used in model files and messages, e.g. <c>sigmoid</c> or <c>leaky_relu</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>g(z) = z for z &gt; 0, <paramref name="slope"/>·z otherwise.</summary>
+    /// <param name="slope">The slope for negative inputs, in [0, 1). Default 0.01.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="slope"/> is outside [0, 1) or not finite.</exception>
+    public static Activation LeakyRelu(double slope = 0.01) => new LeakyReluActivation(slope);
+
+    /// <summary>Looks an activation up by its <see cref="Name"/> (leaky ReLU takes its default slope).</summary>
+    /// <exception cref="ArgumentException">No activation has that name.</exception>
+    public static Activation FromName(string name) => name switch
+    {
+        "identity" => Identity,
+        "sigmoid" => Sigmoid,
+        "tanh" => Tanh,
+        "relu" => Relu,
+        "leaky_relu" => LeakyRelu(),
+        "softmax" => Softmax,
+        _ => throw new ArgumentException($"Unknown activation '{name}': expected identity, sigmoid, tanh, relu, leaky_relu or softmax.", nameof(name)),
+    };
+
+    /// <summary>Computes <c>a = g(z)</c>. <paramref name="a"/> may be the same span as <paramref name="z"/>.</summary>
+    /// <param name="z">Pre-activations, <c>units × samples</c> column-major.</param>
+    /// <param name="a">Destination, the same length as <paramref name="z"/>.</param>
+    /// <param name="units">Values per observation (the column length).</param>
+    public abstract void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Computes <c>dz = J_g(z)ᵀ · da</c> for each observation: for elementwise activations <c>dz = da ⊙ g′(z)</c>.
+    /// <paramref name="dz"/> may be the same span as <paramref name="da"/>, but not as <paramref name="z"/> or <paramref name="a"/>.
+    /// </summary>
+    /// <param name="z">The pre-activations of the forward pass.</param>
+    /// <param name="a">The activations of the forward pass, <c>g(z)</c>.</param>
+    /// <param name="da">The upstream gradient with respect to <c>a</c>.</param>
+    /// <param name="dz">Destination: the gradient with respect to <c>z</c>.</param>
+    /// <param name="units">Values per observation (the column length).</param>
+    public abstract void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>An activation applied to each value on its own, with a scalar derivative g′(z).</summary>
+public abstract record ElementwiseActivation : Activation
+{
+    private protected ElementwiseActivation()
+    {
+    }
+
+    /// <summary>g(z) for one value.</summary>
+    public abstract T Apply<T>(T z)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>g′(z) for one value; <paramref name="a"/> is g(z), which several derivatives are cheapest in.</summary>
+    public abstract T Derivative<T>(T z, T a)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc />
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            a[i] = Apply(z[i]);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            dz[i] = da[i] * Derivative(z[i], a[i]);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Numerics;
+
+namespace Nn.Activations;
+
+/// <summary>Identity: g(z) = z, g′(z) = 1. Linear layers stacked with it collapse to one matrix (lecture 002).</summary>
+public sealed record IdentityActivation : ElementwiseActivation
+{
+    private IdentityActivation()
+    {
+    }
+
+    /// <summary>The single instance.</summary>
+    public static IdentityActivation Instance { get; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "identity";
+
+    /// <inheritdoc />
+    public override T Apply<T>(T z) => z;
+
+    /// <inheritdoc />
+    public override T Derivative<T>(T z, T a) => T.One;
+
+    /// <inheritdoc />
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => z.CopyTo(a);
+
+    /// <inheritdoc />
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => da.CopyTo(dz);
+}

@@ -1,0 +1,27 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nn.Activations;
+
+/// <summary>Hyperbolic tangent: g(z) = tanh z, g′(z) = 1 − tanh² z (lecture 004: f′ = 1 − f²).</summary>
+public sealed record TanhActivation : ElementwiseActivation
+{
+    private TanhActivation()
+    {
+    }
+
+    /// <summary>The single instance.</summary>
+    public static TanhActivation Instance { get; } = new();
+
+    /// <inheritdoc />
+    public override string Name => "tanh";
+
+    /// <inheritdoc />
+    public override T Apply<T>(T z) => T.Tanh(z);
+
+    /// <inheritdoc />
+    public override T Derivative<T>(T z, T a) => T.One - (a * a);
+
+    /// <inheritdoc />
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Tanh(z, a);
+}

@@ -1,0 +1,251 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+using Nn.LinearAlgebra;
+using Nn.Losses;
+
+namespace Nn.Layers;
+
+/// <summary>
+/// Forward and backward propagation over a batch: pure functions of the network, the data and the loss.
+/// </summary>
+/// <remarks>
+/// <para><b>Batch layout (the one place it is defined).</b> A batch of m observations is a dense matrix with one
+/// observation per column, as in the lecture notes: X = [x⁽¹⁾ … x⁽ᵐ⁾] is inputs × m, targets Y are outputs × m, and
+/// every z[l], a[l] is units × m. Storage is column-major, so each observation is a contiguous run of values —
+/// the same memory as a row-major "one sample per row" table — and every product is a plain BLAS call:
+/// z[l] = W[l]·a[l−1] + b[l] (GEMM NN), ∂J/∂W[l] = dZ[l]·a[l−1]ᵀ (GEMM NT), ∂J/∂a[l−1] = W[l]ᵀ·dZ[l] (GEMM TN),
+/// ∂J/∂b[l] = the row sums of dZ[l].</para>
+/// <para><b>Cost.</b> J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾); gradients are of J, so they include the 1/m.</para>
+/// <para><b>NaN policy.</b> Inputs and targets must be finite (checked, <see cref="ArgumentException"/>); the
+/// network's parameters are finite by construction. Overflow inside the pass (for example exploding activations)
+/// shows up as a non-finite cost, which training loops report as divergence.</para>
+/// </remarks>
+public static class Propagation
+{
+    /// <summary>Runs the network forward on <paramref name="x"/> and keeps every z[l] and a[l].</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="x">Inputs × samples, finite, at least one column.</param>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of rows, no columns, or a non-finite value.</exception>
+    public static ForwardTrace<T> Forward<T>(Network<T> network, Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        x = CheckInput(network, x);
+        return ForwardUnchecked(network, x);
+    }
+
+    /// <summary>The network's output ŷ = a[L] for <paramref name="x"/> (outputs × samples).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}"/>.</exception>
+    public static Matrix<T> Predict<T>(Network<T> network, Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => Forward(network, x).Output;
+
+    /// <summary>The cost J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of a forward trace against targets <paramref name="y"/>.</summary>
+    /// <exception cref="ArgumentException">The loss does not fit the output activation, or <paramref name="y"/> has the wrong shape or an invalid value.</exception>
+    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        y = CheckTargets(network, trace, y, loss);
+        return CostUnchecked(network, trace, y, loss);
+    }
+
+    /// <summary>
+    /// Backpropagation (lecture 002/004): from the output delta dZ[L] = ∂J/∂z[L] (the fused a − y for
+    /// sigmoid + binary cross-entropy and softmax + cross-entropy), walk the trace in reverse with
+    /// dZ[l] = g′[l] applied to W[l+1]ᵀ·dZ[l+1], collecting ∂J/∂W[l], ∂J/∂b[l] and finally ∂J/∂X.
+    /// </summary>
+    /// <param name="network">The network that produced <paramref name="trace"/>.</param>
+    /// <param name="trace">The forward trace.</param>
+    /// <param name="y">Targets, outputs × samples.</param>
+    /// <param name="loss">The loss; it must fit the output activation.</param>
+    /// <exception cref="ArgumentException">Shapes differ, the loss does not fit the output activation, or a target is invalid.</exception>
+    public static BackwardResult<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        y = CheckTargets(network, trace, y, loss);
+        return BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss));
+    }
+
+    /// <summary>
+    /// Backpropagation from an arbitrary upstream gradient <paramref name="outputGradient"/> = ∂J/∂a[L]
+    /// (outputs × samples) instead of a loss. The result is linear in <paramref name="outputGradient"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's shape differs from the trace's output, or a value is not finite.</exception>
+    public static BackwardResult<T> BackwardFromOutput<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> outputGradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(outputGradient);
+        CheckTrace(network, trace);
+        outputGradient = Dense.Ensure(outputGradient);
+        CheckSameShape(trace.Output, outputGradient, nameof(outputGradient));
+        Guard.Finite(outputGradient, nameof(outputGradient));
+        var last = network.Layers.Length - 1;
+        var dz = new T[outputGradient.RowCount * outputGradient.ColumnCount];
+        network.OutputActivation.Backward<T>(Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(outputGradient), dz, network.Outputs);
+        return BackwardFromDelta(network, trace, dz);
+    }
+
+    /// <summary>Cost and gradients of the network on one batch: Forward, then Backward.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}"/> and <see cref="Backward{T}"/>.</exception>
+    public static (T Cost, Parameters<T> Gradients) CostAndGradients<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var trace = Forward(network, x);
+        y = CheckTargets(network, trace, y, loss);
+        return (CostUnchecked(network, trace, y, loss), BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss)).Gradients);
+    }
+
+    internal static ForwardTrace<T> ForwardUnchecked<T>(Network<T> network, Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var m = x.ColumnCount;
+        var zs = ImmutableArray.CreateBuilder<Matrix<T>>(network.Layers.Length);
+        var activations = ImmutableArray.CreateBuilder<Matrix<T>>(network.Layers.Length);
+        var previous = x;
+        foreach (var layer in network.Layers)
+        {
+            var n = layer.Outputs;
+            var z = new T[n * m];
+            var bias = Dense.Data(layer.Bias);
+            for (var j = 0; j < m; j++)
+            {
+                bias.CopyTo(z.AsSpan(j * n, n));
+            }
+
+            Blas.Gemm(Transpose.No, Transpose.No, n, m, layer.Inputs, T.One, Dense.Data(layer.Weights), n, Dense.Data(previous), layer.Inputs, T.One, z, n);
+            var zMatrix = Dense.Matrix(n, m, z);
+            Matrix<T> aMatrix;
+            if (layer.Activation is Activations.IdentityActivation)
+            {
+                aMatrix = zMatrix;
+            }
+            else
+            {
+                var a = new T[n * m];
+                layer.Activation.Forward<T>(z, a, n);
+                aMatrix = Dense.Matrix(n, m, a);
+            }
+
+            zs.Add(zMatrix);
+            activations.Add(aMatrix);
+            previous = aMatrix;
+        }
+
+        return new ForwardTrace<T>(x, zs.MoveToImmutable(), activations.MoveToImmutable());
+    }
+
+    internal static T CostUnchecked<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var last = network.Layers.Length - 1;
+        var total = loss.Total<T>(Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(y), network.Outputs);
+        return total / T.CreateTruncating(trace.Samples);
+    }
+
+    internal static T[] OutputDelta<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var last = network.Layers.Length - 1;
+        var dz = new T[y.RowCount * y.ColumnCount];
+        loss.OutputGradient<T>(network.OutputActivation, Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(y), dz, network.Outputs);
+        TensorPrimitives.Multiply(dz, T.One / T.CreateTruncating(trace.Samples), dz);
+        return dz;
+    }
+
+    /// <summary>The reverse walk, from dZ[L] (outputs × samples, already including 1/m).</summary>
+    internal static BackwardResult<T> BackwardFromDelta<T>(Network<T> network, ForwardTrace<T> trace, T[] outputDelta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var m = trace.Samples;
+        var count = network.Layers.Length;
+        var gradients = new LayerParameters<T>[count];
+        var dz = outputDelta;
+        T[] da = [];
+        for (var l = count - 1; l >= 0; l--)
+        {
+            var layer = network.Layers[l];
+            var (n, inputs) = (layer.Outputs, layer.Inputs);
+            var previous = Dense.Data(trace.ActivationAt(l));
+
+            var dw = new T[n * inputs];
+            Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, dz, n, previous, inputs, T.Zero, dw, n);
+            var db = new T[n];
+            for (var j = 0; j < m; j++)
+            {
+                TensorPrimitives.Add(db, dz.AsSpan(j * n, n), db);
+            }
+
+            gradients[l] = new LayerParameters<T>(Dense.Matrix(n, inputs, dw), Dense.Vector(db));
+
+            da = new T[inputs * m];
+            Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, Dense.Data(layer.Weights), n, dz, n, T.Zero, da, inputs);
+            if (l > 0)
+            {
+                var below = network.Layers[l - 1];
+                var dzBelow = new T[inputs * m];
+                below.Activation.Backward<T>(Dense.Data(trace.PreActivations[l - 1]), Dense.Data(trace.Activations[l - 1]), da, dzBelow, inputs);
+                dz = dzBelow;
+            }
+        }
+
+        return new BackwardResult<T>(new Parameters<T>(gradients), Dense.Matrix(network.Inputs, m, da));
+    }
+
+    internal static Matrix<T> CheckInput<T>(Network<T> network, Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        x = Dense.Ensure(x);
+        if (x.RowCount != network.Inputs)
+        {
+            var first = network.Layers[0];
+            throw new ArgumentException($"X has {x.RowCount} rows but the first layer's weights are {first.Outputs}×{first.Inputs}: X must be inputs × samples ({network.Inputs} × m).", nameof(x));
+        }
+
+        if (x.ColumnCount == 0)
+        {
+            throw new ArgumentException($"X is {x.RowCount}×0: the batch is empty.", nameof(x));
+        }
+
+        Guard.Finite(x, "X");
+        return x;
+    }
+
+    private static Matrix<T> CheckTargets<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(loss);
+        CheckTrace(network, trace);
+        loss.CheckOutputActivation(network.OutputActivation);
+        y = Dense.Ensure(y);
+        CheckSameShape(trace.Output, y, "Y");
+        Guard.Finite(y, "Y");
+        loss.CheckTargets<T>(Dense.Data(y), network.Outputs, "Y");
+        return y;
+    }
+
+    private static void CheckTrace<T>(Network<T> network, ForwardTrace<T> trace)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (trace.PreActivations.Length != network.Layers.Length || trace.Activations.Length != network.Layers.Length || trace.Input.RowCount != network.Inputs)
+        {
+            throw new ArgumentException($"The trace has {trace.Activations.Length} layers and {trace.Input.RowCount} inputs but the network has {network.Layers.Length} layers and {network.Inputs} inputs.", nameof(trace));
+        }
+    }
+
+    private static void CheckSameShape<T>(Matrix<T> expected, Matrix<T> actual, string argument)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (expected.RowCount != actual.RowCount || expected.ColumnCount != actual.ColumnCount)
+        {
+            throw new ArgumentException($"{argument} is {actual.RowCount}×{actual.ColumnCount} but the network's output is {expected.RowCount}×{expected.ColumnCount} (outputs × samples).", argument);
+        }
+    }
+}

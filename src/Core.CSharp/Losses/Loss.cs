@@ -1,0 +1,70 @@
+using System.Numerics;
+using Nn.Activations;
+
+namespace Nn.Losses;
+
+/// <summary>
+/// A per-observation loss L(ŷ, y), with its gradient with respect to the output layer's pre-activations beside it.
+/// The cost of a batch of m observations is J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) (lecture 001).
+/// </summary>
+/// <remarks>
+/// Spans are <c>units × samples</c> column-major, one observation per column (see <see cref="Layers.Propagation"/>).
+/// Values are summed over observations here; <see cref="Layers.Propagation"/> divides by m.
+/// </remarks>
+public abstract record Loss
+{
+    private protected Loss()
+    {
+    }
+
+    /// <summary>Binary cross-entropy on sigmoid outputs, computed from the logits: L = log(1 + eᶻ) − y·z.</summary>
+    public static Loss BinaryCrossEntropy => BinaryCrossEntropyLoss.Instance;
+
+    /// <summary>Squared error L = ½‖ŷ − y‖², for any output activation.</summary>
+    public static Loss SquaredError => SquaredErrorLoss.Instance;
+
+    /// <summary>Softmax cross-entropy on softmax outputs: L = −Σₖ yₖ log softmax(z)ₖ, from the logits.</summary>
+    public static Loss SoftmaxCrossEntropy => SoftmaxCrossEntropyLoss.Instance;
+
+    /// <summary>The stable name used in model files and messages: <c>bce</c>, <c>mse</c> or <c>ce</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Looks a loss up by its <see cref="Name"/>.</summary>
+    /// <exception cref="ArgumentException">No loss has that name.</exception>
+    public static Loss FromName(string name) => name switch
+    {
+        "bce" => BinaryCrossEntropy,
+        "mse" => SquaredError,
+        "ce" => SoftmaxCrossEntropy,
+        _ => throw new ArgumentException($"Unknown loss '{name}': expected bce, mse or ce.", nameof(name)),
+    };
+
+    /// <summary>Throws when this loss cannot be used after the given output activation.</summary>
+    /// <exception cref="ArgumentException">The pairing is not supported (for example binary cross-entropy after ReLU).</exception>
+    public abstract void CheckOutputActivation(Activation output);
+
+    /// <summary>
+    /// Throws when a target value is not one this loss can take (binary cross-entropy: outside [0, 1]; softmax
+    /// cross-entropy: a column that is not a probability vector). Finiteness is checked by the caller.
+    /// </summary>
+    /// <param name="y">Targets, <c>units × samples</c> column-major.</param>
+    /// <param name="units">Values per observation.</param>
+    /// <param name="argument">The argument name to report.</param>
+    /// <exception cref="ArgumentException">A target is out of range; the message names its row and column.</exception>
+    public abstract void CheckTargets<T>(ReadOnlySpan<T> y, int units, string argument)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Σ over observations of L, from the output pre-activations <paramref name="z"/> and activations <paramref name="a"/>.</summary>
+    public abstract T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Writes <c>dz = ∂L/∂z</c> for every observation (not divided by m) given the output activation that
+    /// produced <paramref name="a"/> from <paramref name="z"/>.
+    /// </summary>
+    public abstract void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
