@@ -14,7 +14,7 @@ internal static class Guard
         {
             if (!T.IsFinite(data[i]))
             {
-                throw new ArgumentException($"{argument}[{i % matrix.RowCount}, {i / matrix.RowCount}] is {data[i]}: values must be finite.", argument);
+                throw new ArgumentException($"{argument}[{i % matrix.RowCount}, {i / matrix.RowCount}] is {Format(data[i])}: values must be finite.", argument);
             }
         }
     }
@@ -27,10 +27,14 @@ internal static class Guard
         {
             if (!T.IsFinite(data[i]))
             {
-                throw new ArgumentException($"{argument}[{i}] is {data[i]}: values must be finite.", argument);
+                throw new ArgumentException($"{argument}[{i}] is {Format(data[i])}: values must be finite.", argument);
             }
         }
     }
+
+    /// <summary>Culture-independent text for a value in a message.</summary>
+    public static string Format<T>(T value)
+        where T : System.Numerics.IFloatingPointIeee754<T> => value.ToString(null, System.Globalization.CultureInfo.InvariantCulture);
 
     public static void Positive(int value, string argument)
     {

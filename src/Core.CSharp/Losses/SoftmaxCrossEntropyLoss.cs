@@ -66,14 +66,14 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
             {
                 if (column[k] < T.Zero || column[k] > T.One)
                 {
-                    throw new ArgumentException($"{argument}[{k}, {start / units}] is {column[k]}: cross-entropy targets must be probabilities in [0, 1].", argument);
+                    throw new ArgumentException($"{argument}[{k}, {start / units}] is {Layers.Guard.Format(column[k])}: cross-entropy targets must be probabilities in [0, 1].", argument);
                 }
             }
 
             var sum = TensorPrimitives.Sum(column);
             if (T.Abs(sum - T.One) > tolerance)
             {
-                throw new ArgumentException($"{argument} column {start / units} sums to {sum}: cross-entropy targets must sum to 1 (one-hot or soft labels).", argument);
+                throw new ArgumentException($"{argument} column {start / units} sums to {Layers.Guard.Format(sum)}: cross-entropy targets must sum to 1 (one-hot or soft labels).", argument);
             }
         }
     }
