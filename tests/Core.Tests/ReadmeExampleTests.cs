@@ -1,0 +1,57 @@
+using System.Globalization;
+using Nn.Activations;
+using Nn.Initialization;
+using Nn.Layers;
+using Nn.LinearAlgebra;
+using Nn.Losses;
+using Nn.Tests.Support;
+using Nn.Training;
+
+namespace Nn.Tests;
+
+public sealed class ReadmeExampleTests
+{
+    [Fact]
+    public void TheReadmeCSharpExampleRunsAndSolvesXor()
+    {
+        using var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            // README:begin
+            // XOR: one observation per column (2 inputs × 4 samples), column-major.
+            var x = Dense.Matrix(2, 4, [0.0, 0, 0, 1, 1, 0, 1, 1]);
+            var y = Dense.Matrix(1, 4, [0.0, 1, 1, 0]);
+            var network = Network.Create<double>([2, 2, 1], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, seed: 5);
+
+            // Backpropagation, verified against finite differences.
+            var check = GradientCheck.Run(network, x, y, Loss.BinaryCrossEntropy);
+            Console.WriteLine($"worst relative error {check.WorstRelativeError:E1}");
+
+            var trained = GradientDescent.Run(network, x, y, Loss.BinaryCrossEntropy, learningRate: 0.5, iterations: 20000);
+            Console.WriteLine($"loss {trained.LossHistory[0]:F3} -> {trained.FinalLoss:F4}");
+            Console.WriteLine(Propagation.Predict(trained.Network, x).ToString("F3", CultureInfo.InvariantCulture));
+            // README:end
+            Assert.True(check.WorstRelativeError < 1e-6);
+            Assert.Equal([0, 1, 1, 0], Propagation.Predict(trained.Network, x).Row(0).Select(p => p >= 0.5 ? 1 : 0));
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        Assert.Contains("loss ", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeShowsExactlyTheCSharpExampleThatIsTested()
+    {
+        var file = Path.Combine("tests", "Core.Tests", "ReadmeExampleTests.cs");
+        var readme = Repository.ReadmeBlock("csharp");
+        var imports = readme.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(Repository.MarkedLines(file), readme.Except(imports));
+        var source = File.ReadAllLines(Path.Combine(Repository.Root, file)).Select(l => l.Trim()).ToHashSet();
+        Assert.All(imports, i => Assert.Contains(i, source));
+    }
+}

@@ -1,0 +1,59 @@
+module Nn.Tests.ReadmeExampleTests
+
+open System
+open System.IO
+open Xunit
+
+let private root =
+    let rec up (d: DirectoryInfo | null) =
+        match d with
+        | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
+        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
+        | d -> up d.Parent
+    up (DirectoryInfo AppContext.BaseDirectory)
+
+/// Trimmed non-empty lines of the first fenced block of `language` in README.md, without `open` lines.
+let readmeBlock language =
+    let lines = File.ReadAllLines(Path.Combine(root, "README.md"))
+    let start = lines |> Array.findIndex (fun l -> l.Trim() = "```" + language)
+    lines[start + 1 ..]
+    |> Array.takeWhile (fun l -> l.Trim() <> "```")
+    |> Array.map _.Trim()
+    |> Array.filter (fun l -> l <> "" && not (l.StartsWith "open "))
+
+/// Trimmed non-empty lines between `// README:begin` and `// README:end` of a repository file.
+let markedLines (relativePath: string) =
+    File.ReadAllLines(Path.Combine(root, relativePath))
+    |> Array.skipWhile (fun l -> l.Trim() <> "// README:begin")
+    |> Array.skip 1
+    |> Array.takeWhile (fun l -> l.Trim() <> "// README:end")
+    |> Array.map _.Trim()
+    |> Array.filter (fun l -> l <> "")
+
+open Nn.Activations
+open Nn.Initialization
+open Nn.Layers
+open Nn.LinearAlgebra
+open Nn.Losses
+open Nn.Training
+
+[<Fact>]
+let ``the README F# example runs and learns the Aack/Beep table`` () =
+    // README:begin
+    // Aack/Beep counts (lecture 003), one column per sentence; Happy = 1, Sad = 0.
+    let x = Dense.Matrix(2, 4, [| 3.; 0.; 0.; 2.; 1.; 3.; 2.; 1. |])
+    let y = Dense.Matrix(1, 4, [| 1.; 0.; 0.; 1. |])
+    let net = Network.Create<float>([| 2; 2; 1 |], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 3)
+    let trace = Propagation.Forward(net, x)  // every z[l] and a[l], saved for the backward pass
+    let grads = Propagation.Backward(net, trace, y, Loss.BinaryCrossEntropy).Gradients
+    printfn "dJ/dW[1] =\n%O" grads.Layers[0].Weights
+    let result = GradientDescent.Run(net, x, y, Loss.BinaryCrossEntropy, 0.5, 2000)
+    printfn "loss %.4f -> %.4f" result.LossHistory[0] result.FinalLoss
+    printfn "%O" (Propagation.Predict(result.Network, x))
+    // README:end
+    let classes = Propagation.Predict(result.Network, x).Row(0).Map(fun p -> if p >= 0.5 then 1. else 0.)
+    Assert.Equal<float seq>([ 1.; 0.; 0.; 1. ], classes)
+
+[<Fact>]
+let ``the README shows exactly the F# example that is tested`` () =
+    Assert.Equal<string[]>(markedLines (Path.Combine("tests", "Pipeline.Tests", "ReadmeExampleTests.fs")), readmeBlock "fsharp")
