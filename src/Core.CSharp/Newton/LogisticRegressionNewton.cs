@@ -30,6 +30,11 @@ public static class LogisticRegressionNewton
 
     private const double SmallestStep = 1e-10;
 
+    // Near the optimum the predicted decrease ∇ᵀΔ falls below the rounding error of a sum over n samples, and Armijo
+    // cannot tell better from worse. Then a step is accepted if the objective changed by no more than this relative
+    // amount and max|∇| shrank (the safeguard of scikit-learn's Newton solvers, sklearn/linear_model/_glm/_newton_solver.py).
+    private const double RoundingSlack = 100 * 2.220446049250313e-16; // 100 machine epsilons (2⁻⁵²)
+
     /// <summary>Fits w and b by Newton's method from <c>w = 0, b = 0</c> (see the class remarks for the maths).</summary>
     /// <param name="features">The samples, features × samples column-major: sample i is the contiguous block <c>[i·d, (i+1)·d)</c>
     /// (the same memory as a row-major samples × features array). Length <c>d·n</c>.</param>
@@ -85,6 +90,9 @@ public static class LogisticRegressionNewton
         var candidate = new double[n];
         var hessian = new double[p * p];
         var panel = new double[p * Math.Min(PanelSamples, n)];
+        var trialTheta = new double[p];
+        var trialA = new double[n];
+        var trialGradient = new double[p];
         var trace = ImmutableArray.CreateBuilder<IrlsStep>();
 
         for (var iteration = 0; ; iteration++)
@@ -122,8 +130,9 @@ public static class LogisticRegressionNewton
             for (var t = 1.0; t >= SmallestStep; t *= 0.5)
             {
                 TensorPrimitives.MultiplyAdd(direction, -t, z, candidate);
-                var penalty = PenaltyAlong(wSpan, dw, t, lambda);
-                if (Loss(candidate, y) + penalty <= objective - (ArmijoConstant * t * slope))
+                var trial = Loss(candidate, y) + PenaltyAlong(wSpan, dw, t, lambda);
+                if (trial <= objective - (ArmijoConstant * t * slope) ||
+                    (Math.Abs(trial - objective) <= RoundingSlack * Math.Abs(objective) && GradientShrinks(x, d, y, candidate, theta, step, t, lambda, gmax, trialTheta, trialA, trialGradient)))
                 {
                     accepted = t;
                     break;
@@ -152,6 +161,14 @@ public static class LogisticRegressionNewton
             Outcome = outcome,
             Failure = failure,
         };
+
+    // Whether max|∇| at θ − tΔ (margins already in z) is below gmax.
+    private static bool GradientShrinks(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> theta, ReadOnlySpan<double> step, double t, double lambda, double gmax, Span<double> trialTheta, Span<double> a, Span<double> gradient)
+    {
+        TensorPrimitives.MultiplyAdd(step, -t, theta, trialTheta);
+        Gradient(x, d, y, z, trialTheta, lambda, a, gradient);
+        return Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient)) < gmax;
+    }
 
     // zᵢ = θ_wᵀxᵢ + θ_b for every sample.
     private static void Margins(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> theta, Span<double> z)
