@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Nn.Data;
 
 /// <summary>
@@ -10,7 +12,7 @@ public static class FashionMnist
     public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
 
     /// <summary>The class names, indexed by label: 0 T-shirt/top … 9 Ankle boot.</summary>
-    public static IReadOnlyList<string> ClassNames { get; } =
+    public static ImmutableArray<string> ClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
     /// <summary>Loads the 60,000 training images and labels.</summary>
