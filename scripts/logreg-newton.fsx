@@ -1,10 +1,10 @@
 // Times logistic regression by exact Newton (IRLS) on Fashion-MNIST T-shirt/top (0) vs Shirt (6):
 // 12,000 training samples × 784 pixels / 255 in float64, λ = 1 (C = 1), tested on the 2,000 test samples of those classes.
 // Prints the wall time of each fit, the Newton steps, objective, max|grad| per step and test accuracy.
-// Build first: dotnet build -c Release src/Core.CSharp    Run: dotnet fsi scripts/logreg-newton.fsx [repeats]
-#r "nuget: MathNet.Numerics, 5.0.0"
-#r "nuget: System.Numerics.Tensors, 10.0.0"
-#r "../src/Core.CSharp/bin/Release/net10.0/Nn.Core.dll"
+// Build first: dotnet build -c Release src/Pipeline.FSharp    Run: dotnet fsi scripts/logreg-newton.fsx [repeats]
+#r "../src/Pipeline.FSharp/bin/Release/net10.0/MathNet.Numerics.dll"
+#r "../src/Pipeline.FSharp/bin/Release/net10.0/System.Numerics.Tensors.dll"
+#r "../src/Pipeline.FSharp/bin/Release/net10.0/Nn.Core.dll"
 
 open System.Diagnostics
 open Nn.Data
