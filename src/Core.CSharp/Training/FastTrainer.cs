@@ -1,0 +1,250 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using MathNet.Numerics.LinearAlgebra;
+using Nn.Activations;
+using Nn.Initialization;
+using Nn.Layers;
+using Nn.LinearAlgebra;
+using Nn.Losses;
+
+namespace Nn.Training;
+
+/// <summary>How <see cref="FastTrainer"/> trains.</summary>
+/// <param name="Epochs">Passes over the data (non-negative).</param>
+/// <param name="BatchSize">Observations per step; the last batch of an epoch holds the remainder (positive).</param>
+/// <param name="Seed">Seeds the per-epoch shuffles.</param>
+/// <param name="Shuffle">Reshuffle the observations at the start of every epoch.</param>
+public sealed record FastTrainingOptions(int Epochs, int BatchSize, int Seed = 0, bool Shuffle = true);
+
+/// <summary>What one epoch of <see cref="FastTrainer"/> reports to its observer.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="MeanLoss">The mean of the epoch's per-step costs.</param>
+/// <param name="Steps">Steps taken so far.</param>
+public sealed record FastEpochReport(int Epoch, double MeanLoss, int Steps);
+
+/// <summary>The trained network and the cost of every step.</summary>
+/// <param name="Network">The trained network (new buffers; the input network is untouched).</param>
+/// <param name="StepLosses">J on each minibatch, before that step's update.</param>
+public sealed record FastTrainingResult<T>(Network<T> Network, ImmutableArray<T> StepLosses)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>
+/// Minibatch training that allocates nothing per step. The trainer owns its working buffers — a copy of the
+/// parameters, every z[l], a[l], dZ[l], the gradients, the optimizer state and the gathered batch — and updates
+/// them in place; the caller's network is never touched and the returned network is built from fresh arrays.
+/// The arithmetic is exactly that of <see cref="Propagation"/> (same products, same order), so a full-batch,
+/// unshuffled run with <see cref="InPlaceOptimizer.Sgd"/> reproduces <see cref="GradientDescent"/> bit for bit.
+/// </summary>
+public static class FastTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="network"/> on <paramref name="x"/> (inputs × samples) and <paramref name="y"/>
+    /// (outputs × samples) with minibatches, shuffling each epoch when asked.
+    /// </summary>
+    /// <param name="network">The starting network.</param>
+    /// <param name="x">Inputs × samples, finite.</param>
+    /// <param name="y">Targets, outputs × samples, valid for <paramref name="loss"/>.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="optimizer">The in-place optimizer step.</param>
+    /// <param name="options">Epochs, batch size, seed and shuffling.</param>
+    /// <param name="onEpoch">Called after each epoch (optional).</param>
+    /// <exception cref="ArgumentException">Bad shapes or values (as <see cref="Propagation.Backward{T}"/>), bad options, or symmetric hidden units.</exception>
+    /// <exception cref="DivergenceException">A step's cost became non-finite; the message names the epoch and step.</exception>
+    public static FastTrainingResult<T> Fit<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss, InPlaceOptimizer optimizer, FastTrainingOptions options, Action<FastEpochReport>? onEpoch = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs, nameof(options));
+        Guard.Positive(options.BatchSize, nameof(options.BatchSize));
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(loss);
+        x = Propagation.CheckInput(network, x);
+        y = Dense.Ensure(y);
+        if (y.RowCount != network.Outputs || y.ColumnCount != x.ColumnCount)
+        {
+            throw new ArgumentException($"Y is {y.RowCount}×{y.ColumnCount} but the network has {network.Outputs} outputs and X has {x.ColumnCount} samples.", nameof(y));
+        }
+
+        loss.CheckOutputActivation(network.OutputActivation);
+        Guard.Finite(y, "Y");
+        loss.CheckTargets<T>(Dense.Data(y), network.Outputs, "Y");
+        if (network.FindSymmetricHiddenUnits() is { } symmetric)
+        {
+            throw new ArgumentException($"Hidden units are identical ({symmetric}): training cannot break that symmetry. Initialise randomly.", nameof(network));
+        }
+
+        var workspace = new Workspace<T>(network, Math.Min(options.BatchSize, x.ColumnCount), optimizer);
+        return workspace.Fit(Dense.Data(x), Dense.Data(y), x.ColumnCount, loss, options, onEpoch);
+    }
+
+    /// <summary>The working buffers of one training run; mutated in place, never exposed.</summary>
+    private sealed class Workspace<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly int[] units;
+        private readonly Activation[] activations;
+        private readonly T[][] weights;
+        private readonly T[][] biases;
+        private readonly T[][] weightGradients;
+        private readonly T[][] biasGradients;
+        private readonly T[][] z;
+        private readonly T[][] a;
+        private readonly T[][] dz;
+        private readonly T[] da;
+        private readonly T[] xBatch;
+        private readonly T[] yBatch;
+        private readonly T[][] state0;
+        private readonly T[][] state1;
+        private readonly T[] scratch;
+        private readonly InPlaceOptimizer optimizer;
+        private readonly int capacity;
+
+        public Workspace(Network<T> network, int capacity, InPlaceOptimizer optimizer)
+        {
+            this.capacity = capacity;
+            this.optimizer = optimizer;
+            var layers = network.Layers;
+            var count = layers.Length;
+            units = [network.Inputs, .. layers.Select(l => l.Outputs)];
+            activations = [.. layers.Select(l => l.Activation)];
+            weights = [.. layers.Select(l => (T[])Dense.Data(l.Weights).Clone())];
+            biases = [.. layers.Select(l => (T[])Dense.Data(l.Bias).Clone())];
+            weightGradients = [.. weights.Select(w => new T[w.Length])];
+            biasGradients = [.. biases.Select(b => new T[b.Length])];
+            z = [.. Enumerable.Range(1, count).Select(l => new T[units[l] * capacity])];
+            a = [.. Enumerable.Range(1, count).Select(l => activations[l - 1] is IdentityActivation ? z[l - 1] : new T[units[l] * capacity])];
+            dz = [.. Enumerable.Range(1, count).Select(l => new T[units[l] * capacity])];
+            da = new T[units.Take(count).Max() * capacity];
+            xBatch = new T[units[0] * capacity];
+            yBatch = new T[units[count] * capacity];
+            var buffers = weights.Concat(biases).ToArray();
+            state0 = [.. weights.Concat(biases).Select(b => optimizer.StateBuffers >= 1 ? new T[b.Length] : [])];
+            state1 = [.. weights.Concat(biases).Select(b => optimizer.StateBuffers >= 2 ? new T[b.Length] : [])];
+            scratch = new T[buffers.Max(b => b.Length)];
+        }
+
+        public FastTrainingResult<T> Fit(T[] x, T[] y, int samples, Loss loss, FastTrainingOptions options, Action<FastEpochReport>? onEpoch)
+        {
+            var stepsPerEpoch = (samples + capacity - 1) / capacity;
+            var losses = new T[stepsPerEpoch * options.Epochs];
+            var order = new int[samples];
+            for (var i = 0; i < samples; i++)
+            {
+                order[i] = i;
+            }
+
+            var rng = Rng.FromSeed(options.Seed);
+            var step = 0;
+            for (var epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                if (options.Shuffle)
+                {
+                    rng = Permutation.Shuffle(order, rng);
+                }
+
+                var epochSum = 0.0;
+                for (var start = 0; start < samples; start += capacity)
+                {
+                    var m = Math.Min(capacity, samples - start);
+                    Gather(x, units[0], order.AsSpan(start, m), xBatch);
+                    Gather(y, units[^1], order.AsSpan(start, m), yBatch);
+                    var cost = Step(m, loss, step + 1);
+                    if (!T.IsFinite(cost))
+                    {
+                        throw new DivergenceException(step + 1, $"Training diverged at epoch {epoch}, step {step + 1}: the cost is {cost} (learning rate {optimizer.LearningRate}).");
+                    }
+
+                    losses[step++] = cost;
+                    epochSum += double.CreateTruncating(cost);
+                }
+
+                onEpoch?.Invoke(new FastEpochReport(epoch, epochSum / stepsPerEpoch, step));
+            }
+
+            var layers = new DenseLayer<T>[weights.Length];
+            for (var l = 0; l < layers.Length; l++)
+            {
+                layers[l] = new DenseLayer<T>(Dense.Matrix(units[l + 1], units[l], (T[])weights[l].Clone()), Dense.Vector((T[])biases[l].Clone()), activations[l]);
+            }
+
+            return new FastTrainingResult<T>(new Network<T>(layers), ImmutableCollectionsMarshal.AsImmutableArray(losses));
+        }
+
+        private static void Gather(T[] source, int rows, ReadOnlySpan<int> columns, T[] destination)
+        {
+            for (var j = 0; j < columns.Length; j++)
+            {
+                source.AsSpan(columns[j] * rows, rows).CopyTo(destination.AsSpan(j * rows, rows));
+            }
+        }
+
+        /// <summary>One forward, backward and update on the first <paramref name="m"/> gathered columns; returns J before the update.</summary>
+        private T Step(int m, Loss loss, int t)
+        {
+            var count = weights.Length;
+            ReadOnlySpan<T> previous = xBatch.AsSpan(0, units[0] * m);
+            for (var l = 0; l < count; l++)
+            {
+                var n = units[l + 1];
+                var zl = z[l].AsSpan(0, n * m);
+                for (var j = 0; j < m; j++)
+                {
+                    biases[l].CopyTo(zl.Slice(j * n, n));
+                }
+
+                Blas.Gemm(Transpose.No, Transpose.No, n, m, units[l], T.One, weights[l], n, previous, units[l], T.One, zl, n);
+                var al = a[l].AsSpan(0, n * m);
+                if (!ReferenceEquals(a[l], z[l]))
+                {
+                    activations[l].Forward<T>(zl, al, n);
+                }
+
+                previous = al;
+            }
+
+            var outputs = units[count];
+            var last = count - 1;
+            var zL = z[last].AsSpan(0, outputs * m);
+            var aL = a[last].AsSpan(0, outputs * m);
+            var yL = yBatch.AsSpan(0, outputs * m);
+            var scale = T.One / T.CreateTruncating(m);
+            var cost = loss.Total<T>(zL, aL, yL, outputs) / T.CreateTruncating(m);
+            var delta = dz[last].AsSpan(0, outputs * m);
+            loss.OutputGradient<T>(activations[last], zL, aL, yL, delta, outputs);
+            TensorPrimitives.Multiply(delta, scale, delta);
+
+            for (var l = last; l >= 0; l--)
+            {
+                var (n, inputs) = (units[l + 1], units[l]);
+                ReadOnlySpan<T> below = l == 0 ? xBatch.AsSpan(0, inputs * m) : a[l - 1].AsSpan(0, inputs * m);
+                var dzl = dz[l].AsSpan(0, n * m);
+                Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, dzl, n, below, inputs, T.Zero, weightGradients[l], n);
+                var db = biasGradients[l].AsSpan();
+                db.Clear();
+                for (var j = 0; j < m; j++)
+                {
+                    TensorPrimitives.Add(db, dzl.Slice(j * n, n), db);
+                }
+
+                if (l > 0)
+                {
+                    var dal = da.AsSpan(0, inputs * m);
+                    Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, weights[l], n, dzl, n, T.Zero, dal, inputs);
+                    activations[l - 1].Backward<T>(z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
+                }
+            }
+
+            for (var l = 0; l < count; l++)
+            {
+                optimizer.Apply<T>(weights[l], weightGradients[l], state0[l], state1[l], scratch.AsSpan(0, weights[l].Length), t);
+                optimizer.Apply<T>(biases[l], biasGradients[l], state0[count + l], state1[count + l], scratch.AsSpan(0, biases[l].Length), t);
+            }
+
+            return cost;
+        }
+    }
+}
