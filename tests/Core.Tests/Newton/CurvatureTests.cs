@@ -203,6 +203,40 @@ public sealed class CurvatureTests
     }
 
     [Fact]
+    public void TheHessianOfLinearLeastSquaresIsXXTransposeOverMForEachOutputAndDoesNotDependOnTheTargets()
+    {
+        // One identity layer with squared error: J = (1/2m)·‖W·X + b − Y‖², so ∂²J/∂W[r,c]∂W[r′,c′] = δᵣᵣ′·(1/m)·Σᵢ x̃cⁱ·x̃c′ⁱ
+        // with x̃ = [x; 1] — the normal-equation matrix, once per output row, whatever W, b and Y are.
+        const int features = 3;
+        const int outputs = 2;
+        const int m = 7;
+        var (x, rng) = RandomNetworks.Uniform(features, m, -2, 2, Rng.FromSeed(8));
+        var (y, rng2) = RandomNetworks.Uniform(outputs, m, -1, 1, rng);
+        var network = Network.Create<double>(features, [(outputs, Activation.Identity)], Initializer.XavierNormal, rng2);
+        var xTilde = x.Stack(Matrix<double>.Build.Dense(1, m, 1.0));
+        var normal = xTilde * xTilde.Transpose() / m;
+        int Index(int row, int input) => input < features ? row + (input * outputs) : (outputs * features) + row;
+
+        var h = Curvature.Hessian(network, x, y, Loss.SquaredError);
+        var atOtherTargets = Curvature.Hessian(network, x, y * -3, Loss.SquaredError);
+
+        var expected = Matrix<double>.Build.Dense(h.RowCount, h.ColumnCount);
+        for (var r = 0; r < outputs; r++)
+        {
+            for (var c = 0; c <= features; c++)
+            {
+                for (var c2 = 0; c2 <= features; c2++)
+                {
+                    expected[Index(r, c), Index(r, c2)] = normal[c, c2];
+                }
+            }
+        }
+
+        Assert.True(MaxAbs(h - expected) <= 1e-15 * MaxAbs(expected) * (features + 1), $"max difference {MaxAbs(h - expected)}");
+        Assert.True(MaxAbs(atOtherTargets - expected) <= 1e-15 * MaxAbs(expected) * (features + 1));
+    }
+
+    [Fact]
     public void Float32ProductsAgreeWithFloat64WithinOneInTenThousand()
     {
         var property = Prop.ForAll(ProblemsWithDirectionSeeds().ToArbitrary(), c =>
