@@ -74,6 +74,31 @@ public abstract record Activation
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    /// <summary>
+    /// The forward tangent R{a} = J_g(z)·R{z} per observation (Pearlmutter 1994, the R-operator of <see cref="Forward{T}"/>).
+    /// Every activation here has a symmetric Jacobian — diagonal for elementwise ones, diag(a) − aaᵀ for softmax —
+    /// so this is <see cref="Backward{T}"/> applied to R{z}; an activation with a non-symmetric Jacobian must override it.
+    /// <paramref name="ra"/> must not overlap <paramref name="z"/> or <paramref name="a"/>.
+    /// </summary>
+    internal virtual void ForwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, Span<T> ra, int units)
+        where T : unmanaged, IFloatingPointIeee754<T> => Backward(z, a, rz, ra, units);
+
+    /// <summary>
+    /// The R-operator of <see cref="Backward{T}"/> (Pearlmutter 1994): for dz = J_g(z)ᵀ·da,
+    /// R{dz} = J_g(z)ᵀ·R{da} + R{J_g(z)}ᵀ·da, where R{J_g} is the directional derivative of the Jacobian along R{z}.
+    /// The second term carries the activation's curvature. <paramref name="rdz"/> must not overlap any input.
+    /// </summary>
+    /// <param name="z">The pre-activations of the forward pass.</param>
+    /// <param name="a">g(z).</param>
+    /// <param name="da">The upstream gradient ∂J/∂a of the backward pass.</param>
+    /// <param name="rz">R{z}, the tangent of the pre-activations.</param>
+    /// <param name="ra">R{a} = J_g(z)·R{z}.</param>
+    /// <param name="rda">R{da}, the tangent of the upstream gradient.</param>
+    /// <param name="rdz">Destination: R{dz}.</param>
+    /// <param name="units">Values per observation.</param>
+    internal abstract void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }
 
 /// <summary>An activation applied to each value on its own, with a scalar derivative g′(z).</summary>
@@ -91,12 +116,28 @@ public abstract record ElementwiseActivation : Activation
     public abstract T Derivative<T>(T z, T a)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// g″(z) for one value; <paramref name="a"/> is g(z). Used by curvature products: the backward pass
+    /// dz = da ⊙ g′(z) has R-operator R{dz} = R{da} ⊙ g′(z) + da ⊙ g″(z) ⊙ R{z}.
+    /// </summary>
+    internal abstract T SecondDerivative<T>(T z, T a)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
         for (var i = 0; i < z.Length; i++)
         {
             a[i] = Apply(z[i]);
+        }
+    }
+
+    /// <summary>R{dz} = R{da} ⊙ g′(z) + da ⊙ g″(z) ⊙ R{z}, elementwise.</summary>
+    internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            rdz[i] = (rda[i] * Derivative(z[i], a[i])) + (da[i] * SecondDerivative(z[i], a[i]) * rz[i]);
         }
     }
 

@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Nn.Activations;
 
-/// <summary>Identity: g(z) = z, g′(z) = 1. Linear layers stacked with it collapse to one matrix (lecture 002).</summary>
+/// <summary>Identity: g(z) = z, g′(z) = 1, g″(z) = 0. Linear layers stacked with it collapse to one matrix (lecture 002).</summary>
 public sealed record IdentityActivation : ElementwiseActivation
 {
     private IdentityActivation()
@@ -20,6 +20,9 @@ public sealed record IdentityActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => T.One;
+
+    /// <summary>g″(z) = 0.</summary>
+    internal override T SecondDerivative<T>(T z, T a) => T.Zero;
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => z.CopyTo(a);

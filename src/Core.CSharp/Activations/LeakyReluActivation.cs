@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Nn.Activations;
 
-/// <summary>Leaky ReLU: g(z) = z for z &gt; 0 and s·z otherwise; g′(z) = 1 for z &gt; 0 and s otherwise.</summary>
+/// <summary>Leaky ReLU: g(z) = z for z &gt; 0 and s·z otherwise; g′(z) = 1 for z &gt; 0 and s otherwise; g″(z) = 0 (z ≠ 0).</summary>
 public sealed record LeakyReluActivation : ElementwiseActivation
 {
     private readonly double slope;
@@ -31,6 +31,9 @@ public sealed record LeakyReluActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => z > T.Zero ? T.One : (T.IsNaN(z) ? z : T.CreateTruncating(slope));
+
+    /// <summary>g″(z) = 0 away from the kink (taken as 0 at z = 0 too; NaN stays NaN).</summary>
+    internal override T SecondDerivative<T>(T z, T a) => T.IsNaN(z) ? z : T.Zero;
 
     /// <inheritdoc />
     public override string ToString() => $"leaky_relu({slope})";

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 
 namespace Nn.Activations;
 
-/// <summary>Rectified linear unit: g(z) = max(0, z), g′(z) = 1 for z &gt; 0 and 0 otherwise (0 at the kink, as PyTorch).</summary>
+/// <summary>Rectified linear unit: g(z) = max(0, z), g′(z) = 1 for z &gt; 0 and 0 otherwise (0 at the kink, as PyTorch), g″(z) = 0.</summary>
 public sealed record ReluActivation : ElementwiseActivation
 {
     private ReluActivation()
@@ -21,6 +21,9 @@ public sealed record ReluActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => z > T.Zero ? T.One : (T.IsNaN(z) ? z : T.Zero);
+
+    /// <summary>g″(z) = 0 away from the kink (taken as 0 at z = 0 too; NaN stays NaN).</summary>
+    internal override T SecondDerivative<T>(T z, T a) => T.IsNaN(z) ? z : T.Zero;
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Max(z, T.Zero, a);

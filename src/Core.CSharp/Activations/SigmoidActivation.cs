@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 
 namespace Nn.Activations;
 
-/// <summary>Logistic sigmoid: σ(z) = 1 / (1 + e⁻ᶻ), σ′(z) = σ(z)(1 − σ(z)) (lecture 003).</summary>
+/// <summary>Logistic sigmoid: σ(z) = 1 / (1 + e⁻ᶻ), σ′(z) = σ(z)(1 − σ(z)) (lecture 003), σ″(z) = σ′(z)(1 − 2σ(z)).</summary>
 public sealed record SigmoidActivation : ElementwiseActivation
 {
     private SigmoidActivation()
@@ -21,6 +21,9 @@ public sealed record SigmoidActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => a * (T.One - a);
+
+    /// <summary>σ″(z) = σ(1 − σ)(1 − 2σ), from differentiating σ′ = σ − σ².</summary>
+    internal override T SecondDerivative<T>(T z, T a) => a * (T.One - a) * (T.One - (a + a));
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Sigmoid(z, a);

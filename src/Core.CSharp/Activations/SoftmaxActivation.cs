@@ -6,7 +6,7 @@ namespace Nn.Activations;
 /// <summary>
 /// Softmax over the units of each observation: aₖ = e^(zₖ − max z) / Σⱼ e^(zⱼ − max z) (shifting by the column's
 /// maximum changes nothing mathematically and keeps e^x finite). Its Jacobian is ∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ), so the
-/// backward pass is dz = a ⊙ (da − (aᵀda)) per column. Meant for output layers, with
+/// backward pass is dz = a ⊙ (da − (aᵀda)) per column; its R-operator (curvature products) is derived beside it. Meant for output layers, with
 /// <see cref="Losses.Loss.SoftmaxCrossEntropy"/> (the fused gradient is a − y).
 /// </summary>
 public sealed record SoftmaxActivation : Activation
@@ -47,6 +47,27 @@ public sealed record SoftmaxActivation : Activation
             var dot = TensorPrimitives.Dot(ac, dac);
             TensorPrimitives.Subtract(dac, dot, dzc);
             TensorPrimitives.Multiply(dzc, ac, dzc);
+        }
+    }
+
+    /// <summary>
+    /// The R-operator of the backward pass. With s = aᵀda, dz = a ⊙ (da − s), so per column
+    /// R{dz} = R{a} ⊙ (da − s) + a ⊙ (R{da} − R{s}), where R{s} = R{a}ᵀda + aᵀR{da} and R{a} = a ⊙ (R{z} − aᵀR{z}).
+    /// </summary>
+    internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
+    {
+        for (var start = 0; start < z.Length; start += units)
+        {
+            var ac = a.Slice(start, units);
+            var dac = da.Slice(start, units);
+            var rac = ra.Slice(start, units);
+            var rdac = rda.Slice(start, units);
+            var s = TensorPrimitives.Dot(ac, dac);
+            var rs = TensorPrimitives.Dot(rac, dac) + TensorPrimitives.Dot(ac, rdac);
+            for (var k = 0; k < units; k++)
+            {
+                rdz[start + k] = (rac[k] * (dac[k] - s)) + (ac[k] * (rdac[k] - rs));
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 
 namespace Nn.Activations;
 
-/// <summary>Hyperbolic tangent: g(z) = tanh z, g′(z) = 1 − tanh² z (lecture 004: f′ = 1 − f²).</summary>
+/// <summary>Hyperbolic tangent: g(z) = tanh z, g′(z) = 1 − tanh² z (lecture 004: f′ = 1 − f²), g″(z) = −2f(1 − f²).</summary>
 public sealed record TanhActivation : ElementwiseActivation
 {
     private TanhActivation()
@@ -21,6 +21,9 @@ public sealed record TanhActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => T.One - (a * a);
+
+    /// <summary>g″(z) = −2 tanh z (1 − tanh² z), from differentiating 1 − f².</summary>
+    internal override T SecondDerivative<T>(T z, T a) => -(a + a) * (T.One - (a * a));
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Tanh(z, a);

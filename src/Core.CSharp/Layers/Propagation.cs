@@ -216,7 +216,7 @@ public static class Propagation
         return x;
     }
 
-    private static Matrix<T> CheckTargets<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    internal static Matrix<T> CheckTargets<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);

@@ -65,6 +65,37 @@ public abstract record Loss
     public abstract void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>
+    /// The R-operator of <see cref="OutputGradient{T}"/> (Pearlmutter 1994): R{dz} = ∇²_z L · R{z} per observation
+    /// (not divided by m), the exact output term of a Hessian-vector product. <paramref name="rdz"/> must not overlap any input.
+    /// </summary>
+    /// <param name="output">The output activation.</param>
+    /// <param name="z">Output pre-activations.</param>
+    /// <param name="a">Output activations g(z).</param>
+    /// <param name="y">Targets.</param>
+    /// <param name="rz">R{z}.</param>
+    /// <param name="ra">R{a} = J_g(z)·R{z}.</param>
+    /// <param name="rdz">Destination: R{∂L/∂z}.</param>
+    /// <param name="units">Values per observation.</param>
+    internal abstract void OutputGradientTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// The loss-curvature factor of the generalised Gauss–Newton product (Schraudolph 2002): writes Jᵀ·H·J·R{z}
+    /// per observation (not divided by m), where the network is split at the point where the rest of the loss is
+    /// convex — at the logits for the fused sigmoid and softmax losses (J = I, H = ∇²_z L), at the outputs a for
+    /// squared error (J = J_g(z), H = I). <paramref name="rdz"/> must not overlap any input.
+    /// </summary>
+    /// <param name="output">The output activation.</param>
+    /// <param name="z">Output pre-activations.</param>
+    /// <param name="a">Output activations g(z).</param>
+    /// <param name="rz">R{z}.</param>
+    /// <param name="ra">R{a} = J_g(z)·R{z}.</param>
+    /// <param name="rdz">Destination.</param>
+    /// <param name="units">Values per observation.</param>
+    internal abstract void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -93,4 +93,12 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     /// <inheritdoc />
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units) =>
         TensorPrimitives.Subtract(a, y, dz);
+
+    /// <summary>dz = a − y, so R{dz} = R{a}: ∇²_z L = diag(a) − aaᵀ (the softmax Jacobian), so R{dz} = (diag(a) − aaᵀ)·R{z} = R{a}. The targets drop out.</summary>
+    internal override void OutputGradientTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>
+        ra.CopyTo(rdz);
+
+    /// <summary>The loss is convex in the logits, so the Gauss–Newton factor is the whole Hessian: R{dz} = R{a}.</summary>
+    internal override void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>
+        ra.CopyTo(rdz);
 }

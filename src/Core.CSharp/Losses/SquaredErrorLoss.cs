@@ -60,4 +60,19 @@ public sealed record SquaredErrorLoss : Loss
         TensorPrimitives.Subtract(a, y, dz);
         output.Backward(z, a, dz, dz, units);
     }
+
+    /// <summary>
+    /// dz = J_g(z)ᵀ(a − y), so R{dz} = J_g(z)ᵀR{a} + R{J_g(z)}ᵀ(a − y): the Gauss–Newton term plus the output
+    /// activation's curvature weighted by the residual (zero for an identity output).
+    /// </summary>
+    internal override void OutputGradientTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units)
+    {
+        var residual = new T[a.Length];
+        TensorPrimitives.Subtract(a, y, residual);
+        output.BackwardTangent<T>(z, a, residual, rz, ra, ra, rdz, units);
+    }
+
+    /// <summary>L is ½‖a − y‖², convex in a with Hessian I, so the Gauss–Newton factor is J_g(z)ᵀ·R{a}.</summary>
+    internal override void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>
+        output.Backward(z, a, ra, rdz, units);
 }
