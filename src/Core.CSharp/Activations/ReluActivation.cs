@@ -27,4 +27,7 @@ public sealed record ReluActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Max(z, T.Zero, a);
+
+    /// <inheritdoc />
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => Kernels.RectifierBackward(z, da, dz, T.Zero);
 }

@@ -27,4 +27,7 @@ public sealed record SigmoidActivation : ElementwiseActivation
 
     /// <inheritdoc />
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Sigmoid(z, a);
+
+    /// <inheritdoc />
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => Kernels.SigmoidBackward(a, da, dz);
 }

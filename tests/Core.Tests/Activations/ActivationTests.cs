@@ -20,6 +20,27 @@ public sealed class ActivationTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ElementwiseNames))]
+    public void SpanBackwardEqualsTheScalarDerivativeTimesTheUpstreamGradientEvenInPlace(string name)
+    {
+        var g = (ElementwiseActivation)Activation.FromName(name);
+        var z = Enumerable.Range(0, 37).Select(i => (i * 0.37) - 6.1).Append(double.NaN).Append(0.0).ToArray();
+        var a = new double[z.Length];
+        g.Forward<double>(z, a, 1);
+        var da = z.Select((_, i) => Math.Cos(i)).ToArray();
+        var dz = new double[z.Length];
+        g.Backward<double>(z, a, da, dz, 1);
+        var inPlace = (double[])da.Clone();
+        g.Backward<double>(z, a, inPlace, inPlace, 1);
+        for (var i = 0; i < z.Length; i++)
+        {
+            var expected = da[i] * g.Derivative(z[i], a[i]);
+            Assert.True(expected.Equals(dz[i]) || Math.Abs(expected - dz[i]) <= 1e-15, $"{name} at z = {z[i]}: {dz[i]} against {expected}");
+            Assert.Equal(dz[i], inPlace[i]);
+        }
+    }
+
     [Fact]
     public void SigmoidAndTanhHaveTheTextbookValues()
     {
