@@ -45,7 +45,7 @@ type GradientTransformation(optimizer: Optimizer<objnull>) =
 /// learning rate or a schedule given as <c>Func&lt;int, double&gt;</c>. Defaults follow the papers.
 /// </summary>
 [<AbstractClass; Sealed>]
-type Optimizers =
+type GradientTransformations =
 
     static member private Wrap(optimizer: Optimizer<'S>) = GradientTransformation(Nn.Pipeline.Optimizers.erase optimizer)
 
@@ -56,40 +56,40 @@ type Optimizers =
         Func<int, float>(schedule)
 
     /// <summary>SGD: θ ← θ − α·g.</summary>
-    static member Sgd(learningRate: float) = Optimizers.Wrap(Nn.Pipeline.Optimizers.sgd (Schedules.constant learningRate))
+    static member Sgd(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.sgd (Schedules.constant learningRate))
 
     /// <summary>Heavy-ball momentum: v ← g + μv, θ ← θ − α·v.</summary>
     static member Momentum(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
-        Optimizers.Wrap(Nn.Pipeline.Optimizers.momentum decay (Schedules.constant learningRate))
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.momentum decay (Schedules.constant learningRate))
 
     /// <summary>Nesterov momentum: v ← g + μv, θ ← θ − α·(g + μv).</summary>
     static member Nesterov(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
-        Optimizers.Wrap(Nn.Pipeline.Optimizers.nesterov decay (Schedules.constant learningRate))
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.nesterov decay (Schedules.constant learningRate))
 
     /// <summary>AdaGrad: s ← s + g², θ ← θ − α·g / (√s + 1e-10).</summary>
-    static member AdaGrad(learningRate: float) = Optimizers.Wrap(Nn.Pipeline.Optimizers.adagrad (Schedules.constant learningRate))
+    static member AdaGrad(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adagrad (Schedules.constant learningRate))
 
     /// <summary>RMSProp: v ← ρv + (1 − ρ)g², θ ← θ − α·g / (√v + 1e-8).</summary>
     static member RmsProp(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
-        Optimizers.Wrap(Nn.Pipeline.Optimizers.rmsprop decay (Schedules.constant learningRate))
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.rmsprop decay (Schedules.constant learningRate))
 
     /// <summary>Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8.</summary>
-    static member Adam(learningRate: float) = Optimizers.Wrap(Nn.Pipeline.Optimizers.adam (Schedules.constant learningRate))
+    static member Adam(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam (Schedules.constant learningRate))
 
     /// <summary>Adam following a schedule α(t), t counting updates from 0.</summary>
     static member Adam(learningRate: Func<int, float>) =
         ArgumentNullException.ThrowIfNull learningRate
-        Optimizers.Wrap(Nn.Pipeline.Optimizers.adam learningRate.Invoke)
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam learningRate.Invoke)
 
     /// <summary>AdamW: θ ← θ − α·(m̂ / (√v̂ + ε) + λθ).</summary>
     static member AdamW(learningRate: float, [<Optional; DefaultParameterValue(1e-4)>] weightDecay: float) =
-        Optimizers.Wrap(Nn.Pipeline.Optimizers.adamw weightDecay (Schedules.constant learningRate))
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adamw weightDecay (Schedules.constant learningRate))
 
     /// <summary>Clipping by global norm: u = g · min(1, c / ‖g‖₂).</summary>
-    static member ClipByGlobalNorm(maxNorm: float) = Optimizers.Wrap(Transform.clipByGlobalNorm maxNorm)
+    static member ClipByGlobalNorm(maxNorm: float) = GradientTransformations.Wrap(Transform.clipByGlobalNorm maxNorm)
 
     /// <summary>u = g: changes nothing.</summary>
-    static member Identity() = Optimizers.Wrap Transform.identity
+    static member Identity() = GradientTransformations.Wrap Transform.identity
 
     /// <summary>The stages in order, each feeding its updates to the next.</summary>
     static member Chain([<ParamArray>] stages: GradientTransformation[]) =
