@@ -1,0 +1,366 @@
+namespace Nn.Pipeline
+
+open System
+open System.Collections.Immutable
+open System.Globalization
+open System.IO
+open MathNet.Numerics.LinearAlgebra
+open Nn.Layers
+open Nn.LinearAlgebra
+
+/// What a data set is asked to predict.
+[<RequireQualifiedAccess>]
+type Targets =
+    /// Class labels in [0, count), one per sample, and the number of classes.
+    | Classes of labels: ImmutableArray<int> * count: int
+    /// Regression targets: outputs × samples, one observation per column (frozen).
+    | Values of values: Matrix<float>
+
+/// <summary>
+/// A data set in the batch layout of <c>Nn.Layers.Propagation</c>: <c>Features</c> is features × samples,
+/// column-major, one observation per column (so a sample's features are contiguous), with its targets.
+/// </summary>
+/// <remarks>
+/// Build it with <c>Data.create</c>, <c>Data.ofRows</c> or <c>Data.readCsv</c>, which check that every value is
+/// finite, the sample counts agree and labels lie in [0, classes). The matrices are frozen: never mutate them.
+/// </remarks>
+type Dataset =
+    { /// Features × samples, finite.
+      Features: Matrix<float>
+      /// One target per sample.
+      Targets: Targets
+      /// One name per feature row (the CSV header, or x1, x2, … for data built from arrays).
+      FeatureNames: ImmutableArray<string> }
+
+    /// The number of samples m (columns of <c>Features</c>).
+    member d.Samples = d.Features.ColumnCount
+
+    /// The number of features n (rows of <c>Features</c>).
+    member d.FeatureCount = d.Features.RowCount
+
+/// <summary>
+/// Why a CSV file could not be read. Every case knows the file, and where it applies the 1-based line and
+/// column; <c>Message</c> renders it as one line such as
+/// <c>iris.csv, line 7, column 2 (sepal_width): "abc" is not a number</c>.
+/// </summary>
+type CsvError =
+    /// The file does not exist.
+    | FileNotFound of file: string
+    /// The file has no non-blank line.
+    | EmptyFile of file: string
+    /// The file has a header row but no data rows.
+    | HeaderOnly of file: string
+    /// No header column carries the requested label name.
+    | MissingLabelColumn of file: string * label: string * header: string list
+    /// A row has a different number of cells from the header; column is the first missing or extra one.
+    | RaggedRow of file: string * line: int * column: int * expected: int * actual: int
+    /// A cell is not a number (invariant culture: '.' as decimal separator).
+    | NonNumericCell of file: string * line: int * column: int * name: string * text: string
+    /// A cell parses to NaN or ±∞.
+    | NonFiniteCell of file: string * line: int * column: int * name: string * text: string
+    /// A class label is not a non-negative integer.
+    | InvalidLabel of file: string * line: int * column: int * name: string * text: string
+
+    /// The error as one line naming the file, and the line and column where they apply.
+    member e.Message =
+        let at file line column name = $"{file}, line {line}, column {column} ({name})"
+        match e with
+        | FileNotFound file -> $"{file}: no such file"
+        | EmptyFile file -> $"{file}, line 1: the file is empty; expected a header row and data rows"
+        | HeaderOnly file -> $"{file}, line 2: the file has a header row but no data rows"
+        | MissingLabelColumn(file, label, header) ->
+            let columns = String.Join(", ", header)
+            $"{file}, line 1: no column named \"{label}\" in the header (columns: {columns})"
+        | RaggedRow(file, line, column, expected, actual) ->
+            $"{file}, line {line}, column {column}: the row has {actual} cells but the header has {expected} columns"
+        | NonNumericCell(file, line, column, name, text) -> $"{at file line column name}: \"{text}\" is not a number"
+        | NonFiniteCell(file, line, column, name, text) ->
+            $"{at file line column name}: \"{text}\" is not finite; values must be finite numbers"
+        | InvalidLabel(file, line, column, name, text) ->
+            $"{at file line column name}: the class label \"{text}\" is not a non-negative integer"
+
+    /// Same as <c>Message</c>.
+    override e.ToString() = e.Message
+
+/// <summary>
+/// Standardisation x′ = (x − μ) / σ per feature, with μ and σ (population standard deviation, divide by m)
+/// fitted on training data only and carried with the model so that validation, test and new data are scaled
+/// exactly like the training data. A feature with σ = 0 on the training data gets σ = 1, so it maps to
+/// x − μ (zero on the training data) instead of dividing by zero.
+/// </summary>
+type Standardizer =
+    { /// μ: one mean per feature.
+      Means: ImmutableArray<float>
+      /// σ: one positive scale per feature (1 where the training data has zero variance).
+      Scales: ImmutableArray<float> }
+
+/// Building, reading, subsetting and encoding data sets.
+[<RequireQualifiedAccess>]
+module Data =
+
+    let private defaultNames count =
+        ImmutableArray.CreateRange(Seq.init count (fun i -> $"x{i + 1}"))
+
+    let private checkFinite (name: string) (m: Matrix<float>) =
+        let data = Dense.Data m
+        match Array.tryFindIndex (Double.IsFinite >> not) data with
+        | Some i ->
+            invalidArg name $"{name}[{i % m.RowCount}, {i / m.RowCount}] is {data[i]}: values must be finite."
+        | None -> ()
+
+    /// <summary>
+    /// A data set from a features × samples matrix and targets, after checking it: every feature finite, at least
+    /// one sample, as many targets as samples, labels in [0, count), regression targets finite, and one feature
+    /// name per row.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">A check fails; the message names the argument and the sizes.</exception>
+    let create (features: Matrix<float>) (targets: Targets) (featureNames: string seq) : Dataset =
+        let features = Dense.Ensure features
+        let names = ImmutableArray.CreateRange featureNames
+        let m = features.ColumnCount
+        if m = 0 || features.RowCount = 0 then
+            invalidArg (nameof features) $"features is {features.RowCount}×{m}: a data set needs at least one feature and one sample."
+        if names.Length <> features.RowCount then
+            invalidArg (nameof featureNames) $"{names.Length} feature names were given for {features.RowCount} features."
+        checkFinite "features" features
+        match targets with
+        | Targets.Classes(labels, count) ->
+            if labels.IsDefault || labels.Length <> m then
+                invalidArg (nameof targets) $"There are {m} samples but {(if labels.IsDefault then 0 else labels.Length)} labels."
+            if count <= 0 then
+                invalidArg (nameof targets) $"The class count is {count}: it must be positive."
+            labels
+            |> Seq.iteri (fun i l ->
+                if l < 0 || l >= count then
+                    invalidArg (nameof targets) $"labels[{i}] is {l} but there are {count} classes (labels 0 to {count - 1}).")
+        | Targets.Values values ->
+            if values.ColumnCount <> m then
+                invalidArg (nameof targets) $"There are {m} samples but the targets are {values.RowCount}×{values.ColumnCount} (outputs × samples)."
+            checkFinite "targets" (Dense.Ensure values)
+        { Features = features
+          Targets =
+            match targets with
+            | Targets.Values v -> Targets.Values(Dense.Ensure v)
+            | t -> t
+          FeatureNames = names }
+
+    /// <summary>
+    /// A classification data set from one array of features per sample (rows, the way a table reads) and one
+    /// label per sample; the class count is the largest label + 1. The rows are copied.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">No rows, rows of different lengths, a non-finite value, or a negative label.</exception>
+    let ofRows (rows: float[][]) (labels: int[]) : Dataset =
+        if rows.Length = 0 then
+            invalidArg (nameof rows) "rows is empty: a data set needs at least one sample."
+        let n = rows[0].Length
+        rows
+        |> Array.iteri (fun i r ->
+            if r.Length <> n then
+                invalidArg (nameof rows) $"rows[{i}] has {r.Length} values but rows[0] has {n}.")
+        let count = if labels.Length = 0 then 1 else Array.max labels + 1
+        create (Dense.Matrix(n, rows.Length, Array.concat rows)) (Targets.Classes(ImmutableArray.Create<int> labels, count)) (defaultNames n)
+
+    /// <summary>A regression data set from one feature array and one target array per sample (copied).</summary>
+    /// <exception cref="System.ArgumentException">No rows, ragged rows or targets, a count mismatch, or a non-finite value.</exception>
+    let ofRowsRegression (rows: float[][]) (targets: float[][]) : Dataset =
+        if rows.Length = 0 then
+            invalidArg (nameof rows) "rows is empty: a data set needs at least one sample."
+        if targets.Length <> rows.Length then
+            invalidArg (nameof targets) $"There are {rows.Length} rows but {targets.Length} targets."
+        let n, k = rows[0].Length, targets[0].Length
+        if rows |> Array.exists (fun r -> r.Length <> n) || targets |> Array.exists (fun t -> t.Length <> k) then
+            invalidArg (nameof rows) "Every row must have the same number of features and every target the same number of outputs."
+        let y = Dense.Matrix(k, targets.Length, Array.concat targets)
+        create (Dense.Matrix(n, rows.Length, Array.concat rows)) (Targets.Values y) (defaultNames n)
+
+    /// The class count, or None for regression data.
+    let classCount (data: Dataset) =
+        match data.Targets with
+        | Targets.Classes(_, count) -> Some count
+        | Targets.Values _ -> None
+
+    /// <summary>
+    /// The target matrix for a network with <paramref name="outputs"/> output units, samples in columns:
+    /// one-hot (classes × m) for class labels; for a single output unit and at most two classes, the labels
+    /// themselves as a 1 × m row of 0s and 1s (sigmoid + binary cross-entropy); regression targets as they are.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The shapes cannot match (for example 3 classes and 2 outputs).</exception>
+    let targetMatrix (outputs: int) (data: Dataset) : Matrix<float> =
+        match data.Targets with
+        | Targets.Classes(labels, count) when outputs = 1 && count <= 2 ->
+            Dense.Matrix(1, labels.Length, labels |> Seq.map float |> Array.ofSeq)
+        | Targets.Classes(labels, count) ->
+            if outputs <> count then
+                invalidArg (nameof outputs) $"The data has {count} classes but the network has {outputs} outputs."
+            Targets.OneHot<float>(labels, count)
+        | Targets.Values values ->
+            if values.RowCount <> outputs then
+                invalidArg (nameof outputs) $"The targets have {values.RowCount} outputs but the network has {outputs}."
+            values
+
+    /// <summary>One-hot encoding: a classes × m matrix with a 1 in row labels[i] of column i.</summary>
+    /// <exception cref="System.ArgumentException">A label is outside [0, classes).</exception>
+    let oneHot (classes: int) (labels: int seq) : Matrix<float> =
+        Targets.OneHot<float>(Array.ofSeq labels, classes)
+
+    /// Copies columns <paramref name="indices"/> of a rows × m column-major matrix into a new rows × k matrix.
+    let internal gatherColumns (indices: int[]) (matrix: Matrix<float>) : Matrix<float> =
+        let rows = matrix.RowCount
+        let source = Dense.Data matrix
+        let target = Array.zeroCreate (rows * indices.Length)
+        for k in 0 .. indices.Length - 1 do
+            Array.blit source (indices[k] * rows) target (k * rows) rows
+        Dense.Matrix(rows, indices.Length, target)
+
+    /// <summary>
+    /// The samples at <paramref name="indices"/>, in that order (repeats allowed), as a new data set. A sample's
+    /// features are one contiguous column, so this is one block copy per sample.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">No indices, or an index outside [0, m).</exception>
+    let subset (indices: int[]) (data: Dataset) : Dataset =
+        if indices.Length = 0 then
+            invalidArg (nameof indices) "indices is empty: a subset needs at least one sample."
+        indices
+        |> Array.iteri (fun i k ->
+            if k < 0 || k >= data.Samples then
+                invalidArg (nameof indices) $"indices[{i}] is {k} but the data has {data.Samples} samples.")
+        { data with
+            Features = gatherColumns indices data.Features
+            Targets =
+                match data.Targets with
+                | Targets.Classes(labels, count) ->
+                    Targets.Classes(ImmutableArray.CreateRange(indices |> Seq.map (fun k -> labels[k])), count)
+                | Targets.Values values -> Targets.Values(gatherColumns indices values) }
+
+    let private parseCell (text: string) =
+        match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
+        | true, v -> Some v
+        | false, _ -> None
+
+    /// <summary>
+    /// Parses CSV text: a header row, then one sample per row, every cell a number (invariant culture), the
+    /// class label in the column named <paramref name="labelColumn"/> (non-negative integers; the class count is
+    /// the largest label + 1). Blank lines are skipped but counted in line numbers; cells are trimmed; quoting is
+    /// not supported. <paramref name="file"/> is the name used in error messages.
+    /// </summary>
+    /// <returns>The data set, or the first problem found, scanning top to bottom and left to right.</returns>
+    let parseCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
+        let lines =
+            text.Split('\n')
+            |> Array.mapi (fun i line -> i + 1, line.TrimEnd('\r'))
+            |> Array.filter (fun (_, line) -> not (String.IsNullOrWhiteSpace line))
+        if lines.Length = 0 then
+            Error(EmptyFile file)
+        else
+            let header = (snd lines[0]).Split(',') |> Array.map (fun s -> s.Trim())
+            match Array.tryFindIndex ((=) labelColumn) header with
+            | None -> Error(MissingLabelColumn(file, labelColumn, List.ofArray header))
+            | Some _ when lines.Length = 1 -> Error(HeaderOnly file)
+            | Some labelIndex ->
+                let columns = header.Length
+                let featureCount = columns - 1
+                let samples = lines.Length - 1
+                let features = Array.zeroCreate (featureCount * samples)
+                let labels = Array.zeroCreate samples
+                let rec row s =
+                    if s = samples then
+                        Ok()
+                    else
+                        let line, content = lines[s + 1]
+                        let cells = content.Split(',')
+                        if cells.Length <> columns then
+                            Error(RaggedRow(file, line, min cells.Length columns + 1, columns, cells.Length))
+                        else
+                            let rec cell c feature =
+                                if c = columns then
+                                    row (s + 1)
+                                else
+                                    let text = cells[c].Trim()
+                                    match parseCell text with
+                                    | None -> Error(NonNumericCell(file, line, c + 1, header[c], text))
+                                    | Some v when not (Double.IsFinite v) -> Error(NonFiniteCell(file, line, c + 1, header[c], text))
+                                    | Some v when c = labelIndex ->
+                                        if v < 0.0 || v <> Math.Floor v || v > float Int32.MaxValue - 1.0 then
+                                            Error(InvalidLabel(file, line, c + 1, header[c], text))
+                                        else
+                                            labels[s] <- int v
+                                            cell (c + 1) feature
+                                    | Some v ->
+                                        features[s * featureCount + feature] <- v
+                                        cell (c + 1) (feature + 1)
+                            cell 0 0
+                row 0
+                |> Result.map (fun () ->
+                    let names = header |> Array.removeAt labelIndex
+                    let count = Array.max labels + 1
+                    { Features = Dense.Matrix(featureCount, samples, features)
+                      Targets = Targets.Classes(ImmutableArray.Create<int> labels, count)
+                      FeatureNames = ImmutableArray.Create<string> names })
+
+    /// <summary>
+    /// Reads a classification data set from a CSV file (see <c>parseCsv</c> for the format). Error messages name
+    /// the file by the path as given.
+    /// </summary>
+    /// <returns>The data set, or a <c>CsvError</c> whose <c>Message</c> is one line naming file, line and column.</returns>
+    let readCsv (path: string) (labelColumn: string) : Result<Dataset, CsvError> =
+        if not (File.Exists path) then
+            Error(FileNotFound path)
+        else
+            parseCsv path labelColumn (File.ReadAllText path)
+
+    let private embedded (name: string) =
+        let assembly = typeof<CsvError>.Assembly
+        use stream =
+            match assembly.GetManifestResourceStream($"Nn.Pipeline.data.{name}") with
+            | null -> invalidOp $"The embedded data set {name} is missing from {assembly.GetName().Name}."
+            | stream -> stream
+        use reader = new StreamReader(stream)
+        match parseCsv name "label" (reader.ReadToEnd()) with
+        | Ok data -> data
+        | Error e -> invalidOp $"The embedded data set is corrupt: {e.Message}"
+
+    /// <summary>
+    /// Fisher's iris data (1936; UCI Machine Learning Repository, CC BY 4.0): 150 samples, 4 features in cm,
+    /// 3 classes. Read from a copy embedded in this assembly, so it needs no path.
+    /// </summary>
+    let iris () : Dataset = embedded "iris.csv"
+
+    /// <summary>
+    /// The 8×8 handwritten digits (Alpaydin and Kaynak 1998; UCI "Optical Recognition of Handwritten Digits",
+    /// CC BY 4.0): 1,797 samples, 64 pixel counts in 0–16, 10 classes. Embedded in this assembly.
+    /// </summary>
+    let digits () : Dataset = embedded "digits.csv"
+
+/// Standardisation fitted on training data (see the <c>Standardizer</c> type).
+[<RequireQualifiedAccess>]
+module Standardizer =
+
+    /// <summary>
+    /// Fits μⱼ = (1/m)·Σᵢ xⱼᵢ and σⱼ = √((1/m)·Σᵢ (xⱼᵢ − μⱼ)²) on <paramref name="training"/>, replacing σⱼ = 0 by 1.
+    /// Pass only the training part of a split, never validation or test data.
+    /// </summary>
+    let fit (training: Dataset) : Standardizer =
+        let n, m = training.FeatureCount, training.Samples
+        let x = Dense.Data training.Features
+        let means = Array.init n (fun j -> (Seq.sum (seq { for i in 0 .. m - 1 -> x[i * n + j] })) / float m)
+        let scales =
+            Array.init n (fun j ->
+                let variance = (Seq.sum (seq { for i in 0 .. m - 1 -> (x[i * n + j] - means[j]) ** 2.0 })) / float m
+                let sigma = sqrt variance
+                if sigma > 0.0 then sigma else 1.0)
+        { Means = ImmutableArray.Create<float> means
+          Scales = ImmutableArray.Create<float> scales }
+
+    /// <summary>Applies x′ = (x − μ) / σ to a features × samples matrix, returning a new matrix.</summary>
+    /// <exception cref="System.ArgumentException">The matrix has a different number of features from the standardizer.</exception>
+    let transform (standardizer: Standardizer) (features: Matrix<float>) : Matrix<float> =
+        let n = standardizer.Means.Length
+        if features.RowCount <> n then
+            invalidArg (nameof features) $"features has {features.RowCount} rows but the standardizer was fitted on {n} features."
+        let x = Dense.Data(Dense.Ensure features)
+        Dense.Matrix(n, features.ColumnCount, x |> Array.mapi (fun k v -> (v - standardizer.Means[k % n]) / standardizer.Scales[k % n]))
+
+    /// <summary>The data set with standardised features; targets and names unchanged.</summary>
+    /// <exception cref="System.ArgumentException">The feature count differs from the standardizer's.</exception>
+    let apply (standardizer: Standardizer) (data: Dataset) : Dataset =
+        { data with Features = transform standardizer data.Features }

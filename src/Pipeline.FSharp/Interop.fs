@@ -1,0 +1,97 @@
+namespace Nn.Pipeline.Interop
+
+open System
+open System.Runtime.InteropServices
+open Nn.Layers
+open Nn.Pipeline
+
+/// <summary>
+/// An optimizer for C# and other .NET languages: the same two pure functions as the F# <c>Optimizer</c> record,
+/// with the state held as an opaque object. <c>Init</c> gives the state for parameters θ; <c>Update</c> maps
+/// gradients to updates u and the next state, and the caller applies θ ← θ + u (<c>Parameters.Add</c>). Nothing
+/// is mutated, so a state can be kept, compared or reused.
+/// </summary>
+[<Sealed>]
+type GradientTransformation(optimizer: Optimizer<objnull>) =
+
+    /// <summary>The initial state for <paramref name="parameters"/>.</summary>
+    member _.Init(parameters: Parameters<float>) : objnull =
+        ArgumentNullException.ThrowIfNull parameters
+        optimizer.Init parameters
+
+    /// <summary>
+    /// The updates for <paramref name="gradients"/> (the shape of <paramref name="parameters"/>) and the next state.
+    /// NaN in a gradient propagates to the updates.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The trees differ in shape.</exception>
+    /// <exception cref="System.InvalidCastException"><paramref name="state"/> came from another optimizer.</exception>
+    member _.Update(gradients: Parameters<float>, state: objnull, parameters: Parameters<float>) : struct (Parameters<float> * objnull) =
+        ArgumentNullException.ThrowIfNull gradients
+        ArgumentNullException.ThrowIfNull parameters
+        gradients.CheckSameShape parameters
+        let updates, next = optimizer.Update gradients state parameters
+        struct (updates, next)
+
+    /// <summary>This transformation followed by <paramref name="next"/> (optax <c>chain</c>).</summary>
+    member _.Then(next: GradientTransformation) : GradientTransformation =
+        ArgumentNullException.ThrowIfNull next
+        GradientTransformation(Optimizers.chainAll [ optimizer; next.ToFSharp() ])
+
+    /// <summary>The F# optimizer with its state boxed.</summary>
+    member _.ToFSharp() : Optimizer<objnull> = optimizer
+
+/// <summary>
+/// The named optimizers and stages of <c>Nn.Pipeline.Optimizers</c> and <c>Transform</c> for C#, with a constant
+/// learning rate or a schedule given as <c>Func&lt;int, double&gt;</c>. Defaults follow the papers.
+/// </summary>
+[<AbstractClass; Sealed>]
+type GradientTransformations =
+
+    static member private Wrap(optimizer: Optimizer<'S>) = GradientTransformation(Nn.Pipeline.Optimizers.erase optimizer)
+
+    /// <summary>A constant learning rate α as a schedule.</summary>
+    /// <exception cref="System.ArgumentOutOfRangeException">α is not positive and finite.</exception>
+    static member Constant(learningRate: float) : Func<int, float> =
+        let schedule = Schedules.constant learningRate
+        Func<int, float>(schedule)
+
+    /// <summary>SGD: θ ← θ − α·g.</summary>
+    static member Sgd(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.sgd (Schedules.constant learningRate))
+
+    /// <summary>Heavy-ball momentum: v ← g + μv, θ ← θ − α·v.</summary>
+    static member Momentum(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.momentum decay (Schedules.constant learningRate))
+
+    /// <summary>Nesterov momentum: v ← g + μv, θ ← θ − α·(g + μv).</summary>
+    static member Nesterov(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.nesterov decay (Schedules.constant learningRate))
+
+    /// <summary>AdaGrad: s ← s + g², θ ← θ − α·g / (√s + 1e-10).</summary>
+    static member AdaGrad(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adagrad (Schedules.constant learningRate))
+
+    /// <summary>RMSProp: v ← ρv + (1 − ρ)g², θ ← θ − α·g / (√v + 1e-8).</summary>
+    static member RmsProp(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.rmsprop decay (Schedules.constant learningRate))
+
+    /// <summary>Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8.</summary>
+    static member Adam(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam (Schedules.constant learningRate))
+
+    /// <summary>Adam following a schedule α(t), t counting updates from 0.</summary>
+    static member Adam(learningRate: Func<int, float>) =
+        ArgumentNullException.ThrowIfNull learningRate
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam learningRate.Invoke)
+
+    /// <summary>AdamW: θ ← θ − α·(m̂ / (√v̂ + ε) + λθ).</summary>
+    static member AdamW(learningRate: float, [<Optional; DefaultParameterValue(1e-4)>] weightDecay: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adamw weightDecay (Schedules.constant learningRate))
+
+    /// <summary>Clipping by global norm: u = g · min(1, c / ‖g‖₂).</summary>
+    static member ClipByGlobalNorm(maxNorm: float) = GradientTransformations.Wrap(Transform.clipByGlobalNorm maxNorm)
+
+    /// <summary>u = g: changes nothing.</summary>
+    static member Identity() = GradientTransformations.Wrap Transform.identity
+
+    /// <summary>The stages in order, each feeding its updates to the next.</summary>
+    static member Chain([<ParamArray>] stages: GradientTransformation[]) =
+        ArgumentNullException.ThrowIfNull stages
+        GradientTransformation(Nn.Pipeline.Optimizers.chainAll [ for s in stages -> s.ToFSharp() ])

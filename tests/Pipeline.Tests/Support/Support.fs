@@ -1,0 +1,45 @@
+/// Shared helpers: fixed-seed FsCheck runs, small parameter trees and data sets.
+module Nn.Tests.Support
+
+open FsCheck
+open FsCheck.FSharp
+open Nn.Layers
+open Nn.LinearAlgebra
+open Nn.Pipeline
+
+/// Runs an FsCheck property with a fixed seed, so every run checks the same cases.
+let check (maxTest: int) (property: Property) =
+    let config =
+        Config.QuickThrowOnFailure
+            .WithMaxTest(maxTest)
+            .WithMaxRejected(maxTest * 5)
+            .WithReplay(Some { Rnd = Rnd(20261122UL, 0x9E3779B97F4A7C15UL ||| 1UL); Size = None })
+    Check.One(config, property)
+
+/// A one-layer tree holding the point (x, y) as a 1×2 weight matrix, and a zero bias.
+let point (x: float) (y: float) =
+    Parameters<float>([ LayerParameters<float>(Dense.Matrix(1, 2, [| x; y |]), Dense.Vector [| 0.0 |]) ])
+
+/// A tree of shape 2×3 weights and 2 biases with the given 8 values in flat order.
+let tree (values: float[]) =
+    Parameters<float>([ LayerParameters<float>(Dense.Matrix(2, 3, values[0..5]), Dense.Vector values[6..7]) ])
+
+/// Generates 8 finite values in [-10, 10] for a `tree`.
+let treeValues: Gen<float[]> =
+    Gen.choose (-10000, 10000) |> Gen.map (fun i -> float i / 1000.0) |> Gen.arrayOfLength 8
+
+/// A classification data set with n samples, f features drawn from the seed, and labels cycling through k classes.
+let randomData (seed: int) (n: int) (f: int) (k: int) =
+    let random = System.Random seed
+    let rows = Array.init n (fun _ -> Array.init f (fun _ -> random.NextDouble() * 10.0 - 5.0))
+    Data.ofRows rows (Array.init n (fun i -> i % k))
+
+/// Applies an optimizer for the given gradient sequence (independent of θ) from θ₀, returning every θ.
+let iterate (optimizer: Optimizer<'S>) (theta0: Parameters<float>) (gradients: Parameters<float> list) =
+    gradients
+    |> List.scan
+        (fun (theta: Parameters<float>, state) g ->
+            let u, state = optimizer.Update g state theta
+            theta.Add u, state)
+        (theta0, optimizer.Init theta0)
+    |> List.map fst
