@@ -57,3 +57,42 @@ let ``the README F# example runs and learns the Aack/Beep table`` () =
 [<Fact>]
 let ``the README shows exactly the F# example that is tested`` () =
     Assert.Equal<string[]>(markedLines (Path.Combine("tests", "Pipeline.Tests", "ReadmeExampleTests.fs")), readmeBlock "fsharp")
+
+open Nn.Pipeline
+
+/// Trimmed non-empty lines of the second fenced F# block of README.md (the pipeline example), without `open` lines.
+let private pipelineBlock () =
+    let lines = File.ReadAllLines(Path.Combine(root, "README.md"))
+    let starts = lines |> Array.indexed |> Array.filter (fun (_, l) -> l.Trim() = "```fsharp") |> Array.map fst
+    lines[starts[1] + 1 ..]
+    |> Array.takeWhile (fun l -> l.Trim() <> "```")
+    |> Array.map _.Trim()
+    |> Array.filter (fun l -> l <> "" && not (l.StartsWith "open "))
+
+[<Fact>]
+let ``the README pipeline example trains digits to the accuracy it promises`` () =
+    let mutable accuracy = nan
+    let printfn (_: Printf.TextWriterFormat<float -> unit>) (value: float) = accuracy <- value
+    // PIPELINE:begin
+    let train, test = Data.digits () |> Batching.trainTest 0.25 true (Rng.FromSeed 0)
+    let scale = Standardizer.apply (Standardizer.fit train)
+    let network = Network.Create<float>([ 64; 32; 10 ], Activation.Relu, Activation.Softmax, Initializer.He, 0)
+    let config = { Training.defaults Optimizers.adam with Epochs = 30; BatchSize = 32 }
+    match Training.fit config network (scale train) with
+    | Ok trained ->
+        let _, accuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)
+        printfn "test_accuracy=%.4f" accuracy.Value
+    | Error e -> failwith e.Message
+    // PIPELINE:end
+    Assert.True(accuracy >= 0.96, $"test accuracy {accuracy}")
+
+[<Fact>]
+let ``the README shows exactly the pipeline example that is tested`` () =
+    let tested =
+        File.ReadAllLines(Path.Combine(root, "tests", "Pipeline.Tests", "ReadmeExampleTests.fs"))
+        |> Array.skipWhile (fun l -> l.Trim() <> "// PIPELINE:begin")
+        |> Array.skip 1
+        |> Array.takeWhile (fun l -> l.Trim() <> "// PIPELINE:end")
+        |> Array.map _.Trim()
+        |> Array.filter (fun l -> l <> "")
+    Assert.Equal<string[]>(tested, pipelineBlock ())
