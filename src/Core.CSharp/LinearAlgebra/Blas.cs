@@ -38,8 +38,8 @@ public static class Blas
     /// <exception cref="InvalidOperationException">As for <see cref="Default"/>.</exception>
     public static string Selection => Startup.Value.Description;
 
-    /// <summary>The managed backend, always available.</summary>
-    public static IBlasBackend Managed => ManagedBlas.Instance;
+    /// <summary>The fast managed backend (<see cref="SimdBlas"/>), always available.</summary>
+    public static IBlasBackend Managed => SimdBlas.Instance;
 
     /// <summary>
     /// Runs every product of the current thread and async flow on <paramref name="backend"/> until the returned
