@@ -103,6 +103,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>The textbook loop of dot products, for products too small to repay packing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Direct<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -163,6 +164,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>The blocked loops over columns [<paramref name="jBegin"/>, <paramref name="jEnd"/>) of C, on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TS, TV, T>(Problem<T> problem, int jBegin, int jEnd)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
@@ -234,7 +236,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>One register tile; partial tiles at the edges go through <paramref name="scratch"/> so C is never touched out of bounds.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TS, TV, T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
@@ -299,6 +301,7 @@ internal static unsafe class PackedGemm
     /// Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of α·op(A) into MR-row slivers: element (i, p) of
     /// sliver s lands at <c>s·MR·kc + p·MR + (i mod MR)</c>; rows past the end of A are zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<TS, TV, T>(Problem<T> problem, int i0, int mc, int p0, int kc, int mr, T* destination)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
@@ -366,6 +369,7 @@ internal static unsafe class PackedGemm
     /// Packs rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column slivers: element (p, j) of
     /// sliver s lands at <c>s·NR·kc + p·NR + (j mod NR)</c>; columns past the end of B are zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB<T>(Problem<T> problem, int p0, int kc, int j0, int nc, T* destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -374,9 +378,27 @@ internal static unsafe class PackedGemm
         {
             var cols = Math.Min(NR, nc - jr);
             var j = j0 + jr;
-            if (problem.TransB == Transpose.No)
+            if (problem.TransB == Transpose.No && cols == NR)
             {
-                // Column j of B is contiguous in p.
+                // Column j of B is contiguous in p: read eight columns as eight sequential streams and
+                // write each packed row of eight contiguously.
+                var s0 = problem.B + p0 + (j * ldb);
+                T* s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb, s4 = s3 + ldb, s5 = s4 + ldb, s6 = s5 + ldb, s7 = s6 + ldb;
+                var d = destination;
+                for (var p = 0; p < kc; p++, d += NR)
+                {
+                    d[0] = s0[p];
+                    d[1] = s1[p];
+                    d[2] = s2[p];
+                    d[3] = s3[p];
+                    d[4] = s4[p];
+                    d[5] = s5[p];
+                    d[6] = s6[p];
+                    d[7] = s7[p];
+                }
+            }
+            else if (problem.TransB == Transpose.No)
+            {
                 for (var s = 0; s < cols; s++)
                 {
                     var source = problem.B + p0 + ((j + s) * ldb);
@@ -386,9 +408,17 @@ internal static unsafe class PackedGemm
                     }
                 }
             }
+            else if (cols == NR)
+            {
+                // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j, so each packed row is one copy.
+                var source = problem.B + j + (p0 * ldb);
+                for (var p = 0; p < kc; p++, source += ldb)
+                {
+                    Unsafe.CopyBlockUnaligned(destination + (p * NR), source, (uint)(NR * sizeof(T)));
+                }
+            }
             else
             {
-                // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j.
                 var source = problem.B + j + (p0 * ldb);
                 for (var p = 0; p < kc; p++, source += ldb)
                 {
