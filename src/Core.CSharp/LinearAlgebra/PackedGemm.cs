@@ -188,6 +188,9 @@ internal static unsafe class PackedGemm
         var kcTarget = (k + kBlocks - 1) / kBlocks;
         var firstUpdate = T.IsZero(problem.Beta) ? Update.Overwrite : problem.Beta == T.One ? Update.Accumulate : Update.Scale;
 
+        // With a single row panel every element of op(B) feeds one register tile only, so packing B would
+        // cost as much as it saves: read it in place instead.
+        var inPlaceB = m <= mr && !problem.LowerOnly;
         var width = Math.Min(ncMax, jEnd - jBegin);
         var bPanel = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(width, NR));
         var aBlock = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(Math.Min(mcMax, m), mr));
@@ -203,7 +206,11 @@ internal static unsafe class PackedGemm
                     {
                         var kc = Math.Min(kcTarget, k - pc);
                         var update = pc == 0 ? firstUpdate : Update.Accumulate;
-                        PackB(problem, pc, kc, jc, nc, bp);
+                        if (!inPlaceB)
+                        {
+                            PackB(problem, pc, kc, jc, nc, bp);
+                        }
+
                         for (var ic = problem.LowerOnly ? jc : 0; ic < m; ic += mcMax)
                         {
                             var mc = Math.Min(mcMax, m - ic);
@@ -211,6 +218,23 @@ internal static unsafe class PackedGemm
                             for (var jr = 0; jr < nc; jr += NR)
                             {
                                 var nr = Math.Min(NR, nc - jr);
+                                T* sliver;
+                                nint sp = NR, sj = 1;
+                                if (!inPlaceB)
+                                {
+                                    sliver = bp + (jr * kc);
+                                }
+                                else if (nr == NR)
+                                {
+                                    (sp, sj) = problem.TransB == Transpose.No ? ((nint)1, (nint)problem.Ldb) : ((nint)problem.Ldb, (nint)1);
+                                    sliver = problem.B + (pc * sp) + ((jc + jr) * sj);
+                                }
+                                else
+                                {
+                                    PackB(problem, pc, kc, jc + jr, nr, bp);
+                                    sliver = bp;
+                                }
+
                                 for (var ir = 0; ir < mc; ir += mr)
                                 {
                                     var rows = Math.Min(mr, mc - ir);
@@ -220,7 +244,7 @@ internal static unsafe class PackedGemm
                                     }
 
                                     var c = problem.C + ic + ir + ((long)(jc + jr) * ldc);
-                                    Tile<TS, TV, T>(kc, ap + (ir * kc), bp + (jr * kc), c, ldc, rows, nr, mr, problem.Beta, update, tile);
+                                    Tile<TS, TV, T>(kc, ap + (ir * kc), sliver, sp, sj, c, ldc, rows, nr, mr, problem.Beta, update, tile);
                                 }
                             }
                         }
@@ -235,9 +259,12 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>One register tile; partial tiles at the edges go through <paramref name="scratch"/> so C is never touched out of bounds.</summary>
+    /// <summary>
+    /// One register tile; partial tiles at the edges go through <paramref name="scratch"/> so C is never touched out
+    /// of bounds. The B sliver is packed when <c>sp = NR, sj = 1</c>, else read in place with those strides.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TS, TV, T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
+    private static void Tile<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -246,13 +273,24 @@ internal static unsafe class PackedGemm
         var target = full ? c : scratch;
         var targetLd = full ? ldc : mr;
         var targetUpdate = full ? update : Update.Overwrite;
-        if (mr == TS.Count)
+        if (sp == NR && sj == 1)
         {
-            Kernel1x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+            if (mr == TS.Count)
+            {
+                Kernel1x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+            }
+            else
+            {
+                Kernel2x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+            }
+        }
+        else if (mr == TS.Count)
+        {
+            Kernel1x8Strided<TS, TV, T>(kc, a, b, sp, sj, target, targetLd, beta, targetUpdate);
         }
         else
         {
-            Kernel2x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+            Kernel2x8Strided<TS, TV, T>(kc, a, b, sp, sj, target, targetLd, beta, targetUpdate);
         }
 
         if (full)
@@ -263,14 +301,14 @@ internal static unsafe class PackedGemm
         for (var j = 0; j < cols; j++)
         {
             var cj = c + ((long)j * ldc);
-            var sj = scratch + (j * mr);
+            var tj = scratch + (j * mr);
             for (var i = 0; i < rows; i++)
             {
                 cj[i] = update switch
                 {
-                    Update.Overwrite => sj[i],
-                    Update.Accumulate => cj[i] + sj[i],
-                    _ => sj[i] + (beta * cj[i]),
+                    Update.Overwrite => tj[i],
+                    Update.Accumulate => cj[i] + tj[i],
+                    _ => tj[i] + (beta * cj[i]),
                 };
             }
         }
@@ -535,6 +573,117 @@ internal static unsafe class PackedGemm
             c07 = TS.MultiplyAdd(a0, b7, c07);
             a += TS.Count * 1;
             b += 8;
+        }
+
+        Write<TS, TV, T>(c, c00, beta, update);
+        Write<TS, TV, T>(c + ldc, c01, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
+    }
+
+    /// <summary>
+    /// As <see cref="Kernel2x8"/>, but reading op(B) in place: element (p, j) of the sliver is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel2x8Strided<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TV c00 = TS.Zero, c10 = TS.Zero, c01 = TS.Zero, c11 = TS.Zero, c02 = TS.Zero, c12 = TS.Zero, c03 = TS.Zero, c13 = TS.Zero, c04 = TS.Zero, c14 = TS.Zero, c05 = TS.Zero, c15 = TS.Zero, c06 = TS.Zero, c16 = TS.Zero, c07 = TS.Zero, c17 = TS.Zero;
+        T* bh = b + (4 * sj);
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var a1 = TS.Load(a + TS.Count);
+            var b0 = TS.Broadcast(b[0]);
+            c00 = TS.MultiplyAdd(a0, b0, c00);
+            c10 = TS.MultiplyAdd(a1, b0, c10);
+            var b1 = TS.Broadcast(b[sj]);
+            c01 = TS.MultiplyAdd(a0, b1, c01);
+            c11 = TS.MultiplyAdd(a1, b1, c11);
+            var b2 = TS.Broadcast(b[s2]);
+            c02 = TS.MultiplyAdd(a0, b2, c02);
+            c12 = TS.MultiplyAdd(a1, b2, c12);
+            var b3 = TS.Broadcast(b[s3]);
+            c03 = TS.MultiplyAdd(a0, b3, c03);
+            c13 = TS.MultiplyAdd(a1, b3, c13);
+            var b4 = TS.Broadcast(bh[0]);
+            c04 = TS.MultiplyAdd(a0, b4, c04);
+            c14 = TS.MultiplyAdd(a1, b4, c14);
+            var b5 = TS.Broadcast(bh[sj]);
+            c05 = TS.MultiplyAdd(a0, b5, c05);
+            c15 = TS.MultiplyAdd(a1, b5, c15);
+            var b6 = TS.Broadcast(bh[s2]);
+            c06 = TS.MultiplyAdd(a0, b6, c06);
+            c16 = TS.MultiplyAdd(a1, b6, c16);
+            var b7 = TS.Broadcast(bh[s3]);
+            c07 = TS.MultiplyAdd(a0, b7, c07);
+            c17 = TS.MultiplyAdd(a1, b7, c17);
+            a += TS.Count * 2;
+            b += sp;
+            bh += sp;
+        }
+
+        Write<TS, TV, T>(c, c00, beta, update);
+        Write<TS, TV, T>(c + TS.Count, c10, beta, update);
+        Write<TS, TV, T>(c + ldc, c01, beta, update);
+        Write<TS, TV, T>(c + ldc + TS.Count, c11, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c12, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c13, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc) + TS.Count, c14, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc) + TS.Count, c15, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc) + TS.Count, c16, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc) + TS.Count, c17, beta, update);
+    }
+
+    /// <summary>
+    /// As <see cref="Kernel1x8"/>, but reading op(B) in place: element (p, j) of the sliver is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel1x8Strided<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TV c00 = TS.Zero, c01 = TS.Zero, c02 = TS.Zero, c03 = TS.Zero, c04 = TS.Zero, c05 = TS.Zero, c06 = TS.Zero, c07 = TS.Zero;
+        T* bh = b + (4 * sj);
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var b0 = TS.Broadcast(b[0]);
+            c00 = TS.MultiplyAdd(a0, b0, c00);
+            var b1 = TS.Broadcast(b[sj]);
+            c01 = TS.MultiplyAdd(a0, b1, c01);
+            var b2 = TS.Broadcast(b[s2]);
+            c02 = TS.MultiplyAdd(a0, b2, c02);
+            var b3 = TS.Broadcast(b[s3]);
+            c03 = TS.MultiplyAdd(a0, b3, c03);
+            var b4 = TS.Broadcast(bh[0]);
+            c04 = TS.MultiplyAdd(a0, b4, c04);
+            var b5 = TS.Broadcast(bh[sj]);
+            c05 = TS.MultiplyAdd(a0, b5, c05);
+            var b6 = TS.Broadcast(bh[s2]);
+            c06 = TS.MultiplyAdd(a0, b6, c06);
+            var b7 = TS.Broadcast(bh[s3]);
+            c07 = TS.MultiplyAdd(a0, b7, c07);
+            a += TS.Count * 1;
+            b += sp;
+            bh += sp;
         }
 
         Write<TS, TV, T>(c, c00, beta, update);
