@@ -14,8 +14,9 @@ namespace Nn.LinearAlgebra;
 /// fused multiply-adds per element before it is written once.
 /// </summary>
 /// <remarks>
-/// Column blocks of C go to separate threads when the product is large; each thread packs its own operands
-/// into buffers rented from <see cref="ArrayPool{T}"/>, so the steady state allocates no packing memory.
+/// Column blocks of C go to thread-pool threads when the product is large; each thread packs its own operands
+/// into buffers rented from <see cref="ArrayPool{T}"/> and the work item is reused, so the steady state
+/// allocates nothing.
 /// Tiny products skip packing and threads altogether. With β = 0 the old C is never read.
 /// </remarks>
 internal static unsafe class PackedGemm
@@ -142,7 +143,7 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        Parallel.For(0, threads, t => Run<TS, TV, T>(problem, ColumnSplit(problem, t, threads), ColumnSplit(problem, t + 1, threads)));
+        ParallelRun<TS, TV, T>.Execute(problem, threads);
     }
 
     /// <summary>
@@ -694,6 +695,83 @@ internal static unsafe class PackedGemm
         Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
         Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
         Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
+    }
+
+    /// <summary>
+    /// Runs the column blocks of one product on the calling thread and on thread-pool threads, without
+    /// allocating in the steady state: each calling thread reuses one work item, queued once per helper.
+    /// Blocks are claimed with an atomic counter, so the caller finishes the work itself if no helper is free.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The event is only waited on, never asked for its WaitHandle, so it holds no kernel object; items live as long as their thread.")]
+    private sealed class ParallelRun<TS, TV, T> : IThreadPoolWorkItem
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static ParallelRun<TS, TV, T>? cached;
+
+        private readonly ManualResetEventSlim finished = new(false);
+        private Problem<T> problem;
+        private int blocks;
+        private int next;
+        private int unfinished;
+        private int queued;
+        private Exception? failure;
+
+        /// <summary>Computes every column block of <paramref name="problem"/> and returns when all are written.</summary>
+        public static void Execute(Problem<T> problem, int blocks)
+        {
+            // A work item whose queued copies have not all run yet may still touch its counters: use a fresh one.
+            var run = cached is { } reusable && Volatile.Read(ref reusable.queued) == 0 ? reusable : (cached = new ParallelRun<TS, TV, T>());
+            run.problem = problem;
+            run.blocks = blocks;
+            run.next = 0;
+            run.unfinished = blocks;
+            run.failure = null;
+            run.finished.Reset();
+            Volatile.Write(ref run.queued, blocks - 1);
+            for (var helper = 1; helper < blocks; helper++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+            }
+
+            run.Work();
+            run.finished.Wait();
+            if (run.failure is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+        }
+
+        /// <inheritdoc />
+        void IThreadPoolWorkItem.Execute()
+        {
+            Work();
+            Interlocked.Decrement(ref queued);
+        }
+
+        private void Work()
+        {
+            int t;
+            while ((t = Interlocked.Increment(ref next) - 1) < blocks)
+            {
+                // A failure (out of memory) is rethrown on the calling thread once every block has finished.
+                try
+                {
+                    Run<TS, TV, T>(problem, ColumnSplit(problem, t, blocks), ColumnSplit(problem, t + 1, blocks));
+                }
+                catch (Exception error)
+                {
+                    failure = error;
+                }
+
+                if (Interlocked.Decrement(ref unfinished) == 0)
+                {
+                    finished.Set();
+                }
+            }
+        }
     }
 
     /// <summary>One validated product, with the operands pinned by the caller for its whole duration.</summary>
