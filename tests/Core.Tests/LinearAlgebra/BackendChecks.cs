@@ -72,7 +72,7 @@ internal static class BackendChecks
         {
             foreach (var tb in Both)
             {
-                Check<T>(backend, random, ta, tb, 131, 203, 1100, 0.5, -1.5, padding: 3);
+                Check<T>(backend, random, ta, tb, 67, 101, 600, 0.5, -1.5, padding: 3);
             }
         }
 
