@@ -60,6 +60,25 @@ public static class Probe
         }
 
         output.WriteLine($"managed tiny product: {GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated over 1000 calls (scope included)");
+
+        // A product large enough to be split over threads; count what every thread allocates.
+        var shape = GemmShape.Mlp[0];
+        var (za, zb, zc) = shape.Operands();
+        using (Blas.Use(SimdBlas.Instance))
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                shape.Run(za, zb, zc);
+            }
+
+            var total = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < 1000; i++)
+            {
+                shape.Run(za, zb, zc);
+            }
+
+            output.WriteLine($"managed {shape.Name} (two threads): {GC.GetTotalAllocatedBytes(precise: true) - total} bytes allocated by all threads over 1000 calls");
+        }
     }
 
     private static double Fastest(IBlasBackend backend, Action product, double flops)

@@ -708,8 +708,11 @@ internal static unsafe class PackedGemm
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        /// <summary>Work items per calling thread: a helper may still be leaving the previous item when the next product starts.</summary>
+        private const int Reusable = 4;
+
         [ThreadStatic]
-        private static ParallelRun<TS, TV, T>? cached;
+        private static ParallelRun<TS, TV, T>?[]? cached;
 
         private readonly ManualResetEventSlim finished = new(false);
         private Problem<T> problem;
@@ -722,8 +725,8 @@ internal static unsafe class PackedGemm
         /// <summary>Computes every column block of <paramref name="problem"/> and returns when all are written.</summary>
         public static void Execute(Problem<T> problem, int blocks)
         {
-            // A work item whose queued copies have not all run yet may still touch its counters: use a fresh one.
-            var run = cached is { } reusable && Volatile.Read(ref reusable.queued) == 0 ? reusable : (cached = new ParallelRun<TS, TV, T>());
+            // A work item whose queued copies have not all run yet may still touch its counters: take an idle one.
+            var run = Idle();
             run.problem = problem;
             run.blocks = blocks;
             run.next = 0;
@@ -749,6 +752,26 @@ internal static unsafe class PackedGemm
         {
             Work();
             Interlocked.Decrement(ref queued);
+        }
+
+        private static ParallelRun<TS, TV, T> Idle()
+        {
+            var items = cached ??= new ParallelRun<TS, TV, T>?[Reusable];
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (items[i] is not { } item)
+                {
+                    return items[i] = new ParallelRun<TS, TV, T>();
+                }
+
+                if (Volatile.Read(ref item.queued) == 0)
+                {
+                    return item;
+                }
+            }
+
+            // Every item still has a helper on its way out (a saturated pool): replace one; the helper keeps the old one alive.
+            return items[0] = new ParallelRun<TS, TV, T>();
         }
 
         private void Work()
