@@ -192,6 +192,10 @@ internal static unsafe class PackedGemm
         // With a single row panel every element of op(B) feeds one register tile only, so packing B would
         // cost as much as it saves: read it in place instead.
         var inPlaceB = m <= mr && !problem.LowerOnly;
+
+        // Columns of A already hold full row panels contiguously, and L2 serves them as well as a packed copy:
+        // only α ≠ 1 (folded into the copy) and the ragged last panel need packing.
+        var inPlaceA = problem.TransA == Transpose.No && problem.Alpha == T.One;
         var width = Math.Min(ncMax, jEnd - jBegin);
         var bPanel = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(width, NR));
         var aBlock = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(Math.Min(mcMax, m), mr));
@@ -215,7 +219,7 @@ internal static unsafe class PackedGemm
                         for (var ic = problem.LowerOnly ? jc : 0; ic < m; ic += mcMax)
                         {
                             var mc = Math.Min(mcMax, m - ic);
-                            PackA<TS, TV, T>(problem, ic, mc, pc, kc, mr, ap);
+                            PackA<TS, TV, T>(problem, ic, mc, pc, kc, mr, inPlaceA, ap);
                             for (var jr = 0; jr < nc; jr += NR)
                             {
                                 var nr = Math.Min(NR, nc - jr);
@@ -245,7 +249,10 @@ internal static unsafe class PackedGemm
                                     }
 
                                     var c = problem.C + ic + ir + ((long)(jc + jr) * ldc);
-                                    Tile<TS, TV, T>(kc, ap + (ir * kc), sliver, sp, sj, c, ldc, rows, nr, mr, problem.Beta, update, tile);
+                                    var inPlace = inPlaceA && rows == mr;
+                                    var panel = inPlace ? problem.A + ic + ir + (pc * (nint)problem.Lda) : ap + (ir * kc);
+                                    var sa = inPlace ? (nint)problem.Lda : mr;
+                                    Tile<TS, TV, T>(kc, panel, sa, sliver, sp, sj, c, ldc, rows, nr, mr, problem.Beta, update, tile);
                                 }
                             }
                         }
@@ -265,7 +272,7 @@ internal static unsafe class PackedGemm
     /// of bounds. The B sliver is packed when <c>sp = NR, sj = 1</c>, else read in place with those strides.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
+    private static void Tile<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -278,20 +285,20 @@ internal static unsafe class PackedGemm
         {
             if (mr == TS.Count)
             {
-                Kernel1x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+                Kernel1x8<TS, TV, T>(kc, a, sa, b, target, targetLd, beta, targetUpdate);
             }
             else
             {
-                Kernel2x8<TS, TV, T>(kc, a, b, target, targetLd, beta, targetUpdate);
+                Kernel2x8<TS, TV, T>(kc, a, sa, b, target, targetLd, beta, targetUpdate);
             }
         }
         else if (mr == TS.Count)
         {
-            Kernel1x8Strided<TS, TV, T>(kc, a, b, sp, sj, target, targetLd, beta, targetUpdate);
+            Kernel1x8Strided<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
         }
         else
         {
-            Kernel2x8Strided<TS, TV, T>(kc, a, b, sp, sj, target, targetLd, beta, targetUpdate);
+            Kernel2x8Strided<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
         }
 
         if (full)
@@ -338,10 +345,11 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of α·op(A) into MR-row slivers: element (i, p) of
-    /// sliver s lands at <c>s·MR·kc + p·MR + (i mod MR)</c>; rows past the end of A are zero.
+    /// sliver s lands at <c>s·MR·kc + p·MR + (i mod MR)</c>; rows past the end of A are zero. With
+    /// <paramref name="onlyRagged"/> full slivers are skipped (they are read in place).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA<TS, TV, T>(Problem<T> problem, int i0, int mc, int p0, int kc, int mr, T* destination)
+    private static void PackA<TS, TV, T>(Problem<T> problem, int i0, int mc, int p0, int kc, int mr, bool onlyRagged, T* destination)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -353,6 +361,11 @@ internal static unsafe class PackedGemm
         {
             var rows = Math.Min(mr, mc - ir);
             var i = i0 + ir;
+            if (onlyRagged && rows == mr)
+            {
+                continue;
+            }
+
             if (problem.TransA == Transpose.No)
             {
                 // Column p of A holds rows i.. contiguously.
@@ -483,10 +496,10 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// The 2-vector × 8-column register tile: <c>C[0..2·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where
-    /// Ã holds 2·W contiguous elements per step and B̃ holds 8; 16 accumulators stay in registers.
+    /// Ã holds 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and B̃ holds 8; 16 accumulators stay in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel2x8<TS, TV, T>(int kc, T* a, T* b, T* c, int ldc, T beta, Update update)
+    private static void Kernel2x8<TS, TV, T>(int kc, T* a, nint sa, T* b, T* c, int ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -520,7 +533,7 @@ internal static unsafe class PackedGemm
             var b7 = TS.Broadcast(b[7]);
             c07 = TS.MultiplyAdd(a0, b7, c07);
             c17 = TS.MultiplyAdd(a1, b7, c17);
-            a += TS.Count * 2;
+            a += sa;
             b += 8;
         }
 
@@ -544,10 +557,10 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// The 1-vector × 8-column register tile: <c>C[0..1·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where
-    /// Ã holds 1·W contiguous elements per step and B̃ holds 8; 8 accumulators stay in registers.
+    /// Ã holds W contiguous elements per step (steps <paramref name="sa"/> apart) and B̃ holds 8; 8 accumulators stay in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x8<TS, TV, T>(int kc, T* a, T* b, T* c, int ldc, T beta, Update update)
+    private static void Kernel1x8<TS, TV, T>(int kc, T* a, nint sa, T* b, T* c, int ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -572,7 +585,7 @@ internal static unsafe class PackedGemm
             c06 = TS.MultiplyAdd(a0, b6, c06);
             var b7 = TS.Broadcast(b[7]);
             c07 = TS.MultiplyAdd(a0, b7, c07);
-            a += TS.Count * 1;
+            a += sa;
             b += 8;
         }
 
@@ -591,7 +604,7 @@ internal static unsafe class PackedGemm
     /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel2x8Strided<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
+    private static void Kernel2x8Strided<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -627,7 +640,7 @@ internal static unsafe class PackedGemm
             var b7 = TS.Broadcast(bh[s3]);
             c07 = TS.MultiplyAdd(a0, b7, c07);
             c17 = TS.MultiplyAdd(a1, b7, c17);
-            a += TS.Count * 2;
+            a += sa;
             b += sp;
             bh += sp;
         }
@@ -655,7 +668,7 @@ internal static unsafe class PackedGemm
     /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x8Strided<TS, TV, T>(int kc, T* a, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
+    private static void Kernel1x8Strided<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -682,7 +695,7 @@ internal static unsafe class PackedGemm
             c06 = TS.MultiplyAdd(a0, b6, c06);
             var b7 = TS.Broadcast(bh[s3]);
             c07 = TS.MultiplyAdd(a0, b7, c07);
-            a += TS.Count * 1;
+            a += sa;
             b += sp;
             bh += sp;
         }
