@@ -8,8 +8,79 @@ namespace Nn.LinearAlgebra;
 /// </summary>
 public static class Blas
 {
-    /// <summary>The backend every product in Nn runs on.</summary>
-    public static IBlasBackend Current { get; } = ManagedBlas.Instance;
+    /// <summary>Name of the environment variable that chooses the backend at start-up.</summary>
+    public const string EnvironmentVariable = "NN_BLAS";
+
+    private static readonly Lazy<(IBlasBackend Backend, string Description)> Startup = new(() => Choose(Environment.GetEnvironmentVariable(EnvironmentVariable), OpenBlas.Instance, OpenBlas.LoadDetail), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly AsyncLocal<IBlasBackend?> Scoped = new();
+
+    /// <summary>
+    /// The backend every product in Nn runs on: the one installed by the innermost <see cref="Use"/> scope of
+    /// the current thread or async flow, else <see cref="Default"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>NN_BLAS</c> asks for a backend that cannot be loaded, or has an unknown value.</exception>
+    public static IBlasBackend Current => Scoped.Value ?? Startup.Value.Backend;
+
+    /// <summary>
+    /// The backend chosen once per process from the environment variable <c>NN_BLAS</c>:
+    /// <c>auto</c> or unset (OpenBLAS when <c>libopenblas.so.0</c> loads, else <see cref="Managed"/>),
+    /// <c>openblas</c> (OpenBLAS or an exception) or <c>managed</c>. Case is ignored.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>NN_BLAS=openblas</c> but the library cannot be loaded, or <c>NN_BLAS</c> has an unknown value.</exception>
+    public static IBlasBackend Default => Startup.Value.Backend;
+
+    /// <summary>
+    /// Which backend <see cref="Default"/> is and why, for logs, e.g.
+    /// <c>openblas (libopenblas.so.0 from /usr/lib/x86_64-linux-gnu/libopenblas.so.0, …; NN_BLAS=auto)</c> or
+    /// <c>managed (libopenblas.so.0 not found; NN_BLAS=auto)</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As for <see cref="Default"/>.</exception>
+    public static string Selection => Startup.Value.Description;
+
+    /// <summary>The fast managed backend (<see cref="SimdBlas"/>), always available.</summary>
+    public static IBlasBackend Managed => SimdBlas.Instance;
+
+    /// <summary>
+    /// Runs every product of the current thread and async flow on <paramref name="backend"/> until the returned
+    /// scope is disposed, which restores the previous backend. Scopes nest and flow with the async context (tasks started inside the scope inherit it); other
+    /// threads are not affected.
+    /// Meant for tests and benchmarks that compare backends.
+    /// </summary>
+    /// <param name="backend">The backend to install.</param>
+    /// <returns>A scope whose disposal restores the backend that was current before.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="backend"/> is null.</exception>
+    public static IDisposable Use(IBlasBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var scope = new Scope(Scoped.Value);
+        Scoped.Value = backend;
+        return scope;
+    }
+
+    /// <summary>
+    /// Chooses a backend from a <c>NN_BLAS</c> value (null meaning unset), given the OpenBLAS backend
+    /// (null when it cannot be loaded) and the loader's detail, and describes the choice.
+    /// </summary>
+    internal static (IBlasBackend Backend, string Description) Choose(string? setting, OpenBlas? openBlas, string loadDetail)
+    {
+        var mode = string.IsNullOrWhiteSpace(setting) ? "auto" : setting.Trim().ToLowerInvariant();
+        switch (mode)
+        {
+            case "managed":
+                return (Managed, $"{Managed.Name} (requested; {EnvironmentVariable}=managed)");
+            case "openblas":
+                return openBlas is not null
+                    ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=openblas)")
+                    : throw new InvalidOperationException($"{EnvironmentVariable}=openblas but OpenBLAS cannot be used: {loadDetail}. Install libopenblas0-pthread, or set {EnvironmentVariable}=auto or {EnvironmentVariable}=managed.");
+            case "auto":
+                return openBlas is not null
+                    ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=auto)")
+                    : (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
+            default:
+                throw new InvalidOperationException($"{EnvironmentVariable}={setting} is not a backend: use auto, openblas or managed.");
+        }
+    }
 
     /// <summary>
     /// <c>C ← α·op(A)·op(B) + β·C</c> for <c>double</c> or <c>float</c>. <c>op(A)</c> is m×k, <c>op(B)</c> is k×n,
@@ -61,6 +132,21 @@ public static class Blas
         }
 
         Current.Syrk(trans, n, k, alpha, a, lda, beta, c, ldc);
+    }
+
+    /// <summary>Restores the backend that was current when <see cref="Use"/> was called.</summary>
+    private sealed class Scope(IBlasBackend? previous) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (!disposed)
+            {
+                disposed = true;
+                Scoped.Value = previous;
+            }
+        }
     }
 
     private static void CheckOperand(string name, int rows, int cols, int length, int ld)

@@ -26,6 +26,7 @@ public interface IBlasBackend
     /// Double-precision symmetric rank-k update <c>C ← α·op(A)·op(A)ᵀ + β·C</c>, where <c>op(A)</c> is n×k
     /// (<c>A</c> itself when <paramref name="trans"/> is <see cref="Transpose.No"/>, else <c>Aᵀ</c> of a k×n <c>A</c>).
     /// Unlike BLAS <c>dsyrk</c>, both triangles of the n×n <c>C</c> are written, so the result is a full symmetric matrix.
+    /// With <c>β ≠ 0</c> the incoming <c>C</c> must be symmetric: backends may read only its lower triangle, as BLAS does.
     /// </summary>
     void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc);
 }

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Nn.LinearAlgebra;
+
+namespace Nn.Benchmarks;
+
+/// <summary>
+/// A quick stopwatch measurement of GFLOP/s per backend and shape: warm up, then the fastest of several
+/// timed batches (on a shared machine the minimum is the figure least disturbed by other processes).
+/// Much faster than BenchmarkDotNet. OpenBLAS's idle worker threads spin for a while after each call and
+/// slow down whatever runs next on the same cores, so for clean figures probe one backend per process.
+/// </summary>
+public static class Probe
+{
+    /// <summary>Prints a table of GFLOP/s for every backend on the MLP shapes, the Syrk of the Newton step and a tiny product.</summary>
+    /// <param name="output">Where the table goes.</param>
+    /// <param name="only">A backend name to probe alone, or null for all of them.</param>
+    public static void Run(TextWriter output, string? only)
+    {
+        output.WriteLine($"default backend: {Blas.Selection}");
+        output.WriteLine($"cores: {Environment.ProcessorCount}; AVX-512: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+        var backends = Backends.Available.Where(x => only is null ? x is not ManagedBlas : x.Name == only).ToList();
+        output.WriteLine($"{"shape (float32)",-22} {"m",5} {"n",5} {"k",5} " + string.Join(" ", backends.Select(x => $"{x.Name + " GF/s",14} {"µs",9}")) + "  managed/openblas");
+        foreach (var shape in GemmShape.Mlp)
+        {
+            var (a, b, c) = shape.Operands();
+            var seconds = backends.Select(backend => Fastest(backend, () => shape.Run(a, b, c), shape.Flops)).ToList();
+            Print(output, shape.Name, shape.M, shape.N, shape.K, shape.Flops, seconds);
+        }
+
+        SyrkProbe(output, backends);
+        TinyProbe(output, backends);
+    }
+
+    private static void SyrkProbe(TextWriter output, List<IBlasBackend> backends)
+    {
+        // The Gram matrix XᵀX of 12,000 samples × 784 features, as in a Newton step for logistic regression (float64).
+        const int n = 784, k = 12000;
+        var random = new Random(3);
+        var x = Enumerable.Range(0, k * n).Select(_ => random.NextDouble()).ToArray();
+        var h = new double[n * n];
+        var flops = 1.0 * n * (n + 1) * k; // the triangle: n(n+1)/2 dot products of length k, 2 flops per term
+        var seconds = backends.Select(backend => Fastest(backend, () => Blas.Syrk(Transpose.Yes, n, k, 1.0, x, k, 0.0, h, n), flops)).ToList();
+        Print(output, "syrk XᵀX (float64)", n, n, k, flops, seconds);
+    }
+
+    private static void TinyProbe(TextWriter output, List<IBlasBackend> backends)
+    {
+        // The 2-2-1 XOR network: a 2×2 by 2×4 product.
+        float[] a = [1, 2, 3, 4], b = [1, 2, 3, 4, 5, 6, 7, 8];
+        var c = new float[8];
+        var seconds = backends.Select(backend => Fastest(backend, () => Blas.Gemm(Transpose.No, Transpose.No, 2, 4, 2, 1f, a, 2, b, 2, 0f, c, 2), 32)).ToList();
+        Print(output, "tiny 2×2·2×4", 2, 4, 2, 32, seconds);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using (Blas.Use(SimdBlas.Instance))
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                Blas.Gemm(Transpose.No, Transpose.No, 2, 4, 2, 1f, a, 2, b, 2, 0f, c, 2);
+            }
+        }
+
+        output.WriteLine($"managed tiny product: {GC.GetAllocatedBytesForCurrentThread() - before} bytes allocated over 1000 calls (scope included)");
+
+        // A product large enough to be split over threads; count what every thread allocates.
+        var shape = GemmShape.Mlp[0];
+        var (za, zb, zc) = shape.Operands();
+        using (Blas.Use(SimdBlas.Instance))
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                shape.Run(za, zb, zc);
+            }
+
+            var total = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < 1000; i++)
+            {
+                shape.Run(za, zb, zc);
+            }
+
+            output.WriteLine($"managed {shape.Name} (two threads): {GC.GetTotalAllocatedBytes(precise: true) - total} bytes allocated by all threads over 1000 calls");
+        }
+    }
+
+    private static double Fastest(IBlasBackend backend, Action product, double flops)
+    {
+        using var scope = Blas.Use(backend);
+        var reps = Math.Max(1, (int)(2e8 / flops));
+        for (var i = 0; i < 3 * reps; i++)
+        {
+            product();
+        }
+
+        var times = new List<double>();
+        for (var batch = 0; batch < 7; batch++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < reps; i++)
+            {
+                product();
+            }
+
+            times.Add(watch.Elapsed.TotalSeconds / reps);
+        }
+
+        return times.Min();
+    }
+
+    private static void Print(TextWriter output, string name, int m, int n, int k, double flops, List<double> seconds)
+    {
+        var cells = string.Join(" ", seconds.Select(s => $"{flops / s / 1e9,14:F1} {s * 1e6,9:F2}"));
+        var ratio = seconds.Count > 1 ? $"  {seconds[1] / seconds[0],16:F2}" : string.Empty;
+        output.WriteLine($"{name,-22} {m,5} {n,5} {k,5} {cells}{ratio}");
+    }
+}

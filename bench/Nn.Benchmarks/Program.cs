@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Nn.Benchmarks;
+
+// `probe [backend]` prints a quick GFLOP/s table; anything else goes to BenchmarkDotNet (e.g. --job short --filter *Gemm*).
+if (args is ["probe", .. var rest])
+{
+    Probe.Run(Console.Out, rest.FirstOrDefault());
+}
+else
+{
+    BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+}

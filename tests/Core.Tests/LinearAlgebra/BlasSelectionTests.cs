@@ -1,0 +1,75 @@
+using Nn.LinearAlgebra;
+
+namespace Nn.Tests.LinearAlgebra;
+
+public sealed class BlasSelectionTests
+{
+    [Fact]
+    public void ManagedSettingChoosesTheManagedBackendWhateverIsInstalled()
+    {
+        var (backend, description) = Blas.Choose("managed", OpenBlas.Instance, OpenBlas.LoadDetail);
+        Assert.Same(Blas.Managed, backend);
+        Assert.Equal($"{Blas.Managed.Name} (requested; NN_BLAS=managed)", description);
+    }
+
+    [Fact]
+    public void AutoFallsBackToManagedAndSaysWhyWhenOpenBlasIsMissing()
+    {
+        var (backend, description) = Blas.Choose(null, null, "libopenblas.so.0 not found");
+        Assert.Same(Blas.Managed, backend);
+        Assert.Equal($"{Blas.Managed.Name} (libopenblas.so.0 not found; NN_BLAS=auto)", description);
+    }
+
+    [Fact]
+    public void OpenBlasSettingFailsWithAClearMessageWhenTheLibraryIsMissing()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("OpenBLAS", null, "libopenblas.so.0 not found"));
+        Assert.Contains("NN_BLAS=openblas", error.Message, StringComparison.Ordinal);
+        Assert.Contains("libopenblas.so.0 not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("libopenblas0-pthread", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnknownSettingIsRejectedByName()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("mkl", null, "libopenblas.so.0 not found"));
+        Assert.Contains("NN_BLAS=mkl", error.Message, StringComparison.Ordinal);
+    }
+
+    [OpenBlasFact]
+    public void AutoAndOpenBlasSettingsChooseOpenBlasAndNameItsLocation()
+    {
+        var openBlas = OpenBlas.Instance!;
+        foreach (var setting in new[] { null, "auto", " openblas " })
+        {
+            var (backend, description) = Blas.Choose(setting, openBlas, OpenBlas.LoadDetail);
+            Assert.Same(openBlas, backend);
+            Assert.StartsWith($"openblas (libopenblas.so.0", description, StringComparison.Ordinal);
+            Assert.Contains(openBlas.Location, description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void UseInstallsABackendForItsScopeAndRestoresTheOuterOne()
+    {
+        var outside = Blas.Current;
+        using (Blas.Use(ManagedBlas.Instance))
+        {
+            Assert.Same(ManagedBlas.Instance, Blas.Current);
+            using (Blas.Use(Blas.Managed))
+            {
+                Assert.Same(Blas.Managed, Blas.Current);
+            }
+
+            Assert.Same(ManagedBlas.Instance, Blas.Current);
+        }
+
+        Assert.Same(outside, Blas.Current);
+    }
+
+    [Fact]
+    public void TheStartupChoiceIsDescribedByName()
+    {
+        Assert.StartsWith(Blas.Default.Name + " (", Blas.Selection, StringComparison.Ordinal);
+    }
+}
