@@ -81,27 +81,42 @@ public abstract record InPlaceOptimizer
 
         internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> m, Span<T> v, Span<T> scratch, int t)
         {
-            var b1 = T.CreateTruncating(Beta1);
-            var b2 = T.CreateTruncating(Beta2);
-            TensorPrimitives.Multiply(m, b1, m);
-            TensorPrimitives.MultiplyAdd(gradient, T.One - b1, m, m);
-            TensorPrimitives.Multiply(gradient, gradient, scratch);
-            TensorPrimitives.Multiply(v, b2, v);
-            TensorPrimitives.MultiplyAdd(scratch, T.One - b2, v, v);
-
-            // m̂ / (√v̂ + ε) = (m / c₁) / (√v / √c₂ + ε) with cᵢ = 1 − βᵢᵗ (bias corrections in float64).
+            // One fused pass: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², θ ← θ − (α/c₁)·(m / (√v/√c₂ + ε) + c₁λθ),
+            // with bias corrections cᵢ = 1 − βᵢᵗ computed in float64.
             var c1 = 1 - Math.Pow(Beta1, t);
             var c2 = 1 - Math.Pow(Beta2, t);
-            TensorPrimitives.Sqrt(v, scratch);
-            TensorPrimitives.Multiply(scratch, T.CreateTruncating(1 / Math.Sqrt(c2)), scratch);
-            TensorPrimitives.Add(scratch, T.CreateTruncating(Epsilon), scratch);
-            TensorPrimitives.Divide(m, scratch, scratch);
-            if (WeightDecay > 0)
+            var b1 = T.CreateTruncating(Beta1);
+            var b2 = T.CreateTruncating(Beta2);
+            var oneMinusB1 = T.One - b1;
+            var oneMinusB2 = T.One - b2;
+            var invSqrtC2 = T.CreateTruncating(1 / Math.Sqrt(c2));
+            var eps = T.CreateTruncating(Epsilon);
+            var decay = T.CreateTruncating(WeightDecay * c1);
+            var step = -T.CreateTruncating(Rate / c1);
+            var i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             {
-                TensorPrimitives.MultiplyAdd(theta, T.CreateTruncating(WeightDecay * c1), scratch, scratch);
+                for (; i <= theta.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var g = new Vector<T>(gradient[i..]);
+                    var mv = (new Vector<T>(m[i..]) * b1) + (g * oneMinusB1);
+                    var vv = (new Vector<T>(v[i..]) * b2) + (g * g * oneMinusB2);
+                    var th = new Vector<T>(theta[i..]);
+                    var update = (mv / ((System.Numerics.Vector.SquareRoot(vv) * invSqrtC2) + new Vector<T>(eps))) + (th * decay);
+                    mv.CopyTo(m[i..]);
+                    vv.CopyTo(v[i..]);
+                    (th + (update * step)).CopyTo(theta[i..]);
+                }
             }
 
-            TensorPrimitives.MultiplyAdd(scratch, -T.CreateTruncating(Rate / c1), theta, theta);
+            for (; i < theta.Length; i++)
+            {
+                var g = gradient[i];
+                m[i] = (m[i] * b1) + (g * oneMinusB1);
+                v[i] = (v[i] * b2) + (g * g * oneMinusB2);
+                var update = (m[i] / ((T.Sqrt(v[i]) * invSqrtC2) + eps)) + (theta[i] * decay);
+                theta[i] += update * step;
+            }
         }
     }
 }
