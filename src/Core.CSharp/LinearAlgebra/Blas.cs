@@ -11,7 +11,7 @@ public static class Blas
     /// <summary>Name of the environment variable that chooses the backend at start-up.</summary>
     public const string EnvironmentVariable = "NN_BLAS";
 
-    private static readonly Lazy<(IBlasBackend Backend, string Description)> Startup = new(() => Choose(Environment.GetEnvironmentVariable(EnvironmentVariable), OpenBlas.Instance, OpenBlas.LoadDetail), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<(IBlasBackend Backend, string Description)> Startup = new(() => Choose(Environment.GetEnvironmentVariable(EnvironmentVariable), () => (OpenBlas.Instance, OpenBlas.LoadDetail)), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static readonly AsyncLocal<IBlasBackend?> Scoped = new();
 
@@ -43,9 +43,9 @@ public static class Blas
 
     /// <summary>
     /// Runs every product of the current thread and async flow on <paramref name="backend"/> until the returned
-    /// scope is disposed, which restores the previous backend. Scopes nest and flow with the async context (tasks started inside the scope inherit it); other
-    /// threads are not affected.
-    /// Meant for tests and benchmarks that compare backends.
+    /// scope is disposed, which restores the previous backend. Scopes nest and flow with the async context
+    /// (tasks started inside the scope inherit it); other threads are not affected. Meant for tests and
+    /// benchmarks that compare backends.
     /// </summary>
     /// <param name="backend">The backend to install.</param>
     /// <returns>A scope whose disposal restores the backend that was current before.</returns>
@@ -59,10 +59,11 @@ public static class Blas
     }
 
     /// <summary>
-    /// Chooses a backend from a <c>NN_BLAS</c> value (null meaning unset), given the OpenBLAS backend
-    /// (null when it cannot be loaded) and the loader's detail, and describes the choice.
+    /// Chooses a backend from a <c>NN_BLAS</c> value (null meaning unset) and describes the choice.
+    /// <paramref name="loadOpenBlas"/> returns the OpenBLAS backend (null when it cannot be loaded) and the
+    /// loader's detail; it is not called for <c>managed</c>, so the native library is then never loaded.
     /// </summary>
-    internal static (IBlasBackend Backend, string Description) Choose(string? setting, OpenBlas? openBlas, string loadDetail)
+    internal static (IBlasBackend Backend, string Description) Choose(string? setting, Func<(OpenBlas? Backend, string Detail)> loadOpenBlas)
     {
         var mode = string.IsNullOrWhiteSpace(setting) ? "auto" : setting.Trim().ToLowerInvariant();
         switch (mode)
@@ -70,13 +71,21 @@ public static class Blas
             case "managed":
                 return (Managed, $"{Managed.Name} (requested; {EnvironmentVariable}=managed)");
             case "openblas":
+            {
+                var (openBlas, loadDetail) = loadOpenBlas();
                 return openBlas is not null
                     ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=openblas)")
                     : throw new InvalidOperationException($"{EnvironmentVariable}=openblas but OpenBLAS cannot be used: {loadDetail}. Install libopenblas0-pthread, or set {EnvironmentVariable}=auto or {EnvironmentVariable}=managed.");
+            }
+
             case "auto":
+            {
+                var (openBlas, loadDetail) = loadOpenBlas();
                 return openBlas is not null
                     ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=auto)")
                     : (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
+            }
+
             default:
                 throw new InvalidOperationException($"{EnvironmentVariable}={setting} is not a backend: use auto, openblas or managed.");
         }

@@ -4,10 +4,12 @@ namespace Nn.Tests.LinearAlgebra;
 
 public sealed class BlasSelectionTests
 {
+    private static (OpenBlas? Backend, string Detail) Missing() => (null, "libopenblas.so.0 not found");
+
     [Fact]
-    public void ManagedSettingChoosesTheManagedBackendWhateverIsInstalled()
+    public void ManagedSettingChoosesTheManagedBackendWithoutLoadingOpenBlas()
     {
-        var (backend, description) = Blas.Choose("managed", OpenBlas.Instance, OpenBlas.LoadDetail);
+        var (backend, description) = Blas.Choose("managed", () => throw new InvalidOperationException("OpenBLAS must not be loaded for NN_BLAS=managed"));
         Assert.Same(Blas.Managed, backend);
         Assert.Equal($"{Blas.Managed.Name} (requested; NN_BLAS=managed)", description);
     }
@@ -15,7 +17,7 @@ public sealed class BlasSelectionTests
     [Fact]
     public void AutoFallsBackToManagedAndSaysWhyWhenOpenBlasIsMissing()
     {
-        var (backend, description) = Blas.Choose(null, null, "libopenblas.so.0 not found");
+        var (backend, description) = Blas.Choose(null, Missing);
         Assert.Same(Blas.Managed, backend);
         Assert.Equal($"{Blas.Managed.Name} (libopenblas.so.0 not found; NN_BLAS=auto)", description);
     }
@@ -23,7 +25,7 @@ public sealed class BlasSelectionTests
     [Fact]
     public void OpenBlasSettingFailsWithAClearMessageWhenTheLibraryIsMissing()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("OpenBLAS", null, "libopenblas.so.0 not found"));
+        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("OpenBLAS", Missing));
         Assert.Contains("NN_BLAS=openblas", error.Message, StringComparison.Ordinal);
         Assert.Contains("libopenblas.so.0 not found", error.Message, StringComparison.Ordinal);
         Assert.Contains("libopenblas0-pthread", error.Message, StringComparison.Ordinal);
@@ -32,7 +34,7 @@ public sealed class BlasSelectionTests
     [Fact]
     public void AnUnknownSettingIsRejectedByName()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("mkl", null, "libopenblas.so.0 not found"));
+        var error = Assert.Throws<InvalidOperationException>(() => Blas.Choose("mkl", Missing));
         Assert.Contains("NN_BLAS=mkl", error.Message, StringComparison.Ordinal);
     }
 
@@ -42,7 +44,7 @@ public sealed class BlasSelectionTests
         var openBlas = OpenBlas.Instance!;
         foreach (var setting in new[] { null, "auto", " openblas " })
         {
-            var (backend, description) = Blas.Choose(setting, openBlas, OpenBlas.LoadDetail);
+            var (backend, description) = Blas.Choose(setting, () => (openBlas, OpenBlas.LoadDetail));
             Assert.Same(openBlas, backend);
             Assert.StartsWith($"openblas (libopenblas.so.0", description, StringComparison.Ordinal);
             Assert.Contains(openBlas.Location, description, StringComparison.Ordinal);
