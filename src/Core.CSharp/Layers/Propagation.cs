@@ -38,8 +38,47 @@ public static class Propagation
 
     /// <summary>The network's output ŷ = a[L] for <paramref name="x"/> (outputs × samples).</summary>
     /// <exception cref="ArgumentException">As <see cref="Forward{T}"/>.</exception>
+    /// <remarks>
+    /// Unlike <see cref="Forward{T}"/> it keeps no trace: each layer's values live in a pooled buffer that is
+    /// overwritten in place by the activation and returned to the pool once the next layer has read it, so only the
+    /// output is allocated.
+    /// </remarks>
     public static Matrix<T> Predict<T>(Network<T> network, Matrix<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Forward(network, x).Output;
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        x = CheckInput(network, x);
+        var m = x.ColumnCount;
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        T[]? previousBuffer = null;
+        ReadOnlySpan<T> previous = Dense.Data(x);
+        var last = network.Layers.Length - 1;
+        T[] output = [];
+        for (var l = 0; l <= last; l++)
+        {
+            var layer = network.Layers[l];
+            var n = layer.Outputs;
+            var buffer = l == last ? (output = new T[n * m]) : pool.Rent(n * m);
+            var z = buffer.AsSpan(0, n * m);
+            var bias = Dense.Data(layer.Bias);
+            for (var j = 0; j < m; j++)
+            {
+                bias.CopyTo(z.Slice(j * n, n));
+            }
+
+            Blas.Gemm(Transpose.No, Transpose.No, n, m, layer.Inputs, T.One, Dense.Data(layer.Weights), n, previous, layer.Inputs, T.One, z, n);
+            layer.Activation.Forward<T>(z, z, n);
+            if (previousBuffer is not null)
+            {
+                pool.Return(previousBuffer);
+            }
+
+            previousBuffer = l == last ? null : buffer;
+            previous = z;
+        }
+
+        return Dense.Matrix(network.Outputs, m, output);
+    }
 
     /// <summary>The cost J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of a forward trace against targets <paramref name="y"/>.</summary>
     /// <exception cref="ArgumentException">The loss does not fit the output activation, or <paramref name="y"/> has the wrong shape or an invalid value.</exception>

@@ -86,6 +86,14 @@ public sealed class PropagationTests
     }
 
     [Fact]
+    public void PredictEqualsTheOutputOfTheForwardTraceBitForBit()
+    {
+        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+            Dense.Data(Propagation.Predict(problem.Network, problem.X)).SequenceEqual(Dense.Data(Propagation.Forward(problem.Network, problem.X).Output)));
+        Properties.Check(property);
+    }
+
+    [Fact]
     public void BackwardIsLinearInTheUpstreamGradient()
     {
         var gen =
