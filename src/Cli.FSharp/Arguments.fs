@@ -1,0 +1,127 @@
+/// The command line of `nn`, declared with Argu.
+module Nn.Cli.Arguments
+
+open Argu
+
+/// `nn train` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type TrainArgs =
+    | [<Mandatory>] Data of path: string
+    | Label of column: string
+    | Labels of path: string
+    | Layers of sizes: string
+    | Activation of name: string
+    | Loss of name: string
+    | Optimizer of name: string
+    | Lr of rate: float
+    | Epochs of count: int
+    | Batch of size: int
+    | Seed of seed: int
+    | Validation of fraction: float
+    | Early_Stopping of patience: int
+    | Standardize
+    | [<Mandatory>] Out of path: string
+    | Force
+    | Plot of path: string
+    | Json
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Data _ -> "training data: a CSV file with a header row, or an IDX images file (.gz allowed)."
+            | Label _ -> "the label column of a CSV file (default: label)."
+            | Labels _ -> "the IDX labels file for IDX images (default: the images path with images-idx3 → labels-idx1)."
+            | Layers _ -> "hidden layer sizes, comma-separated (default: 32)."
+            | Activation _ -> "hidden activation: relu, tanh or sigmoid (default: relu)."
+            | Loss _ -> "auto, bce, ce or mse (default: auto — bce for two classes, ce for more)."
+            | Optimizer _ -> "sgd, momentum, adam, adamw, newton or lbfgs (default: adam)."
+            | Lr _ -> "learning rate (default: 0.1 for sgd and momentum, 0.001 otherwise)."
+            | Epochs _ -> "passes over the training data (default: 30)."
+            | Batch _ -> "minibatch size (default: 32)."
+            | Seed _ -> "random seed for initialisation, splits and shuffles (default: 0)."
+            | Validation _ -> "fraction held out for validation, stratified (default: 0)."
+            | Early_Stopping _ -> "stop when validation loss has not improved for this many epochs; restores the best weights."
+            | Standardize -> "standardise features with means and scales fitted on the training part; saved with the model."
+            | Out _ -> "where to write the model (JSON)."
+            | Force -> "overwrite existing output files."
+            | Plot _ -> "write an SVG loss curve (training and validation) here."
+            | Json -> "print one JSON object instead of progress."
+
+/// `nn evaluate` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type EvaluateArgs =
+    | [<Mandatory>] Model of path: string
+    | [<Mandatory>] Data of path: string
+    | Label of column: string
+    | Labels of path: string
+    | Json
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "a model written by nn train."
+            | Data _ -> "test data: CSV with a header row, or IDX images."
+            | Label _ -> "the label (or target) column of a CSV file (default: label)."
+            | Labels _ -> "the IDX labels file for IDX images."
+            | Json -> "print one JSON object."
+
+/// `nn predict` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type PredictArgs =
+    | [<Mandatory>] Model of path: string
+    | [<Mandatory>] Data of path: string
+    | [<Mandatory>] Out of path: string
+    | Label of column: string
+    | Force
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "a model written by nn train."
+            | Data _ -> "a CSV file of features with a header row (a label column, if present, is ignored)."
+            | Out _ -> "where to write the predictions (CSV)."
+            | Label _ -> "a column to ignore if present (default: label)."
+            | Force -> "overwrite an existing output file."
+
+/// `nn summary` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type SummaryArgs =
+    | [<Mandatory>] Model of path: string
+    | Json
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "a model written by nn train."
+            | Json -> "print one JSON object."
+
+/// `nn demo` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type DemoArgs =
+    | Lecture
+    | Json
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Lecture -> "the lecture's 2-2-1 network on the Aack/Beep table and XOR instead of digits."
+            | Json -> "print one JSON object."
+
+/// The `nn` commands.
+type Command =
+    | [<CliPrefix(CliPrefix.None)>] Demo of ParseResults<DemoArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
+    | [<CliPrefix(CliPrefix.None)>] Evaluate of ParseResults<EvaluateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictArgs>
+    | [<CliPrefix(CliPrefix.None)>] Summary of ParseResults<SummaryArgs>
+    | Version
+
+    interface IArgParserTemplate with
+        member c.Usage =
+            match c with
+            | Demo _ -> "train on the digits shipped with Nn and print the test accuracy (no download)."
+            | Train _ -> "train a network on a CSV or IDX file and save it."
+            | Evaluate _ -> "score a saved model on labelled data."
+            | Predict _ -> "write a saved model's probabilities and classes for new data."
+            | Summary _ -> "show a saved model's layers, shapes and parameter count."
+            | Version -> "print the version."

@@ -1,0 +1,315 @@
+/// `nn train`, `nn evaluate`, `nn predict` and `nn summary`.
+module Nn.Cli.Commands
+
+open System
+open System.Collections.Generic
+open System.IO
+open System.Text
+open Argu
+open MathNet.Numerics.LinearAlgebra
+open Nn.Activations
+open Nn.Cli.Arguments
+open Nn.Cli.Common
+open Nn.Initialization
+open Nn.IO
+open Nn.Layers
+open Nn.Losses
+open Nn.Models
+open Nn.Pipeline
+open Nn.Reporting
+open Nn.Serialization
+
+/// Everything `nn train` decided before training, independent of the optimizer's state type.
+type private Plan =
+    { Loss: Loss
+      Train: Dataset
+      Validation: Dataset option
+      Network: Network<float>
+      Epochs: int
+      Batch: int
+      Seed: int
+      Rate: float
+      Patience: int option
+      Report: int -> string -> unit }
+
+let private fitWith (recipe: Schedule -> Optimizer<'S>) (plan: Plan) =
+    let config =
+        { Training.defaults recipe with
+            Epochs = plan.Epochs
+            BatchSize = plan.Batch
+            Seed = plan.Seed
+            LearningRate = Schedules.constant plan.Rate
+            Loss = plan.Loss
+            Validation = plan.Validation
+            EarlyStopping = plan.Patience |> Option.map (fun p -> { Patience = p; MinDelta = 0.0; RestoreBestWeights = true })
+            OnEpoch =
+                fun e ->
+                    let validation = e.ValidationLoss |> Option.map (fun v -> $"  validation loss {num 4 v}") |> Option.defaultValue ""
+                    plan.Report e.Epoch $"loss {num 4 e.TrainLoss}{validation}" }
+    Training.fit config plan.Network plan.Train
+
+let private positive (flag: string) (value: int) =
+    if value <= 0 then fail $"{flag} {value}: must be a positive whole number"
+    value
+
+/// Where a sample came from, for messages: the CSV line (header is line 1) or the IDX sample index.
+let private origin (path: string) (sample: int) (label: string) =
+    if Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) then
+        $"{path}, line {sample + 2}, column {label}"
+    else
+        $"{path}, sample {sample}"
+
+let private classLabels (data: Dataset) =
+    match data.Targets with
+    | Targets.Classes(labels, count) -> labels, count
+    | Targets.Values _ -> fail "expected class labels"
+
+/// `nn train`: returns the exit code.
+let train (args: ParseResults<TrainArgs>) =
+    let mode = modeOf (args.Contains TrainArgs.Json)
+    let out = args.GetResult TrainArgs.Out
+    let force = args.Contains TrainArgs.Force
+    let plot = args.TryGetResult TrainArgs.Plot
+    for path in out :: Option.toList plot do
+        if File.Exists path && not force then fail $"{path} exists; pass --force to overwrite it"
+    let path = args.GetResult TrainArgs.Data
+    let label = args.GetResult(TrainArgs.Label, "label")
+    let hidden =
+        args.GetResult(TrainArgs.Layers, "32").Split(',', StringSplitOptions.RemoveEmptyEntries)
+        |> Array.map (fun s ->
+            match Int32.TryParse(s.Trim()) with
+            | true, n when n > 0 -> n
+            | _ -> fail $"--layers {args.GetResult(TrainArgs.Layers, String.Empty)}: sizes must be positive whole numbers, e.g. 32,16")
+    let activation =
+        match args.GetResult(TrainArgs.Activation, "relu") with
+        | "relu" -> Activation.Relu
+        | "tanh" -> Activation.Tanh
+        | "sigmoid" -> Activation.Sigmoid
+        | other -> fail $"--activation {other}: expected relu, tanh or sigmoid"
+    let optimizer = args.GetResult(TrainArgs.Optimizer, "adam")
+    let rate = args.GetResult(TrainArgs.Lr, (if optimizer = "sgd" || optimizer = "momentum" then 0.1 else 1e-3))
+    if not (Double.IsFinite rate) || rate <= 0.0 then fail $"--lr {rate}: must be a positive number"
+    let epochs = positive "--epochs" (args.GetResult(TrainArgs.Epochs, 30))
+    let batch = positive "--batch" (args.GetResult(TrainArgs.Batch, 32))
+    let seed = args.GetResult(TrainArgs.Seed, 0)
+    let validation = args.GetResult(TrainArgs.Validation, 0.0)
+    if not (validation >= 0.0 && validation < 1.0) then fail $"--validation {validation}: must be in [0, 1)"
+    let patience = args.TryGetResult TrainArgs.Early_Stopping |> Option.map (positive "--early-stopping")
+    if patience.IsSome && validation = 0.0 then fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
+    let lossName = args.GetResult(TrainArgs.Loss, "auto")
+    let regression = lossName = "mse"
+    let data = readLabelled path label (args.TryGetResult TrainArgs.Labels) regression
+    let loss, outputs, outputActivation =
+        match lossName, data.Targets with
+        | "mse", _ -> Loss.SquaredError, 1, Activation.Identity
+        | ("auto" | "bce" | "ce"), Targets.Classes(labels, count) ->
+            if count < 2 then fail $"{path}: every label is 0; classification needs at least two classes"
+            match lossName with
+            | "bce" when count > 2 ->
+                let sample = labels |> Seq.findIndex (fun l -> l > 1)
+                fail $"{origin path sample label}: label {labels[sample]} cannot be used with bce, which takes 0 or 1"
+            | "bce" -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
+            | "auto" when count = 2 -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
+            | _ -> Loss.SoftmaxCrossEntropy, count, Activation.Softmax
+        | ("auto" | "bce" | "ce"), Targets.Values _ -> fail $"--loss {lossName} needs class labels"
+        | other, _ -> fail $"--loss {other}: expected auto, bce, ce or mse"
+    let rng = Rng.FromSeed seed
+    let trainPart, validationPart =
+        if validation > 0.0 then
+            let t, v = Batching.trainTest validation (not regression) rng data
+            t, Some v
+        else
+            data, None
+    let standardization = if args.Contains TrainArgs.Standardize then Some(Standardization.Fit trainPart.Features) else None
+    let scale (d: Dataset) =
+        match standardization with
+        | Some s -> { d with Features = s.Apply d.Features }
+        | None -> d
+    let sizes = [ yield data.FeatureCount; yield! hidden; yield outputs ]
+    let layers = [ for units in hidden -> struct (units, activation) ] @ [ struct (outputs, outputActivation) ]
+    let initializer = if activation = Activation.Relu then Initializer.He else Initializer.XavierNormal
+    let network = Network.Create<float>(data.FeatureCount, layers |> List.map (fun struct (u, a) -> (u, a)), initializer, (snd (rng.Split())))
+    let run report =
+        let plan =
+            { Loss = loss
+              Train = scale trainPart
+              Validation = validationPart |> Option.map scale
+              Network = network
+              Epochs = epochs
+              Batch = batch
+              Seed = seed
+              Rate = rate
+              Patience = patience
+              Report = report }
+        match optimizer with
+        | "sgd" -> fitWith Optimizers.sgd plan
+        | "momentum" -> fitWith (Optimizers.momentum 0.9) plan
+        | "adam" -> fitWith Optimizers.adam plan
+        | "adamw" -> fitWith (Optimizers.adamw 1e-2) plan
+        | "newton" | "lbfgs" -> fail $"--optimizer {optimizer}: second-order training is not available from the command line in this version; use sgd, momentum, adam or adamw"
+        | other -> fail $"--optimizer {other}: expected sgd, momentum, adam, adamw, newton or lbfgs"
+    let trained =
+        match withProgress mode "training" epochs run with
+        | Ok trained -> trained
+        | Error e -> fail $"{e.Message}; nothing was written"
+    let classNames =
+        match data.Targets with
+        | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
+        | Targets.Values _ -> []
+    let notes =
+        [ KeyValuePair("data", path)
+          KeyValuePair("optimizer", optimizer)
+          KeyValuePair("learning_rate", rate.ToString("R", Globalization.CultureInfo.InvariantCulture))
+          KeyValuePair("epochs", string trained.History.Epochs.Length)
+          KeyValuePair("batch", string batch) ]
+    let model =
+        Model(trained.Network, loss, ModelMetadata.Create(Nullable(int64 seed), notes), Option.toObj standardization, (if classNames.IsEmpty then null else classNames))
+    ModelFile.Save(model, out, force)
+    let epochsRun = trained.History.Epochs
+    let last = List.last epochsRun
+    match plot with
+    | Some svgPath ->
+        let series =
+            [ yield NamedSeries("training", epochsRun |> List.map _.TrainLoss)
+              if validationPart.IsSome then
+                  yield NamedSeries("validation", epochsRun |> List.choose _.ValidationLoss) ]
+        AtomicFile.WriteAllText(svgPath, LossCurveSvg.Render(series, LossCurveOptions(Title = $"{Path.GetFileName path}: {loss.Name} loss")), force)
+    | None -> ()
+    match mode with
+    | JsonOutput ->
+        printJson
+            [ "model", o out
+              "epochs", o epochsRun.Length
+              "stopped_early", o trained.StoppedEarly
+              "train_loss", o last.TrainLoss
+              "train_accuracy", o (Option.toNullable last.TrainAccuracy)
+              "validation_loss", o (Option.toNullable last.ValidationLoss)
+              "validation_accuracy", o (Option.toNullable last.ValidationAccuracy)
+              "history", o [| for e in epochsRun -> e.TrainLoss |] ]
+    | _ ->
+        let accuracy = last.TrainAccuracy |> Option.map (fun a -> $", training accuracy {num 4 a}") |> Option.defaultValue ""
+        let valid =
+            match last.ValidationLoss, last.ValidationAccuracy with
+            | Some l, Some a -> $", validation loss {num 4 l}, accuracy {num 4 a}"
+            | Some l, None -> $", validation loss {num 4 l}"
+            | _ -> ""
+        let early = if trained.StoppedEarly then " (stopped early; best weights restored)" else ""
+        Console.Out.WriteLine $"trained {epochsRun.Length} epochs{early}: loss {num 4 last.TrainLoss}{accuracy}{valid}"
+        Console.Out.WriteLine $"saved {out}"
+        plot |> Option.iter (fun p -> Console.Out.WriteLine $"plotted {p}")
+    0
+
+let private loadModel (path: string) =
+    try
+        ModelFile.Load path
+    with
+    | :? ModelFormatException as e -> fail e.Message
+    | :? FileNotFoundException -> fail $"{path}: no such file"
+    | :? UnauthorizedAccessException -> fail $"{path}: cannot be read (permission denied)"
+    | :? IOException as e -> fail $"{path}: cannot be read ({e.Message})"
+
+let private checkFeatures (path: string) (model: Model) (features: Matrix<float>) =
+    if features.RowCount <> model.Network.Inputs then
+        fail $"{path} has {features.RowCount} feature columns but the model expects {model.Network.Inputs}"
+
+/// `nn evaluate`: returns the exit code.
+let evaluate (args: ParseResults<EvaluateArgs>) =
+    let modelPath = args.GetResult EvaluateArgs.Model
+    let path = args.GetResult EvaluateArgs.Data
+    let label = args.GetResult(EvaluateArgs.Label, "label")
+    let json = args.Contains EvaluateArgs.Json
+    let model = loadModel modelPath
+    let data = readLabelled path label (args.TryGetResult EvaluateArgs.Labels) (not model.IsClassifier)
+    checkFeatures path model data.Features
+    let predictions = model.Predict data.Features
+    if model.IsClassifier then
+        let labels, _ = classLabels data
+        let classes = max 2 model.Network.Outputs
+        match labels |> Seq.tryFindIndex (fun l -> l >= classes) with
+        | Some sample -> fail $"{origin path sample label}: label {labels[sample]} is not one of the model's {classes} classes (0 to {classes - 1})"
+        | None -> ()
+        let predicted = model.PredictClasses data.Features
+        let accuracy = Metrics.accuracy predicted labels
+        let probabilities =
+            if model.Network.Outputs = 1 then
+                Matrix<float>.Build.Dense(2, predictions.ColumnCount, fun r c -> if r = 1 then predictions[0, c] else 1.0 - predictions[0, c])
+            else
+                predictions
+        let logLoss = Metrics.logLoss probabilities labels
+        let confusion = Metrics.confusion classes predicted labels
+        if json then
+            printJson
+                [ "samples", o data.Samples
+                  "accuracy", o accuracy
+                  "log_loss", o logLoss
+                  "confusion", o [| for r in 0 .. classes - 1 -> [| for c in 0 .. classes - 1 -> confusion[r, c] |] |] ]
+        else
+            Console.Out.WriteLine $"{data.Samples} samples: accuracy {num 4 accuracy}, log loss {num 4 logLoss}"
+            Console.Out.WriteLine "confusion matrix (rows: actual, columns: predicted)"
+            for r in 0 .. classes - 1 do
+                let cells = [ for c in 0 .. classes - 1 -> sprintf "%6d" confusion[r, c] ] |> String.concat ""
+                Console.Out.WriteLine $"{r, 4} {cells}"
+    else
+        let targets =
+            match data.Targets with
+            | Targets.Values v -> v
+            | Targets.Classes(labels, _) -> Matrix<float>.Build.Dense(1, labels.Length, fun _ c -> float labels[c])
+        let mse = Metrics.meanSquaredError predictions targets
+        let mae = (predictions - targets).Enumerate() |> Seq.averageBy abs
+        if json then
+            printJson [ "samples", o data.Samples; "mse", o mse; "mae", o mae ]
+        else
+            Console.Out.WriteLine $"{data.Samples} samples: MSE {num 6 mse}, MAE {num 6 mae}"
+    0
+
+/// `nn predict`: writes one row per sample (probabilities per class, then the class) and returns the exit code.
+let predict (args: ParseResults<PredictArgs>) =
+    let model = loadModel (args.GetResult PredictArgs.Model)
+    let path = args.GetResult PredictArgs.Data
+    let out = args.GetResult PredictArgs.Out
+    let force = args.Contains PredictArgs.Force
+    if File.Exists out && not force then fail $"{out} exists; pass --force to overwrite it"
+    let features, _, _ = readFeatures path (args.GetResult(PredictArgs.Label, "label"))
+    checkFeatures path model features
+    let predictions = model.Predict features
+    let text = StringBuilder()
+    let invariant (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    if model.IsClassifier then
+        let names =
+            if model.ClassNames.IsDefaultOrEmpty then [ for c in 0 .. max 2 model.Network.Outputs - 1 -> string c ] else List.ofSeq model.ClassNames
+        let classes = model.PredictClasses features
+        let header = (names |> List.map (fun n -> $"p_{n}")) @ [ "class" ]
+        text.AppendLine(String.Join(",", header)) |> ignore
+        for j in 0 .. features.ColumnCount - 1 do
+            let probabilities =
+                if model.Network.Outputs = 1 then [ 1.0 - predictions[0, j]; predictions[0, j] ] else [ for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] ]
+            text.AppendLine(String.Join(",", (probabilities |> List.map invariant) @ [ names[classes[j]] ])) |> ignore
+    else
+        text.AppendLine "prediction" |> ignore
+        for j in 0 .. features.ColumnCount - 1 do
+            text.AppendLine(invariant predictions[0, j]) |> ignore
+    AtomicFile.WriteAllText(out, text.ToString(), force)
+    Console.Out.WriteLine $"wrote {features.ColumnCount} predictions to {out}"
+    0
+
+/// `nn summary`: returns the exit code.
+let summary (args: ParseResults<SummaryArgs>) =
+    let path = args.GetResult SummaryArgs.Model
+    let model = loadModel path
+    let network = model.Network
+    if args.Contains SummaryArgs.Json then
+        printJson
+            [ "inputs", o network.Inputs
+              "layers", o [| for l in network.Layers -> {| units = l.Outputs; activation = l.Activation.Name; weights = [| l.Outputs; l.Inputs |]; parameters = l.ParameterCount |} |]
+              "loss", o model.Loss.Name
+              "parameters", o network.ParameterCount
+              "standardized", o (not (isNull (box model.Standardization)))
+              "nn_version", o model.Metadata.NnVersion ]
+    else
+        Console.Out.WriteLine $"{path}: {network.Inputs} inputs → {network.Outputs} outputs, loss {model.Loss.Name}, {network.ParameterCount} parameters"
+        network.Layers
+        |> Seq.iteri (fun i l -> Console.Out.WriteLine $"  layer {i + 1}: {l.Outputs, 4} units  {l.Activation.Name, -10}  W {l.Outputs}×{l.Inputs}  b {l.Outputs}  ({l.ParameterCount} parameters)")
+        if not (isNull (box model.Standardization)) then
+            Console.Out.WriteLine $"  inputs standardised with means and scales fitted at training time"
+        Console.Out.WriteLine $"  written by Nn {model.Metadata.NnVersion} on {model.Metadata.CreatedUtc:u}"
+    0

@@ -1,0 +1,107 @@
+/// What the commands share: one-line failures, output modes, reading data files, progress.
+module Nn.Cli.Common
+
+open System
+open System.Globalization
+open System.IO
+open System.Text.Json
+open MathNet.Numerics.LinearAlgebra
+open Nn.Data
+open Nn.LinearAlgebra
+open Nn.Pipeline
+open Spectre.Console
+
+/// A failure the user can fix: printed as one line `nn: <message>`, exit code 1.
+exception CliError of string
+
+/// Raises a <c>CliError</c>.
+let fail message = raise (CliError message)
+
+/// How a command reports: a JSON object for scripts, plain lines when output is redirected, live progress on a terminal.
+type Mode =
+    | JsonOutput
+    | Plain
+    | Live
+
+/// The mode for the `--json` flag and the current standard output.
+let modeOf (json: bool) =
+    if json then JsonOutput
+    elif Console.IsOutputRedirected then Plain
+    else Live
+
+/// Formats a number for people, culture-independent.
+let num (digits: int) (value: float) = value.ToString("F" + string digits, CultureInfo.InvariantCulture)
+
+/// Writes one JSON object (keys in the given order) to standard output.
+let printJson (fields: (string * obj) list) =
+    let map = Collections.Generic.Dictionary<string, obj>()
+    for key, value in fields do
+        map[key] <- value
+    Console.Out.WriteLine(JsonSerializer.Serialize map)
+
+/// A value as a non-null object, for JSON fields.
+let o (value: 'a) : obj = nonNull (box value)
+
+/// Whether a path names an IDX file (by its magic number), as opposed to CSV text.
+let private isIdx (path: string) =
+    try
+        use stream = File.OpenRead path
+        let head = Array.zeroCreate<byte> 4
+        let read = stream.Read(head, 0, 4)
+        (read = 4 && head[0] = 0uy && head[1] = 0uy && head[2] = 8uy) || (read >= 2 && head[0] = 0x1fuy && head[1] = 0x8buy)
+    with _ -> false
+
+/// The labels file beside an IDX images file: `--labels`, or the images name with images-idx3 → labels-idx1.
+let private labelsPathFor (images: string) (labels: string option) =
+    match labels with
+    | Some path -> path
+    | None ->
+        let name = Path.GetFileName images
+        if name.Contains "images-idx3" then
+            Path.Combine(Path.GetDirectoryName images |> Option.ofObj |> Option.defaultValue "", name.Replace("images-idx3", "labels-idx1"))
+        else
+            fail $"{images}: an IDX images file needs its labels: pass --labels <path>"
+
+/// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels (pixels / 255).
+let readLabelled (path: string) (label: string) (labelsFile: string option) (regression: bool) : Dataset =
+    if not (File.Exists path) && not (Directory.Exists path) then
+        fail $"{path}: no such file"
+    elif isIdx path then
+        let images =
+            try
+                Idx.ReadLabelledImages(path, labelsPathFor path labelsFile)
+            with
+            | :? DataFormatException as e -> fail e.Message
+            | :? IOException as e -> fail e.Message
+        let struct (features, labels) = images.ToFeatures()
+        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create(Array.map int labels), 10)) []
+    else
+        let result = if regression then Data.readRegressionCsv path label else Data.readCsv path label
+        match result with
+        | Ok data -> data
+        | Error e -> fail e.Message
+
+/// Reads features only from a CSV file, ignoring `ignore` when present; returns features × samples, names and line numbers.
+let readFeatures (path: string) (ignore: string) : Matrix<float> * string[] * int[] =
+    match Data.readFeaturesCsv path (Some ignore) with
+    | Ok result -> result
+    | Error e -> fail e.Message
+
+/// Runs `work` with a live progress bar of `total` epochs when on a terminal; `work` receives a reporter
+/// (epoch, description) that advances it. In the other modes the reporter prints a plain line or nothing.
+let withProgress (mode: Mode) (title: string) (total: int) (work: (int -> string -> unit) -> 'T) : 'T =
+    match mode with
+    | Live ->
+        let mutable result = Unchecked.defaultof<'T>
+        AnsiConsole
+            .Progress()
+            .Columns(TaskDescriptionColumn(), ProgressBarColumn(), PercentageColumn(), ElapsedTimeColumn())
+            .Start(fun ctx ->
+                let task = ctx.AddTask(title, true, float total)
+                result <-
+                    work (fun epoch text ->
+                        task.Description <- $"{title}  {text}"
+                        task.Value <- float epoch))
+        result
+    | Plain -> work (fun epoch text -> Console.Out.WriteLine $"epoch {epoch}/{total}  {text}")
+    | JsonOutput -> work (fun _ _ -> ())

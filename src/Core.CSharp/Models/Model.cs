@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using MathNet.Numerics.LinearAlgebra;
+using Nn.Activations;
+using Nn.Layers;
+using Nn.LinearAlgebra;
+using Nn.Losses;
+
+namespace Nn.Models;
+
+/// <summary>
+/// A trained model: the network, the loss it was trained with, the input standardisation fitted on its training
+/// data (if any), the names of its classes (for a classifier) and where it came from. This is what a model file
+/// holds (see <see cref="Serialization.ModelFile"/>).
+/// </summary>
+/// <remarks>
+/// Built only through the constructor, which checks that the parts fit together; derive a changed model with
+/// <see cref="WithNetwork"/> or the constructor.
+/// </remarks>
+public sealed record Model
+{
+    /// <summary>Creates a model from its parts.</summary>
+    /// <param name="network">The trained network (inputs × samples in, outputs × samples out).</param>
+    /// <param name="loss">The loss the network was trained with; it must fit the output activation.</param>
+    /// <param name="metadata">Seed, creation time, Nn version and training notes.</param>
+    /// <param name="standardization">The input standardisation, with one entry per network input, or null for raw inputs.</param>
+    /// <param name="classNames">
+    /// Class names for a classifier, or null (or empty) for none: one per output unit after softmax, or two
+    /// (negative class first) for a single sigmoid output. Names are non-empty and distinct.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The loss does not fit the output activation, the standardisation has a different number of features than
+    /// the network has inputs, or the class names do not fit the output layer or are empty or repeated.
+    /// </exception>
+    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(metadata);
+        loss.CheckOutputActivation(network.OutputActivation);
+        if (standardization is not null && standardization.Features != network.Inputs)
+        {
+            throw new ArgumentException($"The standardisation has {standardization.Features} features but the network has {network.Inputs} inputs.", nameof(standardization));
+        }
+
+        ImmutableArray<string> names = [.. classNames ?? []];
+        CheckClassNames(network, names, nameof(classNames));
+        Network = network;
+        Loss = loss;
+        Metadata = metadata;
+        Standardization = standardization;
+        ClassNames = names;
+    }
+
+    /// <summary>The trained network.</summary>
+    public Network<double> Network { get; }
+
+    /// <summary>The loss the network was trained with.</summary>
+    public Loss Loss { get; }
+
+    /// <summary>Seed, creation time, Nn version and training notes.</summary>
+    public ModelMetadata Metadata { get; }
+
+    /// <summary>The input standardisation applied before the network, or null.</summary>
+    public Standardization? Standardization { get; }
+
+    /// <summary>The class names (index k names class k), or empty when the model has none.</summary>
+    public ImmutableArray<string> ClassNames { get; }
+
+    /// <summary>Number of input features.</summary>
+    public int Inputs => Network.Inputs;
+
+    /// <summary>True when the output layer is a softmax, or a single sigmoid unit: outputs are class probabilities.</summary>
+    public bool IsClassifier => IsClassifierOutput(Network);
+
+    /// <summary>The same model with another network of the same inputs and outputs (for example after more training).</summary>
+    /// <exception cref="ArgumentException">As the constructor: the network does not fit the loss, the standardisation or the class names.</exception>
+    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames);
+
+    /// <summary>
+    /// The model's output ŷ = network(standardise(x)): outputs × samples. Standardisation, when present, is applied
+    /// first with the means and scales stored in the model.
+    /// </summary>
+    /// <param name="x">Raw inputs, features × samples (one observation per column), finite, at least one column.</param>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of rows, no columns, or a non-finite value.</exception>
+    public Matrix<double> Predict(Matrix<double> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var input = Standardization is null ? x : Standardization.Apply(x);
+        return Propagation.Predict(Network, input);
+    }
+
+    /// <summary>
+    /// The predicted class index of each observation: the argmax of the softmax outputs, or for a single sigmoid
+    /// output 1 when ŷ ≥ 0.5 and 0 otherwise. Look names up in <see cref="ClassNames"/>.
+    /// </summary>
+    /// <param name="x">Raw inputs, features × samples, finite, at least one column.</param>
+    /// <exception cref="ArgumentException">As <see cref="Predict"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not a classifier (see <see cref="IsClassifier"/>).</exception>
+    public int[] PredictClasses(Matrix<double> x)
+    {
+        if (!IsClassifier)
+        {
+            throw new InvalidOperationException($"The model's output layer is {Network.Outputs} {Network.OutputActivation.Name} unit(s): class predictions need a softmax output or a single sigmoid unit.");
+        }
+
+        var output = Predict(x);
+        return Network.OutputActivation is SoftmaxActivation
+            ? Targets.ArgMax(output)
+            : [.. Dense.Data(output).Select(p => p >= 0.5 ? 1 : 0)];
+    }
+
+    private static bool IsClassifierOutput(Network<double> network) =>
+        network.OutputActivation is SoftmaxActivation || (network.OutputActivation is SigmoidActivation && network.Outputs == 1);
+
+    private static void CheckClassNames(Network<double> network, ImmutableArray<string> names, string argument)
+    {
+        if (names.IsEmpty)
+        {
+            return;
+        }
+
+        if (!IsClassifierOutput(network))
+        {
+            throw new ArgumentException($"{names.Length} class names were given but the output layer is {network.Outputs} {network.OutputActivation.Name} unit(s): class names need a softmax output or a single sigmoid unit.", argument);
+        }
+
+        var expected = network.Outputs == 1 ? 2 : network.Outputs;
+        if (names.Length != expected)
+        {
+            throw new ArgumentException($"{names.Length} class names were given but the output layer is {network.Outputs} {network.OutputActivation.Name} unit(s), which predicts {expected} classes.", argument);
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]))
+            {
+                throw new ArgumentException($"Class name {i} is empty.", argument);
+            }
+
+            if (names.IndexOf(names[i], 0, i, StringComparer.Ordinal) >= 0)
+            {
+                throw new ArgumentException($"The class name '{names[i]}' is given twice.", argument);
+            }
+        }
+    }
+}
