@@ -112,7 +112,10 @@ def main(argv):
     except (OSError, ValueError, KeyError) as error:
         fail(f"cannot read inputs and predictions from {data_path}: {error}", 3)
 
-    model = onnx.load(model_path)
+    try:
+        model = onnx.load(model_path)
+    except Exception as error:  # protobuf's DecodeError, or an OSError
+        fail(f"cannot read an ONNX model from {model_path}: {type(error).__name__}: {error}")
     try:
         onnx.checker.check_model(model, full_check=True)
     except Exception as error:  # the checker raises several exception types
