@@ -27,7 +27,7 @@ namespace Nn.Interop;
 /// stores LeakyRelu's alpha as a float32 attribute in either precision, so a slope with no exact float32 value is
 /// rounded (relative error at most 2⁻²⁴) — the one value a float64 graph does not carry to the last bit.</para>
 /// <para><b>Refusals.</b> Export throws rather than write a model that would compute something else: an
-/// activation outside <see cref="SupportedActivations"/>, a non-finite weight or bias (possible only if a matrix was
+/// activation outside <see cref="SupportedActivations"/>, a NaN or infinite weight or bias (possible only if a matrix was
 /// mutated after the network was built), a value beyond the float32 range in a float32 graph, and bad options.
 /// The output is deterministic: the same network and options give the same bytes.</para>
 /// </remarks>
@@ -41,6 +41,11 @@ public static class OnnxExport
 
     /// <summary>The symbolic batch size, the first dimension of the graph's input and output.</summary>
     public const string BatchDimension = "N";
+
+    private const string MeanName = "standardise_mean";
+    private const string ScaleName = "standardise_scale";
+    private const string CentredName = "centred";
+    private const string StandardisedName = "standardised";
 
     /// <summary>Names (<see cref="Activation.Name"/>) of the activations export can represent.</summary>
     public static ImmutableArray<string> SupportedActivations { get; } = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"];
@@ -167,11 +172,6 @@ public static class OnnxExport
             .Message(F.Model.OpsetImport, new ProtoWriter().String(F.OperatorSetId.Domain, string.Empty).Varint(F.OperatorSetId.Version, OpsetVersion))
             .ToArray();
     }
-
-    private const string MeanName = "standardise_mean";
-    private const string ScaleName = "standardise_scale";
-    private const string CentredName = "centred";
-    private const string StandardisedName = "standardised";
 
     private static string WeightsName(int layer) => $"layer{layer}_weights";
 

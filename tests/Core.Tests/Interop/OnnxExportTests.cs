@@ -191,6 +191,18 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void EveryActivationListedAsSupportedExportsAsAHiddenAndAnOutputLayer()
+    {
+        foreach (var name in OnnxExport.SupportedActivations)
+        {
+            var activation = Activation.FromName(name);
+            var graph = Graph(OnnxExport.ToBytes(Small(activation, activation)));
+
+            Assert.Equal("probabilities", graph.Messages(GraphNode).Last().Text(NodeOutput));
+        }
+    }
+
+    [Fact]
     public void AnActivationWithoutAnOnnxCounterpartIsRefusedWithTheSupportedList()
     {
         var network = Small(new SoftplusActivation());
