@@ -95,6 +95,22 @@ type SummaryArgs =
             | Model _ -> "a model written by nn train."
             | Json -> "print one JSON object."
 
+/// `nn export` options.
+[<CliPrefix(CliPrefix.DoubleDash)>]
+type ExportArgs =
+    | [<Mandatory>] Model of path: string
+    | [<Mandatory>] Onnx of path: string
+    | Precision of name: string
+    | Force
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "a model written by nn train."
+            | Onnx _ -> "where to write the ONNX model."
+            | Precision _ -> "float64 (default, exact) or float32."
+            | Force -> "overwrite an existing output file."
+
 /// `nn demo` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type DemoArgs =
@@ -114,6 +130,7 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Evaluate of ParseResults<EvaluateArgs>
     | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictArgs>
     | [<CliPrefix(CliPrefix.None)>] Summary of ParseResults<SummaryArgs>
+    | [<CliPrefix(CliPrefix.None)>] Export of ParseResults<ExportArgs>
     | Version
 
     interface IArgParserTemplate with
@@ -124,4 +141,5 @@ type Command =
             | Evaluate _ -> "score a saved model on labelled data."
             | Predict _ -> "write a saved model's probabilities and classes for new data."
             | Summary _ -> "show a saved model's layers, shapes and parameter count."
+            | Export _ -> "write a saved model as an ONNX graph (opset 13) with its standardisation."
             | Version -> "print the version."

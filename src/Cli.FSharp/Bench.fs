@@ -5,7 +5,6 @@ open System
 open System.Diagnostics
 open System.Globalization
 open System.Numerics
-open System.Text.Json
 open Nn.Activations
 open Nn.Data
 open Nn.Initialization
@@ -43,15 +42,9 @@ let private median (values: float seq) =
     let n = sorted.Length
     if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
 
-/// A value as a non-null object, for the report fields.
-let private o (value: 'a) : obj = nonNull (box value)
-
-let private print (json: bool) (fields: (string * obj) list) =
+let private print (json: bool) (fields: (string * objnull) list) =
     if json then
-        let map = Collections.Generic.Dictionary<string, obj>()
-        for key, value in fields do
-            map[key] <- value
-        Console.Out.WriteLine(JsonSerializer.Serialize map)
+        Common.printJson fields
     else
         for key, value in fields do
             let text =
@@ -82,7 +75,7 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
         match options.Optimizer with
         | "sgd" -> let r = defaultArg options.LearningRate 0.1 in InPlaceOptimizer.Sgd r, r
         | "adam" -> let r = defaultArg options.LearningRate 1e-3 in InPlaceOptimizer.Adam r, r
-        | other -> failwith $"--optimizer {other}: expected sgd or adam"
+        | other -> Common.fail $"--optimizer {other}: expected sgd or adam"
     let samples = x.ColumnCount
     let stepsPerEpoch = (samples + options.Batch - 1) / options.Batch
     let epochTimes = ResizeArray<float>()
@@ -122,21 +115,21 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let correct = Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions testLabels
     let total = Array.sum epochSeconds
     print options.Json
-        [ "job", o "mlp"
-          "backend", o Blas.Current.Name
-          "optimizer", o options.Optimizer
-          "learning_rate", o rate
-          "batch", o options.Batch
-          "epochs", o options.Epochs
-          "precision", o options.Precision
-          "samples_per_second", o (float (samples * options.Epochs) / total)
-          "epoch_seconds", o epochSeconds
-          "median_epoch_samples_per_second", o (float samples / median epochSeconds)
-          "final_loss", o epochLosses[epochLosses.Count - 1]
-          "test_accuracy", o (float correct / float testLabels.Length)
-          "inference_samples_per_second", o (float xTest.ColumnCount / median passTimes)
-          "bytes_allocated_per_step", o (if laterSteps > 0 then float allocatedLater / float laterSteps else nan)
-          "gen2_collections_per_epoch", o (if options.Epochs > 1 then float gen2Later / float (options.Epochs - 1) else nan) ]
+        [ "job", Common.o "mlp"
+          "backend", Common.o Blas.Current.Name
+          "optimizer", Common.o options.Optimizer
+          "learning_rate", Common.o rate
+          "batch", Common.o options.Batch
+          "epochs", Common.o options.Epochs
+          "precision", Common.o options.Precision
+          "samples_per_second", Common.o (float (samples * options.Epochs) / total)
+          "epoch_seconds", Common.o epochSeconds
+          "median_epoch_samples_per_second", Common.o (float samples / median epochSeconds)
+          "final_loss", Common.o epochLosses[epochLosses.Count - 1]
+          "test_accuracy", Common.o (float correct / float testLabels.Length)
+          "inference_samples_per_second", Common.o (float xTest.ColumnCount / median passTimes)
+          "bytes_allocated_per_step", Common.o (if laterSteps > 0 then float allocatedLater / float laterSteps else nan)
+          "gen2_collections_per_epoch", Common.o (if options.Epochs > 1 then float gen2Later / float (options.Epochs - 1) else nan) ]
     0
 
 /// The 2-2-1 sigmoid XOR job of `xor_tiny.py`: full-batch gradient descent, α = 0.5, binary cross-entropy.
@@ -152,13 +145,13 @@ let private runXor (options: BenchOptions) =
     let seconds = watch.Elapsed.TotalSeconds
     let finalLoss = Propagation.Cost(result.Network, Propagation.Forward(result.Network, x), y, Loss.BinaryCrossEntropy)
     print options.Json
-        [ "job", o "xor"
-          "backend", o Blas.Current.Name
-          "iterations", o options.Iterations
-          "seconds", o seconds
-          "steps_per_second", o (float options.Iterations / seconds)
-          "microseconds_per_step", o (1e6 * seconds / float options.Iterations)
-          "final_loss", o (float finalLoss) ]
+        [ "job", Common.o "xor"
+          "backend", Common.o Blas.Current.Name
+          "iterations", Common.o options.Iterations
+          "seconds", Common.o seconds
+          "steps_per_second", Common.o (float options.Iterations / seconds)
+          "microseconds_per_step", Common.o (1e6 * seconds / float options.Iterations)
+          "final_loss", Common.o (float finalLoss) ]
     0
 
 /// Runs `bench mlp` or `bench xor` with the given options.
@@ -166,6 +159,6 @@ let run (job: string) (options: BenchOptions) =
     match job, options.Precision with
     | "mlp", "float32" -> runMlp<float32> options
     | "mlp", "float64" -> runMlp<float> options
-    | "mlp", other -> failwith $"--precision {other}: expected float32 or float64"
+    | "mlp", other -> Common.fail $"--precision {other}: expected float32 or float64"
     | "xor", _ -> runXor options
-    | other, _ -> failwith $"unknown benchmark '{other}': expected mlp or xor"
+    | other, _ -> Common.fail $"unknown benchmark '{other}': expected mlp or xor"

@@ -54,7 +54,7 @@ let private positive (flag: string) (value: int) =
 
 /// Where a sample came from, for messages: the CSV line (header is line 1) or the IDX sample index.
 let private origin (path: string) (sample: int) (label: string) =
-    if Path.GetExtension(path).Equals(".csv", StringComparison.OrdinalIgnoreCase) then
+    if String.Equals(Path.GetExtension path, ".csv", StringComparison.OrdinalIgnoreCase) then
         $"{path}, line {sample + 2}, column {label}"
     else
         $"{path}, sample {sample}"
@@ -125,10 +125,10 @@ let train (args: ParseResults<TrainArgs>) =
         match standardization with
         | Some s -> { d with Features = s.Apply d.Features }
         | None -> d
-    let sizes = [ yield data.FeatureCount; yield! hidden; yield outputs ]
     let layers = [ for units in hidden -> struct (units, activation) ] @ [ struct (outputs, outputActivation) ]
     let initializer = if activation = Activation.Relu then Initializer.He else Initializer.XavierNormal
-    let network = Network.Create<float>(data.FeatureCount, layers |> List.map (fun struct (u, a) -> (u, a)), initializer, (snd (rng.Split())))
+    let struct (_, initRng) = rng.Split()
+    let network = Network.Create<float>(data.FeatureCount, layers, initializer, initRng)
     let run report =
         let plan =
             { Loss = loss
@@ -151,7 +151,7 @@ let train (args: ParseResults<TrainArgs>) =
     let trained =
         match withProgress mode "training" epochs run with
         | Ok trained -> trained
-        | Error e -> fail $"{e.Message}; nothing was written"
+        | Error e -> fail $"{e.Message.TrimEnd('.')}; nothing was written"
     let classNames =
         match data.Targets with
         | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
@@ -312,4 +312,23 @@ let summary (args: ParseResults<SummaryArgs>) =
         if not (isNull (box model.Standardization)) then
             Console.Out.WriteLine $"  inputs standardised with means and scales fitted at training time"
         Console.Out.WriteLine $"  written by Nn {model.Metadata.NnVersion} on {model.Metadata.CreatedUtc:u}"
+    0
+
+/// `nn export`: writes the model as ONNX and returns the exit code.
+let export (args: ParseResults<ExportArgs>) =
+    let model = loadModel (args.GetResult ExportArgs.Model)
+    let out = args.GetResult ExportArgs.Onnx
+    let force = args.Contains ExportArgs.Force
+    if File.Exists out && not force then fail $"{out} exists; pass --force to overwrite it"
+    let precision =
+        match args.GetResult(ExportArgs.Precision, "float64") with
+        | "float64" -> Nn.Interop.OnnxPrecision.Float64
+        | "float32" -> Nn.Interop.OnnxPrecision.Float32
+        | other -> fail $"--precision {other}: expected float64 or float32"
+    let options =
+        match model.Standardization with
+        | null -> Nn.Interop.OnnxExportOptions(Precision = Nullable precision)
+        | s -> Nn.Interop.OnnxExportOptions(Precision = Nullable precision, Means = s.Means, Scales = s.Scales)
+    Nn.Interop.OnnxExport.Write(model.Network, out, options, force)
+    Console.Out.WriteLine $"wrote {out} (ONNX opset {Nn.Interop.OnnxExport.OpsetVersion}, input [N, {model.Network.Inputs}], output [N, {model.Network.Outputs}])"
     0

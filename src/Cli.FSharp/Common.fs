@@ -33,14 +33,14 @@ let modeOf (json: bool) =
 let num (digits: int) (value: float) = value.ToString("F" + string digits, CultureInfo.InvariantCulture)
 
 /// Writes one JSON object (keys in the given order) to standard output.
-let printJson (fields: (string * obj) list) =
-    let map = Collections.Generic.Dictionary<string, obj>()
+let printJson (fields: (string * objnull) list) =
+    let map = Collections.Generic.Dictionary<string, objnull>()
     for key, value in fields do
         map[key] <- value
     Console.Out.WriteLine(JsonSerializer.Serialize map)
 
-/// A value as a non-null object, for JSON fields.
-let o (value: 'a) : obj = nonNull (box value)
+/// A value as an object for JSON fields (null becomes JSON null).
+let o (value: 'a) : objnull = box value
 
 /// Whether a path names an IDX file (by its magic number), as opposed to CSV text.
 let private isIdx (path: string) =
@@ -56,7 +56,7 @@ let private labelsPathFor (images: string) (labels: string option) =
     match labels with
     | Some path -> path
     | None ->
-        let name = Path.GetFileName images
+        let name = Path.GetFileName images |> Option.ofObj |> Option.defaultValue images
         if name.Contains "images-idx3" then
             Path.Combine(Path.GetDirectoryName images |> Option.ofObj |> Option.defaultValue "", name.Replace("images-idx3", "labels-idx1"))
         else
@@ -74,7 +74,7 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
             | :? DataFormatException as e -> fail e.Message
             | :? IOException as e -> fail e.Message
         let struct (features, labels) = images.ToFeatures()
-        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create(Array.map int labels), 10)) []
+        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), 10)) []
     else
         let result = if regression then Data.readRegressionCsv path label else Data.readCsv path label
         match result with

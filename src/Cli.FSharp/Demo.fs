@@ -1,5 +1,5 @@
-/// The `nn demo` job: the lecture's 2-2-1 sigmoid network trained by gradient descent on the Aack/Beep mood
-/// table and on XOR, printing the loss as it goes and the final predictions.
+/// The `nn demo` jobs: digits with a progress bar (the default), and the lecture's 2-2-1 sigmoid network trained
+/// by gradient descent on the Aack/Beep mood table and on XOR (`--lecture`).
 module Nn.Cli.Demo
 
 open System
@@ -38,8 +38,8 @@ let private train (out: IO.TextWriter) (title: string) (rows: string[]) (x: floa
     out.WriteLine()
     correct = m
 
-/// Runs the demo, writing to `out`; returns 0 when both tables are learned exactly.
-let run (out: IO.TextWriter) =
+/// Runs the lecture demo, writing to `out`; returns 0 when both tables are learned exactly.
+let lecture (out: IO.TextWriter) =
     // Lecture 003: (Aack count, Beep count) → Happy (1) / Sad (0); observations are columns.
     let aackBeep =
         train out "Aack/Beep moods" [| "Aack aack aack! (3, 0)"; "Beep beep! (0, 2)"; "Aack beep beep beep! (1, 3)"; "Aack beep aack! (2, 1)" |]
@@ -48,3 +48,34 @@ let run (out: IO.TextWriter) =
         train out "XOR" [| "(0, 0)"; "(0, 1)"; "(1, 0)"; "(1, 1)" |]
             [| 0.; 0.; 0.; 1.; 1.; 0.; 1.; 1. |] [| 0.; 1.; 1.; 0. |] 5 20000
     if aackBeep && xor then 0 else 1
+
+/// Trains a 64-32-10 ReLU network with Adam on the 8×8 digits shipped inside Nn (stratified 75/25 split,
+/// standardised on the training part), with live progress, and prints the test accuracy; returns the exit code.
+let digits (mode: Common.Mode) =
+    let data = Nn.Pipeline.Data.digits ()
+    let train, test = data |> Nn.Pipeline.Batching.trainTest 0.25 true (Rng.FromSeed 0)
+    let scaling = Nn.Models.Standardization.Fit train.Features
+    let scale (d: Nn.Pipeline.Dataset) = { d with Features = scaling.Apply d.Features }
+    let network = Network.Create<float>([| 64; 32; 10 |], Activation.Relu, Activation.Softmax, Initializer.He, 0)
+    let epochs = 30
+    let fit report =
+        let config =
+            { Nn.Pipeline.Training.defaults Nn.Pipeline.Optimizers.adam with
+                Epochs = epochs
+                BatchSize = 32
+                OnEpoch =
+                    fun e ->
+                        let accuracy = e.TrainAccuracy |> Option.map (fun a -> $", training accuracy {invariant a}") |> Option.defaultValue ""
+                        report e.Epoch $"loss {invariant e.TrainLoss}{accuracy}" }
+        Nn.Pipeline.Training.fit config network (scale train)
+    if mode <> Common.JsonOutput then
+        printfn "digits: %d samples of 8×8 pixels, 10 classes; 64-32-10 ReLU network, Adam 1e-3, batch 32, %d epochs" data.Samples epochs
+    match Common.withProgress mode "digits" epochs fit with
+    | Error e -> Common.fail e.Message
+    | Ok trained ->
+        let _, accuracy = Nn.Pipeline.Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)
+        let accuracy = accuracy.Value
+        match mode with
+        | Common.JsonOutput -> Common.printJson [ "samples", Common.o data.Samples; "epochs", Common.o epochs; "test_accuracy", Common.o accuracy ]
+        | _ -> printfn "test_accuracy=%s (%d test samples)" (invariant accuracy) test.Samples
+        0

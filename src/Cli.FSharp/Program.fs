@@ -1,23 +1,27 @@
-/// The `nn` command.
+/// The `nn` command: parses the command line, runs a command, and turns every failure into one line and a
+/// non-zero exit code.
 module Nn.Cli.Program
 
 open System
+open Argu
+open Nn.Cli.Arguments
+open Nn.Cli.Common
 
-let private usage =
-    "usage: nn demo | nn bench mlp [--optimizer sgd|adam] [--lr R] [--batch N] [--epochs N] [--precision float32|float64] [--seed N] [--data DIR] [--json] | nn bench xor [--iterations N] [--json]"
+let private benchUsage =
+    "usage: nn bench mlp [--optimizer sgd|adam] [--lr R] [--batch N] [--epochs N] [--precision float32|float64] [--seed N] [--data DIR] [--json] | nn bench xor [--iterations N] [--json]"
 
 let rec private parseBench (options: Bench.BenchOptions) args =
     let number (flag: string) (text: string) =
         match Int32.TryParse text with
         | true, n when n > 0 -> n
-        | _ -> failwith $"{flag} {text}: expected a positive whole number"
+        | _ -> fail $"{flag} {text}: expected a positive whole number"
     match args with
     | [] -> options
     | "--optimizer" :: v :: rest -> parseBench { options with Optimizer = v } rest
     | "--lr" :: v :: rest ->
         match Double.TryParse(v, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
         | true, r when r > 0.0 && Double.IsFinite r -> parseBench { options with LearningRate = Some r } rest
-        | _ -> failwith $"--lr {v}: expected a positive number"
+        | _ -> fail $"--lr {v}: expected a positive number"
     | "--batch" :: v :: rest -> parseBench { options with Batch = number "--batch" v } rest
     | "--epochs" :: v :: rest -> parseBench { options with Epochs = number "--epochs" v } rest
     | "--iterations" :: v :: rest -> parseBench { options with Iterations = number "--iterations" v } rest
@@ -25,23 +29,59 @@ let rec private parseBench (options: Bench.BenchOptions) args =
     | "--precision" :: v :: rest -> parseBench { options with Precision = v } rest
     | "--data" :: v :: rest -> parseBench { options with DataDirectory = v } rest
     | "--json" :: rest -> parseBench { options with Json = true } rest
-    | flag :: _ -> failwith $"unknown option {flag}"
+    | flag :: _ -> fail $"unknown option {flag}; {benchUsage}"
 
-/// Entry point: dispatches on the first argument and returns the process exit code.
-[<EntryPoint>]
-let main argv =
-    try
-        match List.ofArray argv with
-        | [ "demo" ] -> Demo.run stdout
-        | "bench" :: job :: rest -> Bench.run job (parseBench Bench.defaults rest)
-        | [ "--version" ] ->
+let private parser = ArgumentParser.Create<Command>(programName = "nn")
+
+let private run (argv: string[]) =
+    match List.ofArray argv with
+    | "bench" :: job :: rest -> Bench.run job (parseBench Bench.defaults rest)
+    | [ "bench" ] -> fail benchUsage
+    | _ ->
+        let results = parser.ParseCommandLine(argv, raiseOnUsage = true)
+        match results.GetSubCommand() with
+        | Demo args when args.Contains DemoArgs.Lecture -> Demo.lecture stdout
+        | Demo args -> Demo.digits (modeOf (args.Contains DemoArgs.Json))
+        | Train args -> Commands.train args
+        | Evaluate args -> Commands.evaluate args
+        | Predict args -> Commands.predict args
+        | Summary args -> Commands.summary args
+        | Export args -> Commands.export args
+        | Version ->
             printfn "nn %s" Nn.About.Version
             0
-        | _ ->
-            eprintfn "%s" usage
-            2
+
+/// Runs `nn` with `argv`, writing one line `nn: …` to standard error on failure; returns the exit code.
+let execute (argv: string[]) =
+    try
+        run argv
     with
-    | :? IO.IOException as e -> eprintfn "nn: %s" e.Message; 1
-    | :? ArgumentException as e -> eprintfn "nn: %s" e.Message; 1
-    | :? Nn.Training.DivergenceException as e -> eprintfn "nn: %s" e.Message; 1
-    | e when e.GetType() = typeof<Exception> -> eprintfn "nn: %s" e.Message; 2
+    | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
+        Console.Out.WriteLine e.Message
+        0
+    | :? ArguParseException as e ->
+        let first = e.Message.Split('\n') |> Array.head
+        eprintfn "nn: %s (see nn --help)" (first.Trim())
+        2
+    | CliError message ->
+        eprintfn "nn: %s" message
+        1
+    | :? Nn.Serialization.ModelFormatException as e ->
+        eprintfn "nn: %s" e.Message
+        1
+    | :? IO.IOException as e ->
+        eprintfn "nn: %s" e.Message
+        1
+    | :? UnauthorizedAccessException as e ->
+        eprintfn "nn: %s" e.Message
+        1
+    | :? ArgumentException as e ->
+        eprintfn "nn: %s" (e.Message.Split('\n') |> Array.head)
+        1
+    | :? Nn.Training.DivergenceException as e ->
+        eprintfn "nn: %s" e.Message
+        1
+
+/// Entry point.
+[<EntryPoint>]
+let main argv = execute argv

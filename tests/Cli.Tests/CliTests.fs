@@ -1,12 +1,66 @@
 module Nn.Tests.CliTests
 
+open System
 open System.IO
+open System.Xml.Linq
 open Xunit
 
+/// Runs `nn` in-process with standard output and error captured; returns (exit code, stdout, stderr).
+let private nn (args: string list) =
+    let out = new StringWriter()
+    let err = new StringWriter()
+    let oldOut, oldErr = Console.Out, Console.Error
+    Console.SetOut out
+    Console.SetError err
+    try
+        let code = Nn.Cli.Program.execute (Array.ofList args)
+        code, out.ToString(), err.ToString()
+    finally
+        Console.SetOut oldOut
+        Console.SetError oldErr
+
+/// A fresh temporary directory.
+let private scratch () =
+    let dir = Path.Combine(Path.GetTempPath(), "nn-cli-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory dir |> ignore
+    dir
+
+let private write dir name (text: string) =
+    let path = Path.Combine(dir, name)
+    File.WriteAllText(path, text)
+    path
+
+/// A small two-class problem: label = 1 when x1 + x2 > 1.
+let private binaryCsv =
+    let rows =
+        [ for i in 0..59 ->
+              let x1 = float (i % 10) / 9.0
+              let x2 = float ((i * 7) % 11) / 10.0
+              $"{x1},{x2},{(if x1 + x2 > 1.0 then 1 else 0)}" ]
+    String.Join("\n", "x1,x2,label" :: rows) + "\n"
+
+/// Asserts a failure: non-zero exit, nothing on standard output but at most progress, and exactly one line on
+/// standard error that contains every fragment.
+let private failsWith (fragments: string list) (code: int, _: string, err: string) =
+    Assert.NotEqual(0, code)
+    let lines = err.Trim().Split('\n')
+    Assert.True(lines.Length = 1, $"expected one line on standard error, got:\n{err}")
+    for f in fragments do
+        Assert.Contains(f, err)
+
+let private trainArgs data out = [ "train"; "--data"; data; "--label"; "label"; "--out"; out; "--epochs"; "5"; "--json" ]
+
+let private trainedModel dir =
+    let data = write dir "train.csv" binaryCsv
+    let model = Path.Combine(dir, "model.json")
+    let code, _, err = nn (trainArgs data model)
+    Assert.True((code = 0), err)
+    model
+
 [<Fact>]
-let ``the demo learns the Aack/Beep table and XOR and prints the loss as it goes`` () =
+let ``the lecture demo learns the Aack/Beep table and XOR and prints the loss as it goes`` () =
     use out = new StringWriter()
-    let code = Nn.Cli.Demo.run out
+    let code = Nn.Cli.Demo.lecture out
     let text = out.ToString()
     Assert.Equal(0, code)
     Assert.Contains("== Aack/Beep moods", text)
@@ -15,5 +69,155 @@ let ``the demo learns the Aack/Beep table and XOR and prints the loss as it goes
     Assert.Contains("training accuracy 4/4", text)
 
 [<Fact>]
-let ``an unknown command exits with a usage error`` () =
-    Assert.Equal(2, Nn.Cli.Program.main [| "frobnicate" |])
+let ``the digits demo prints a test accuracy of at least 0.96`` () =
+    let code, out, err = nn [ "demo"; "--json" ]
+    Assert.True((code = 0), err)
+    let json = Text.Json.JsonDocument.Parse(out)
+    Assert.True(json.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.96, out)
+
+[<Fact>]
+let ``an unknown command exits with a one-line usage error`` () =
+    failsWith [ "frobnicate" ] (nn [ "frobnicate" ])
+
+[<Fact>]
+let ``train, summary, evaluate and predict work end to end and the prediction file is a CSV`` () =
+    let dir = scratch ()
+    let model = trainedModel dir
+    let code, out, err = nn [ "summary"; "--model"; model ]
+    Assert.True((code = 0), err)
+    Assert.Contains("2 inputs", out)
+    let code, out, err = nn [ "evaluate"; "--model"; model; "--data"; Path.Combine(dir, "train.csv"); "--json" ]
+    Assert.True((code = 0), err)
+    Assert.Contains("\"accuracy\"", out)
+    let predictions = Path.Combine(dir, "p.csv")
+    let code, _, err = nn [ "predict"; "--model"; model; "--data"; Path.Combine(dir, "train.csv"); "--out"; predictions ]
+    Assert.True((code = 0), err)
+    let lines = File.ReadAllLines predictions
+    Assert.Equal("p_0,p_1,class", lines[0])
+    Assert.Equal(61, lines.Length)
+
+[<Fact>]
+let ``train writes an SVG loss curve that parses as XML with a line per series`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let svg = Path.Combine(dir, "loss.svg")
+    let code, _, err = nn (trainArgs data (Path.Combine(dir, "m.json")) @ [ "--validation"; "0.25"; "--plot"; svg ])
+    Assert.True((code = 0), err)
+    let doc = XDocument.Load svg
+    let polylines = doc.Descendants() |> Seq.filter (fun e -> e.Name.LocalName = "polyline") |> Seq.length
+    Assert.Equal(2, polylines)
+
+[<Fact>]
+let ``an existing model file is not overwritten without force`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let out = write dir "model.json" "precious"
+    failsWith [ "model.json exists"; "--force" ] (nn (trainArgs data out))
+    Assert.Equal("precious", File.ReadAllText out)
+    let code, _, err = nn (trainArgs data out @ [ "--force" ])
+    Assert.True((code = 0), err)
+    Assert.NotEqual<string>("precious", File.ReadAllText out)
+
+let private badCsvCases: (string * string * string list) list =
+    [ "empty", "", [ "empty.csv, line 1"; "empty" ]
+      "header-only", "x1,x2,label\n", [ "header-only.csv, line 2"; "no data rows" ]
+      "ragged", "x1,x2,label\n1,2,0\n3,1\n", [ "ragged.csv, line 3, column 3" ]
+      "non-numeric", "x1,x2,label\n1,2,0\n3,abc,1\n", [ "non-numeric.csv, line 3, column 2 (x2)"; "\"abc\"" ]
+      "missing-label", "x1,x2,y\n1,2,0\n", [ "missing-label.csv, line 1"; "\"label\"" ]
+      "nan", "x1,x2,label\n1,2,0\n3,NaN,1\n", [ "nan.csv, line 3, column 2 (x2)"; "not finite" ]
+      "infinity", "x1,x2,label\n1,Infinity,0\n3,1,1\n", [ "infinity.csv, line 2, column 2 (x2)"; "not finite" ]
+      "bce-label", "x1,x2,label\n1,2,0\n3,1,1\n2,2,2\n", [ "bce-label.csv, line 4, column label"; "label 2"; "bce" ] ]
+
+[<Fact>]
+let ``each malformed training file gets one line naming file, line and column, and nothing is written`` () =
+    for name, text, fragments in badCsvCases do
+        let dir = scratch ()
+        let data = write dir (name + ".csv") text
+        let out = Path.Combine(dir, "model.json")
+        let args = trainArgs data out @ (if name = "bce-label" then [ "--loss"; "bce" ] else [])
+        failsWith fragments (nn args)
+        Assert.False(File.Exists out, $"{name}: a model was written")
+        Assert.Equal(1, Directory.GetFiles(dir).Length)
+
+[<Fact>]
+let ``an unreadable path is reported with its name`` () =
+    let dir = scratch ()
+    failsWith [ Path.Combine(dir, "nope.csv"); "no such file" ] (nn (trainArgs (Path.Combine(dir, "nope.csv")) (Path.Combine(dir, "m.json"))))
+    failsWith [ dir; "directory" ] (nn (trainArgs dir (Path.Combine(dir, "m.json"))))
+
+[<Fact>]
+let ``a learning rate that makes training diverge stops with the epoch and step and writes nothing`` () =
+    let dir = scratch ()
+    let rows = [ for i in 0..39 -> $"{i * 1000},{i % 7},{i % 2}" ]
+    let data = write dir "wild.csv" (String.Join("\n", "x1,x2,label" :: rows))
+    let out = Path.Combine(dir, "model.json")
+    failsWith [ "epoch"; "step"; "nothing was written" ] (nn [ "train"; "--data"; data; "--out"; out; "--epochs"; "50"; "--optimizer"; "sgd"; "--lr"; "1000"; "--loss"; "mse"; "--json" ])
+    Assert.False(File.Exists out)
+
+[<Fact>]
+let ``predicting with a different number of features is refused`` () =
+    let dir = scratch ()
+    let model = trainedModel dir
+    let x = write dir "x.csv" "a,b,c\n1,2,3\n"
+    let out = Path.Combine(dir, "p.csv")
+    failsWith [ "x.csv has 3 feature columns but the model expects 2" ] (nn [ "predict"; "--model"; model; "--data"; x; "--out"; out ])
+    Assert.False(File.Exists out)
+
+[<Fact>]
+let ``damaged model files are refused with one line naming the file`` () =
+    let dir = scratch ()
+    let model = trainedModel dir
+    let text = File.ReadAllText model
+    let data = Path.Combine(dir, "train.csv")
+    let cases =
+        [ "truncated.json", text.Substring(0, text.Length / 2), [ "truncated.json" ]
+          "not-json.json", "this is not JSON", [ "not-json.json" ]
+          "newer.json", text.Replace("\"version\": 1", "\"version\": 99"), [ "newer.json"; "99" ]
+          "nan.json", (let i = text.IndexOf("\"weights\"") in text.Substring(0, i) + text.Substring(i).Insert(text.Substring(i).IndexOf('[') + 2, "NaN, ")), [ "nan.json" ] ]
+    for name, content, fragments in cases do
+        let path = write dir name content
+        failsWith fragments (nn [ "evaluate"; "--model"; path; "--data"; data ])
+
+/// The repository root (the folder holding Nn.sln).
+let private root =
+    let rec up (d: DirectoryInfo | null) =
+        match d with
+        | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
+        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
+        | d -> up d.Parent
+    up (DirectoryInfo AppContext.BaseDirectory)
+
+[<Fact>]
+let ``export writes an ONNX graph that the official checker accepts and that predicts like nn predict`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let model = Path.Combine(dir, "model.json")
+    let code, _, err = nn (trainArgs data model @ [ "--standardize" ])
+    Assert.True((code = 0), err)
+    let onnx = Path.Combine(dir, "model.onnx")
+    let code, out, err = nn [ "export"; "--model"; model; "--onnx"; onnx ]
+    Assert.True((code = 0), err)
+    Assert.Contains("opset 13", out)
+    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
+    // Nn's own predictions for the raw inputs, in the validator's format ([N, features] and [N, outputs]).
+    let loaded = Nn.Serialization.ModelFile.Load model
+    let rows = File.ReadAllLines(data) |> Array.skip 1 |> Array.map (fun l -> l.Split(',') |> Array.take 2 |> Array.map float)
+    let x = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays rows
+    let predictions = loaded.Predict x
+    let json =
+        Text.Json.JsonSerializer.Serialize
+            {| inputs = rows
+               predictions = [| for j in 0 .. predictions.ColumnCount - 1 -> [| for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] |] |] |}
+    let dataJson = write dir "data.json" json
+    use validator =
+        nonNull <| Diagnostics.Process.Start(
+            Diagnostics.ProcessStartInfo(
+                "/usr/bin/python3",
+                [ Path.Combine(root, "tests", "onnx", "validate.py"); onnx; dataJson ],
+                RedirectStandardError = true,
+                RedirectStandardOutput = true
+            )
+        )
+    let stderr = validator.StandardError.ReadToEnd()
+    validator.WaitForExit()
+    Assert.True((validator.ExitCode = 0), $"validate.py exited {validator.ExitCode}: {stderr}")
