@@ -39,17 +39,22 @@ let private run (argv: string[]) =
     | [ "bench" ] -> fail benchUsage
     | _ ->
         let results = parser.ParseCommandLine(argv, raiseOnUsage = true)
-        match results.GetSubCommand() with
-        | Demo args when args.Contains DemoArgs.Lecture -> Demo.lecture stdout
-        | Demo args -> Demo.digits (modeOf (args.Contains DemoArgs.Json))
-        | Train args -> Commands.train args
-        | Evaluate args -> Commands.evaluate args
-        | Predict args -> Commands.predict args
-        | Summary args -> Commands.summary args
-        | Export args -> Commands.export args
-        | Version ->
+        if results.Contains Version then
             printfn "nn %s" Nn.About.Version
             0
+        else
+            match results.TryGetSubCommand() with
+            | Some(Demo args) when args.Contains DemoArgs.Lecture -> Demo.lecture stdout
+            | Some(Demo args) -> Demo.digits (modeOf (args.Contains DemoArgs.Json))
+            | Some(Train args) -> Commands.train args
+            | Some(Evaluate args) -> Commands.evaluate args
+            | Some(Predict args) -> Commands.predict args
+            | Some(Summary args) -> Commands.summary args
+            | Some(Export args) -> Commands.export args
+            | Some Version
+            | None ->
+                eprintfn "%s" (parser.PrintUsage())
+                2
 
 /// Runs `nn` with `argv`, writing one line `nn: …` to standard error on failure; returns the exit code.
 let execute (argv: string[]) =

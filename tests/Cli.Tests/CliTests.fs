@@ -221,3 +221,9 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
     let stderr = validator.StandardError.ReadToEnd()
     validator.WaitForExit()
     Assert.True((validator.ExitCode = 0), $"validate.py exited {validator.ExitCode}: {stderr}")
+
+[<Fact>]
+let ``the version flag prints the version`` () =
+    let code, out, _ = nn [ "--version" ]
+    Assert.Equal(0, code)
+    Assert.StartsWith("nn 0.", out)
