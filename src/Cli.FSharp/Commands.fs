@@ -46,7 +46,47 @@ let private fitWith (recipe: Schedule -> Optimizer<'S>) (plan: Plan) =
                 fun e ->
                     let validation = e.ValidationLoss |> Option.map (fun v -> $"  validation loss {num 4 v}") |> Option.defaultValue ""
                     plan.Report e.Epoch $"loss {num 4 e.TrainLoss}{validation}" }
-    Training.fit config plan.Network plan.Train
+    Training.fit config plan.Network plan.Train |> Result.mapError _.Message
+
+let private epochReport (plan: Plan) (e: EpochRecord) =
+    plan.Report e.Epoch $"loss {num 6 e.TrainLoss}"
+
+/// Full-batch second-order training: damped exact Newton when the dense Hessian fits, Hessian-free otherwise.
+let private fitNewton (plan: Plan) =
+    let run (optimizer: SecondOrderOptimizer<'S>) =
+        let config =
+            { SecondOrder.defaults optimizer with
+                Epochs = plan.Epochs
+                Seed = plan.Seed
+                Loss = plan.Loss
+                OnEpoch = epochReport plan }
+        SecondOrder.fit config plan.Network plan.Train |> Result.mapError _.Message
+    if plan.Network.ParameterCount <= Nn.Newton.Curvature.MaxDenseParameters then
+        run (SecondOrder.dampedNewton SecondOrder.newtonDefaults)
+    else
+        run (SecondOrder.hessianFree SecondOrder.hessianFreeDefaults)
+
+/// Full-batch L-BFGS (MathNet's limited-memory BFGS) with at most `Epochs` iterations; one history entry per evaluation.
+let private fitLbfgs (plan: Plan) =
+    SecondOrder.lbfgs { SecondOrder.lbfgsDefaults with MaxIterations = plan.Epochs } plan.Loss plan.Network plan.Train
+    |> Result.mapError _.Message
+    |> Result.map (fun run ->
+        let epochs =
+            List.zip run.Evaluations run.GradientNorms
+            |> List.mapi (fun i (loss, norm) ->
+                { Epoch = i + 1
+                  Steps = i + 1
+                  TrainLoss = loss
+                  TrainAccuracy = None
+                  ValidationLoss = None
+                  ValidationAccuracy = None
+                  GradientNorm = norm
+                  LearningRate = 1.0 })
+        plan.Report plan.Epochs $"loss {num 6 (List.last run.Evaluations)} after {run.Iterations} iterations"
+        { Network = run.Network
+          History = { Steps = []; Epochs = epochs }
+          BestEpoch = None
+          StoppedEarly = false })
 
 let private positive (flag: string) (value: int) =
     if value <= 0 then fail $"{flag} {value}: must be a positive whole number"
@@ -96,6 +136,7 @@ let train (args: ParseResults<TrainArgs>) =
     if not (validation >= 0.0 && validation < 1.0) then fail $"--validation {validation}: must be in [0, 1)"
     let patience = args.TryGetResult TrainArgs.Early_Stopping |> Option.map (positive "--early-stopping")
     if patience.IsSome && validation = 0.0 then fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
+    if patience.IsSome && (optimizer = "newton" || optimizer = "lbfgs") then fail $"--early-stopping works with sgd, momentum, adam and adamw, not {optimizer}"
     let lossName = args.GetResult(TrainArgs.Loss, "auto")
     let regression = lossName = "mse"
     let data = readLabelled path label (args.TryGetResult TrainArgs.Labels) regression
@@ -146,12 +187,13 @@ let train (args: ParseResults<TrainArgs>) =
         | "momentum" -> fitWith (Optimizers.momentum 0.9) plan
         | "adam" -> fitWith Optimizers.adam plan
         | "adamw" -> fitWith (Optimizers.adamw 1e-2) plan
-        | "newton" | "lbfgs" -> fail $"--optimizer {optimizer}: second-order training is not available from the command line in this version; use sgd, momentum, adam or adamw"
+        | "newton" -> fitNewton plan
+        | "lbfgs" -> fitLbfgs plan
         | other -> fail $"--optimizer {other}: expected sgd, momentum, adam, adamw, newton or lbfgs"
     let trained =
         match withProgress mode "training" epochs run with
         | Ok trained -> trained
-        | Error e -> fail $"{e.Message.TrimEnd('.')}; nothing was written"
+        | Error message -> fail $"{message.TrimEnd('.')}; nothing was written"
     let classNames =
         match data.Targets with
         | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]

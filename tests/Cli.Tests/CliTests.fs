@@ -227,3 +227,17 @@ let ``the version flag prints the version`` () =
     let code, out, _ = nn [ "--version" ]
     Assert.Equal(0, code)
     Assert.StartsWith("nn 0.", out)
+
+[<Fact>]
+let ``second-order optimizers train from the command line and beat one epoch of themselves`` () =
+    for optimizer in [ "newton"; "lbfgs" ] do
+        let dir = scratch ()
+        let data = write dir "train.csv" binaryCsv
+        let loss epochs =
+            let out = Path.Combine(dir, $"{optimizer}-{epochs}.json")
+            let code, json, err = nn [ "train"; "--data"; data; "--out"; out; "--optimizer"; optimizer; "--epochs"; string epochs; "--layers"; "4"; "--activation"; "tanh"; "--json" ]
+            Assert.True((code = 0), $"{optimizer}: {err}")
+            Assert.True(File.Exists out)
+            Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("train_loss").GetDouble()
+        let short, long = loss 1, loss 20
+        Assert.True(long < short, $"{optimizer}: loss after 20 iterations {long} is not below the loss after 1, {short}")
