@@ -74,7 +74,7 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
             | :? DataFormatException as e -> fail e.Message
             | :? IOException as e -> fail e.Message
         let struct (features, labels) = images.ToFeatures()
-        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), 10)) []
+        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1)) [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
     else
         let result = if regression then Data.readRegressionCsv path label else Data.readCsv path label
         match result with

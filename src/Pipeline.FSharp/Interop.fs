@@ -95,3 +95,71 @@ type GradientTransformations =
     static member Chain([<ParamArray>] stages: GradientTransformation[]) =
         ArgumentNullException.ThrowIfNull stages
         GradientTransformation(Nn.Pipeline.Optimizers.chainAll [ for s in stages -> s.ToFSharp() ])
+
+/// <summary>Raised by <c>Trainer.Fit</c> when training cannot produce a model (divergence, identical hidden units).</summary>
+type TrainingFailedException(message: string) =
+    inherit Exception(message)
+
+/// <summary>What <c>Trainer.Fit</c> returns: the trained network and the per-epoch losses.</summary>
+[<Sealed>]
+type TrainingRun(network: Network<float>, epochLosses: float[], stoppedEarly: bool) =
+    /// The trained network (the input network is untouched).
+    member _.Network = network
+
+    /// The mean training loss J after each epoch, over the whole training set.
+    member _.EpochLosses: Collections.Generic.IReadOnlyList<float> = Array.AsReadOnly epochLosses
+
+    /// True when early stopping ended the run.
+    member _.StoppedEarly = stoppedEarly
+
+/// <summary>
+/// The training loop for C#: the same fold as the F# <c>Training.fit</c> (seeded shuffles, minibatches that cover
+/// every sample once per epoch, the last one smaller), driven by a <c>GradientTransformation</c>.
+/// </summary>
+[<AbstractClass; Sealed>]
+type Trainer =
+    /// <summary>
+    /// Trains a classifier on <paramref name="features"/> (features × samples, one observation per column) and
+    /// class labels 0 … k−1, with the loss that fits the output layer: binary cross-entropy for one sigmoid output,
+    /// softmax cross-entropy for a softmax output.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">Shapes or labels that do not fit the network.</exception>
+    /// <exception cref="TrainingFailedException">Training diverged (the message names the epoch and step).</exception>
+    static member Fit
+        (
+            network: Network<float>,
+            features: MathNet.Numerics.LinearAlgebra.Matrix<float>,
+            labels: int[],
+            optimizer: GradientTransformation,
+            epochs: int,
+            batchSize: int,
+            [<Optional; DefaultParameterValue(0)>] seed: int
+        ) : TrainingRun =
+        ArgumentNullException.ThrowIfNull network
+        ArgumentNullException.ThrowIfNull optimizer
+        let classes = if network.Outputs = 1 then 2 else network.Outputs
+        let loss = if network.Outputs = 1 then Nn.Losses.Loss.BinaryCrossEntropy else Nn.Losses.Loss.SoftmaxCrossEntropy
+        let names = Seq.init features.RowCount (fun i -> $"x{i + 1}")
+        let data = Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
+        let config =
+            { Training.defaults (fun _ -> optimizer.ToFSharp()) with
+                Epochs = epochs
+                BatchSize = batchSize
+                Seed = seed
+                // The transformation carries its own learning rate; this schedule only fills the history's
+                // learning-rate column, which TrainingRun does not expose.
+                LearningRate = Schedules.constant 1.0
+                Loss = loss }
+        match Training.fit config network data with
+        | Ok trained -> TrainingRun(trained.Network, [| for e in trained.History.Epochs -> e.TrainLoss |], trained.StoppedEarly)
+        | Error e -> raise (TrainingFailedException e.Message)
+
+    /// <summary>The class labels of a data set built by <c>Nn.Pipeline.Data</c> (empty for regression targets).</summary>
+    static member Labels(data: Dataset) : int[] =
+        match data.Targets with
+        | Targets.Classes(labels, _) -> Seq.toArray labels
+        | Targets.Values _ -> [||]
+
+    /// <summary>The fraction of columns of <paramref name="features"/> whose predicted class equals the label.</summary>
+    static member Accuracy(network: Network<float>, features: MathNet.Numerics.LinearAlgebra.Matrix<float>, labels: int[]) : float =
+        Metrics.accuracy (Training.predictClasses network features) labels

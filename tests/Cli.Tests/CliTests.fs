@@ -241,3 +241,27 @@ let ``second-order optimizers train from the command line and beat one epoch of 
             Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("train_loss").GetDouble()
         let short, long = loss 1, loss 20
         Assert.True(long < short, $"{optimizer}: loss after 20 iterations {long} is not below the loss after 1, {short}")
+
+/// Writes an IDX images file (magic 0x00000803) and its labels file (0x00000801), big-endian as the format says.
+let private writeIdx dir (images: byte[][]) (labels: byte[]) rows columns =
+    let bigEndian (n: int) = [| byte (n >>> 24); byte (n >>> 16); byte (n >>> 8); byte n |]
+    let imagesPath = Path.Combine(dir, "train-images-idx3-ubyte")
+    let labelsPath = Path.Combine(dir, "train-labels-idx1-ubyte")
+    File.WriteAllBytes(imagesPath, Array.concat [ yield bigEndian 0x803; yield bigEndian images.Length; yield bigEndian rows; yield bigEndian columns; yield! images ])
+    File.WriteAllBytes(labelsPath, Array.concat [ bigEndian 0x801; bigEndian labels.Length; labels ])
+    imagesPath
+
+[<Fact>]
+let ``train reads IDX images with the labels file beside them`` () =
+    let dir = scratch ()
+    // 2×2 images: class 0 is bright on the left, class 1 bright on the right.
+    let images = [| for i in 0..39 -> if i % 2 = 0 then [| 250uy; 10uy; 240uy; 5uy |] else [| 10uy; 250uy; 5uy; 240uy |] |]
+    let labels = [| for i in 0..39 -> byte (i % 2) |]
+    let data = writeIdx dir images labels 2 2
+    let out = Path.Combine(dir, "model.json")
+    let code, json, err = nn [ "train"; "--data"; data; "--out"; out; "--epochs"; "20"; "--loss"; "ce"; "--json" ]
+    Assert.True((code = 0), err)
+    let summary = Text.Json.JsonDocument.Parse(json).RootElement
+    Assert.True(summary.GetProperty("train_accuracy").GetDouble() = 1.0, json)
+    let _, out2, _ = nn [ "summary"; "--model"; out ]
+    Assert.Contains("4 inputs → 2 outputs", out2)

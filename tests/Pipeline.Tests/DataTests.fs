@@ -35,7 +35,7 @@ let ``the embedded digits data has 1797 samples of 64 pixel counts in 10 classes
 
 [<Fact>]
 let ``reading the shipped iris file gives the same data as the embedded copy`` () =
-    let path = Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "data", "iris.csv")
+    let path = Path.Combine(Support.repositoryRoot, "data", "iris.csv")
     match Data.readCsv path "label" with
     | Error e -> failwith e.Message
     | Ok data ->

@@ -4,13 +4,7 @@ open System
 open System.IO
 open Xunit
 
-let private root =
-    let rec up (d: DirectoryInfo | null) =
-        match d with
-        | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
-        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
-        | d -> up d.Parent
-    up (DirectoryInfo AppContext.BaseDirectory)
+let private root = Support.repositoryRoot
 
 /// Trimmed non-empty lines of the first fenced block of `language` in README.md, without `open` lines.
 let readmeBlock language =
