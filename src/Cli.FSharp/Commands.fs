@@ -252,7 +252,7 @@ let train (args: ParseResults<TrainArgs>) =
     // What a checkpoint records of the run's settings; a resumed run must have the same.
     let settings =
         [ KeyValuePair("data", Path.GetFullPath path)
-          KeyValuePair("data_fingerprint", fingerprint data)
+          KeyValuePair("data_fingerprint", (if checkpointPath.IsSome || saved.IsSome then fingerprint data else "not computed"))
           KeyValuePair("optimizer", optimizer)
           KeyValuePair("lr", rate.ToString("R", Globalization.CultureInfo.InvariantCulture))
           KeyValuePair("batch", string batch)
