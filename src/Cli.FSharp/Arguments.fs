@@ -23,6 +23,8 @@ type TrainArgs =
     | [<Mandatory>] Out of path: string
     | Force
     | Plot of path: string
+    | Checkpoint of path: string
+    | Resume of path: string
     | Json
 
     interface IArgParserTemplate with
@@ -45,6 +47,8 @@ type TrainArgs =
             | Out _ -> "where to write the model (JSON)."
             | Force -> "overwrite existing output files."
             | Plot _ -> "write an SVG loss curve (training and validation) here."
+            | Checkpoint _ -> "after every epoch, atomically write the full training state here (replacing the previous one)."
+            | Resume _ -> "continue the run saved in this checkpoint; data and options must be the ones it was made with."
             | Json -> "print one JSON object instead of progress."
 
 /// `nn evaluate` options.

@@ -30,7 +30,15 @@ type private Plan =
       Seed: int
       Rate: float
       Patience: int option
-      Report: int -> string -> unit }
+      Report: int -> string -> unit
+      /// The `--optimizer` name, recorded in checkpoints.
+      OptimizerName: string
+      /// The model being trained (loss, settings, standardization, class names), for checkpoints.
+      Model: Model
+      /// `--checkpoint`: where to write the training state after every epoch.
+      CheckpointPath: string option
+      /// `--resume`: the path and the checkpoint loaded from it, already checked against the options.
+      Resume: (string * Checkpoint) option }
 
 let private fitWith (recipe: Schedule -> Optimizer<'S>) (plan: Plan) =
     let config =
@@ -45,8 +53,19 @@ let private fitWith (recipe: Schedule -> Optimizer<'S>) (plan: Plan) =
             OnEpoch =
                 fun e ->
                     let validation = e.ValidationLoss |> Option.map (fun v -> $"  validation loss {num 4 v}") |> Option.defaultValue ""
-                    plan.Report e.Epoch $"loss {num 4 e.TrainLoss}{validation}" }
-    Training.fit config plan.Network plan.Train |> Result.mapError _.Message
+                    plan.Report e.Epoch $"loss {num 4 e.TrainLoss}{validation}"
+            // The run's own checkpoint file is replaced after every epoch, atomically.
+            OnCheckpoint =
+                match plan.CheckpointPath with
+                | Some path -> Checkpoints.save path true plan.OptimizerName plan.Model
+                | None -> ignore }
+    match plan.Resume with
+    | None -> Training.fit config plan.Network plan.Train |> Result.mapError _.Message
+    | Some(path, saved) ->
+        let template = (config.Optimizer config.LearningRate).Init plan.Network.Parameters
+        match Checkpoints.ofCore plan.OptimizerName template saved with
+        | Error e -> Error $"--resume {path}: {e}"
+        | Ok start -> Training.resume config plan.Network plan.Train start |> Result.mapError _.Message
 
 let private epochReport (plan: Plan) (e: EpochRecord) =
     plan.Report e.Epoch $"loss {num 6 e.TrainLoss}"
@@ -104,13 +123,60 @@ let private classLabels (data: Dataset) =
     | Targets.Classes(labels, count) -> labels, count
     | Targets.Values _ -> fail "expected class labels"
 
+/// The architecture in one line, e.g. `2 → 4 tanh → 1 sigmoid`.
+let private architecture (network: Network<float>) =
+    String.Join(" → ", string network.Inputs :: [ for l in network.Layers -> $"{l.Outputs} {l.Activation.Name}" ])
+
+/// An FNV-1a hash of the training data's features and targets, so a resumed run can tell that its data changed.
+let private fingerprint (data: Dataset) =
+    let mutable hash = 14695981039346656037UL
+    let mix (value: uint64) =
+        for shift in 0..8..56 do
+            hash <- (hash ^^^ ((value >>> shift) &&& 0xFFUL)) * 1099511628211UL
+    mix (uint64 data.Features.RowCount)
+    mix (uint64 data.Features.ColumnCount)
+    for v in data.Features.ToColumnMajorArray() do
+        mix (uint64 (BitConverter.DoubleToInt64Bits v))
+    match data.Targets with
+    | Targets.Classes(labels, count) ->
+        mix (uint64 count)
+        for l in labels do
+            mix (uint64 l)
+    | Targets.Values values ->
+        for v in values.ToColumnMajorArray() do
+            mix (uint64 (BitConverter.DoubleToInt64Bits v))
+    hash.ToString("x16", Globalization.CultureInfo.InvariantCulture)
+
+/// Refuses a checkpoint that another run made: architecture, loss, optimizer, settings or data differ, or it is
+/// further along than `--epochs`. Every message is one line naming the file.
+let private checkResume (path: string) (saved: Checkpoint) (model: Model) (optimizer: string) (epochs: int) =
+    let was, is = architecture saved.Model.Network, architecture model.Network
+    if was <> is then fail $"--resume {path}: the checkpoint's network is {was} but this run's is {is}"
+    if saved.Model.Loss.Name <> model.Loss.Name then
+        fail $"--resume {path}: the checkpoint was trained with --loss {saved.Model.Loss.Name} but this run uses {model.Loss.Name}"
+    if saved.State.Optimizer <> optimizer then
+        fail $"--resume {path}: the checkpoint was made with --optimizer {saved.State.Optimizer} but this run has {optimizer}"
+    for KeyValue(key, value) in model.Metadata.Notes do
+        match saved.Model.Metadata.Notes.TryGetValue key with
+        | true, old when old = value -> ()
+        | _ when key = "data_fingerprint" -> fail $"--resume {path}: the checkpoint was made from other training data"
+        | _ when key = "data" -> ()
+        | true, old -> fail $"--resume {path}: the checkpoint was made with --{key.Replace('_', '-')} {old} but this run has {value}"
+        | false, _ -> fail $"--resume {path}: the checkpoint does not record --{key.Replace('_', '-')}, so it was not made by nn train"
+    if saved.State.Epoch > epochs then
+        fail $"--resume {path}: the checkpoint has completed {saved.State.Epoch} epochs but --epochs is {epochs}"
+
 /// `nn train`: returns the exit code.
 let train (args: ParseResults<TrainArgs>) =
     let mode = modeOf (args.Contains TrainArgs.Json)
     let out = args.GetResult TrainArgs.Out
     let force = args.Contains TrainArgs.Force
     let plot = args.TryGetResult TrainArgs.Plot
-    for path in out :: Option.toList plot do
+    let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
+    let resumePath = args.TryGetResult TrainArgs.Resume
+    let isResumed (p: string) =
+        resumePath |> Option.exists (fun r -> Path.GetFullPath r = Path.GetFullPath p)
+    for path in out :: Option.toList plot @ (Option.toList checkpointPath |> List.filter (isResumed >> not)) do
         if File.Exists path && not force then fail $"{path} exists; pass --force to overwrite it"
     let path = args.GetResult TrainArgs.Data
     let label = args.GetResult(TrainArgs.Label, "label")
@@ -137,6 +203,15 @@ let train (args: ParseResults<TrainArgs>) =
     let patience = args.TryGetResult TrainArgs.Early_Stopping |> Option.map (positive "--early-stopping")
     if patience.IsSome && validation = 0.0 then fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
     if patience.IsSome && (optimizer = "newton" || optimizer = "lbfgs") then fail $"--early-stopping works with sgd, momentum, adam and adamw, not {optimizer}"
+    if (checkpointPath.IsSome || resumePath.IsSome) && (optimizer = "newton" || optimizer = "lbfgs") then
+        fail $"--checkpoint and --resume work with sgd, momentum, adam and adamw, not {optimizer}"
+    let saved =
+        resumePath
+        |> Option.map (fun p ->
+            try
+                p, CheckpointFile.Load p
+            with
+            | :? FileNotFoundException -> fail $"--resume {p}: no such file")
     let lossName = args.GetResult(TrainArgs.Loss, "auto")
     let regression = lossName = "mse"
     let data = readLabelled path label (args.TryGetResult TrainArgs.Labels) regression
@@ -170,6 +245,24 @@ let train (args: ParseResults<TrainArgs>) =
     let initializer = if activation = Activation.Relu then Initializer.He else Initializer.XavierNormal
     let struct (_, initRng) = rng.Split()
     let network = Network.Create<float>(data.FeatureCount, layers, initializer, initRng)
+    let classNames =
+        match data.Targets with
+        | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
+        | Targets.Values _ -> []
+    // What a checkpoint records of the run's settings; a resumed run must have the same.
+    let settings =
+        [ KeyValuePair("data", Path.GetFullPath path)
+          KeyValuePair("data_fingerprint", (if checkpointPath.IsSome || saved.IsSome then fingerprint data else "not computed"))
+          KeyValuePair("optimizer", optimizer)
+          KeyValuePair("lr", rate.ToString("R", Globalization.CultureInfo.InvariantCulture))
+          KeyValuePair("batch", string batch)
+          KeyValuePair("seed", string seed)
+          KeyValuePair("validation", validation.ToString("R", Globalization.CultureInfo.InvariantCulture))
+          KeyValuePair("early_stopping", patience |> Option.map string |> Option.defaultValue "off")
+          KeyValuePair("standardize", (if args.Contains TrainArgs.Standardize then "on" else "off")) ]
+    let running =
+        Model(network, loss, ModelMetadata.Create(Nullable(int64 seed), settings), Option.toObj standardization, (if classNames.IsEmpty then null else classNames))
+    saved |> Option.iter (fun (p, checkpoint) -> checkResume p checkpoint running optimizer epochs)
     let run report =
         let plan =
             { Loss = loss
@@ -181,7 +274,11 @@ let train (args: ParseResults<TrainArgs>) =
               Seed = seed
               Rate = rate
               Patience = patience
-              Report = report }
+              Report = report
+              OptimizerName = optimizer
+              Model = running
+              CheckpointPath = checkpointPath
+              Resume = saved }
         match optimizer with
         | "sgd" -> fitWith Optimizers.sgd plan
         | "momentum" -> fitWith (Optimizers.momentum 0.9) plan
@@ -194,10 +291,6 @@ let train (args: ParseResults<TrainArgs>) =
         match withProgress mode "training" epochs run with
         | Ok trained -> trained
         | Error message -> fail $"{message.TrimEnd('.')}; nothing was written"
-    let classNames =
-        match data.Targets with
-        | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
-        | Targets.Values _ -> []
     let notes =
         [ KeyValuePair("data", path)
           KeyValuePair("optimizer", optimizer)

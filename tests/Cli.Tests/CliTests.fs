@@ -265,3 +265,49 @@ let ``train reads IDX images with the labels file beside them`` () =
     Assert.True(summary.GetProperty("train_accuracy").GetDouble() = 1.0, json)
     let _, out2, _ = nn [ "summary"; "--model"; out ]
     Assert.Contains("4 inputs → 2 outputs", out2)
+
+[<Fact>]
+let ``training 6 epochs equals training 3 with a checkpoint and resuming to 6`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let checkpoint = Path.Combine(dir, "ck.json")
+    let train epochs out extra =
+        let code, _, err =
+            nn ([ "train"; "--data"; data; "--out"; Path.Combine(dir, out); "--epochs"; string epochs; "--batch"; "7"; "--layers"; "4"; "--validation"; "0.2"; "--json" ] @ extra)
+        Assert.True((code = 0), err)
+    let parameters name =
+        (Nn.Serialization.ModelFile.Load(Path.Combine(dir, name))).Network.Parameters.ToArray() |> Array.map BitConverter.DoubleToInt64Bits
+    train 6 "whole.json" []
+    train 3 "first.json" [ "--checkpoint"; checkpoint ]
+    let at3 = Nn.Serialization.CheckpointFile.Load checkpoint
+    Assert.Equal(3, at3.State.Epoch)
+    // A copy of the checkpoint with its parameters halved: resuming from it must give another model, which shows
+    // that a resumed run continues from the checkpoint's parameters rather than from a fresh initialisation.
+    let halved = Path.Combine(dir, "halved.json")
+    let network = at3.Model.Network
+    Nn.Serialization.CheckpointFile.Save(Nn.Models.Checkpoint(at3.Model.WithNetwork(network.WithParameters(network.Parameters.Scale 0.5)), at3.State), halved)
+    train 6 "from-halved.json" [ "--resume"; halved ]
+    Assert.NotEqual<int64>(parameters "whole.json", parameters "from-halved.json")
+    train 6 "resumed.json" [ "--resume"; checkpoint; "--checkpoint"; checkpoint ]
+    Assert.Equal(6, (Nn.Serialization.CheckpointFile.Load checkpoint).State.Epoch)
+    Assert.Equal<int64>(parameters "whole.json", parameters "resumed.json")
+    Assert.NotEqual<int64>(parameters "first.json", parameters "resumed.json")
+
+[<Fact>]
+let ``resuming with other options, a second-order optimizer or too few epochs is refused in one line`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let checkpoint = Path.Combine(dir, "ck.json")
+    let args out = [ "train"; "--data"; data; "--out"; Path.Combine(dir, out); "--layers"; "4"; "--json" ]
+    let code, _, err = nn (args "first.json" @ [ "--epochs"; "3"; "--checkpoint"; checkpoint ])
+    Assert.True((code = 0), err)
+    let resume extra = nn (args "again.json" @ [ "--resume"; checkpoint ] @ extra)
+    failsWith [ "--resume"; "ck.json"; "4 relu" ; "5 relu" ] (resume [ "--epochs"; "6"; "--layers"; "5" ])
+    failsWith [ "--optimizer adam but this run has sgd" ] (resume [ "--epochs"; "6"; "--optimizer"; "sgd" ])
+    failsWith [ "--lr 0.001 but this run has 0.01" ] (resume [ "--epochs"; "6"; "--lr"; "0.01" ])
+    failsWith [ "--batch 32 but this run has 8" ] (resume [ "--epochs"; "6"; "--batch"; "8" ])
+    failsWith [ "completed 3 epochs but --epochs is 2" ] (resume [ "--epochs"; "2" ])
+    failsWith [ "--checkpoint and --resume work with sgd, momentum, adam and adamw, not lbfgs" ] (resume [ "--optimizer"; "lbfgs" ])
+    let other = write dir "other.csv" (binaryCsv.Replace("0.5", "0.25"))
+    failsWith [ "other training data" ] (nn [ "train"; "--data"; other; "--out"; Path.Combine(dir, "other.json"); "--layers"; "4"; "--epochs"; "6"; "--resume"; checkpoint ])
+    failsWith [ "ck.json exists"; "--force" ] (nn (args "fresh.json" @ [ "--checkpoint"; checkpoint ]))
