@@ -124,6 +124,7 @@ public abstract record ElementwiseActivation : Activation
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
         for (var i = 0; i < z.Length; i++)
@@ -142,6 +143,7 @@ public abstract record ElementwiseActivation : Activation
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
     {
         for (var i = 0; i < z.Length; i++)

@@ -16,6 +16,7 @@ public sealed record IdentityActivation : ElementwiseActivation
     public override string Name => "identity";
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Apply<T>(T z) => z;
 
     /// <inheritdoc />
@@ -25,8 +26,10 @@ public sealed record IdentityActivation : ElementwiseActivation
     internal override T SecondDerivative<T>(T z, T a) => T.Zero;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => z.CopyTo(a);
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => da.CopyTo(dz);
 }

@@ -10,6 +10,7 @@ namespace Nn.Activations;
 internal static class Kernels
 {
     /// <summary>dz = da ⊙ a ⊙ (1 − a).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -31,6 +32,7 @@ internal static class Kernels
     }
 
     /// <summary>dz = da ⊙ (1 − a²).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -52,6 +54,7 @@ internal static class Kernels
     }
 
     /// <summary>dz = da where z &gt; 0, s·da elsewhere (s = 0 for ReLU), NaN where z is NaN.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void RectifierBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> da, Span<T> dz, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -75,6 +78,7 @@ internal static class Kernels
     }
 
     /// <summary>a = z where z &gt; 0, s·z elsewhere; NaN propagates.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void LeakyForward<T>(ReadOnlySpan<T> z, Span<T> a, T slope)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

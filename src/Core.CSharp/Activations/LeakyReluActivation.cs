@@ -27,15 +27,18 @@ public sealed record LeakyReluActivation : ElementwiseActivation
     public override string Name => "leaky_relu";
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Apply<T>(T z) => z > T.Zero ? z : T.CreateTruncating(slope) * z;
 
     /// <inheritdoc />
     public override T Derivative<T>(T z, T a) => z > T.Zero ? T.One : (T.IsNaN(z) ? z : T.CreateTruncating(slope));
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => Kernels.LeakyForward(z, a, T.CreateTruncating(slope));
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => Kernels.RectifierBackward(z, da, dz, T.CreateTruncating(slope));
 
     /// <summary>g″(z) = 0 away from the kink (taken as 0 at z = 0 too; NaN stays NaN).</summary>

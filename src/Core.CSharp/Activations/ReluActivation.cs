@@ -17,6 +17,7 @@ public sealed record ReluActivation : ElementwiseActivation
     public override string Name => "relu";
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Apply<T>(T z) => z > T.Zero ? z : (T.IsNaN(z) ? z : T.Zero);
 
     /// <inheritdoc />
@@ -26,8 +27,10 @@ public sealed record ReluActivation : ElementwiseActivation
     internal override T SecondDerivative<T>(T z, T a) => T.IsNaN(z) ? z : T.Zero;
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Max(z, T.Zero, a);
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => Kernels.RectifierBackward(z, da, dz, T.Zero);
 }

@@ -17,6 +17,7 @@ public sealed record SigmoidActivation : ElementwiseActivation
     public override string Name => "sigmoid";
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Apply<T>(T z) => T.One / (T.One + T.Exp(-z));
 
     /// <inheritdoc />
@@ -26,8 +27,10 @@ public sealed record SigmoidActivation : ElementwiseActivation
     internal override T SecondDerivative<T>(T z, T a) => a * (T.One - a) * (T.One - (a + a));
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => TensorPrimitives.Sigmoid(z, a);
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => Kernels.SigmoidBackward(a, da, dz);
 }

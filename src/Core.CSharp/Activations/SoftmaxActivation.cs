@@ -22,6 +22,7 @@ public sealed record SoftmaxActivation : Activation
     public override string Name => "softmax";
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
         for (var start = 0; start < z.Length; start += units)
@@ -37,6 +38,7 @@ public sealed record SoftmaxActivation : Activation
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
     {
         for (var start = 0; start < z.Length; start += units)

@@ -98,6 +98,7 @@ public static class Blas
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, a leading dimension is too small or a span is too short.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither <c>double</c> nor <c>float</c>.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

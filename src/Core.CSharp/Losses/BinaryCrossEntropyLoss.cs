@@ -23,6 +23,7 @@ public sealed record BinaryCrossEntropyLoss : Loss
     public override string Name => "bce";
 
     /// <summary>L = log(1 + eᶻ) − y·z for one logit z and target y.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static T Value<T>(T z, T y)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         T.Max(z, T.Zero) + T.LogP1(T.Exp(-T.Abs(z))) - (y * z);
@@ -54,6 +55,7 @@ public sealed record BinaryCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
     {
         var sum = T.Zero;
@@ -66,6 +68,7 @@ public sealed record BinaryCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units) =>
         TensorPrimitives.Subtract(a, y, dz);
 

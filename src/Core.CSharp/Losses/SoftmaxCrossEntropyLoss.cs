@@ -22,6 +22,7 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     public override string Name => "ce";
 
     /// <summary>L = Σₖ yₖ (log Σⱼ e^zⱼ − zₖ) for the logits <paramref name="z"/> and targets <paramref name="y"/> of one observation.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static T Value<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -79,6 +80,7 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
     {
         var sum = T.Zero;
@@ -91,6 +93,7 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units) =>
         TensorPrimitives.Subtract(a, y, dz);
 

@@ -22,6 +22,7 @@ public sealed record SquaredErrorLoss : Loss
     public override string Name => "mse";
 
     /// <summary>L = ½(ŷ − y)² for one output value.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static T Value<T>(T prediction, T y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -42,6 +43,7 @@ public sealed record SquaredErrorLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
     {
         var sum = T.Zero;
@@ -54,6 +56,7 @@ public sealed record SquaredErrorLoss : Loss
     }
 
     /// <inheritdoc />
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units)
     {
         ArgumentNullException.ThrowIfNull(output);

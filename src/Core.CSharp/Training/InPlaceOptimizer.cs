@@ -56,6 +56,8 @@ public abstract record InPlaceOptimizer
 
         internal override int StateBuffers => 0;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+
         internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> state0, Span<T> state1, Span<T> scratch, int t) =>
             TensorPrimitives.MultiplyAdd(gradient, -T.CreateTruncating(Rate), theta, theta);
     }
@@ -65,6 +67,8 @@ public abstract record InPlaceOptimizer
         public override double LearningRate => Rate;
 
         internal override int StateBuffers => 1;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
 
         internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> state0, Span<T> state1, Span<T> scratch, int t)
         {
@@ -78,6 +82,8 @@ public abstract record InPlaceOptimizer
         public override double LearningRate => Rate;
 
         internal override int StateBuffers => 2;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
 
         internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> m, Span<T> v, Span<T> scratch, int t)
         {
