@@ -119,7 +119,7 @@ public static class LogisticRegressionNewton
             if (failedMinor != 0)
             {
                 return Finish(theta, d, objective, gmax, trace, LogisticRegressionOutcome.Singular,
-                    Format($"The {p}×{p} Hessian at Newton step {iteration + 1} is not numerically positive definite (λ = {lambda:G4}): its Cholesky factorisation failed at leading minor {failedMinor}."));
+                    Format($"The {p}×{p} Hessian at Newton step {iteration + 1} is not numerically positive definite (λ = {lambda:G4}): {(failedMinor > 0 ? $"its Cholesky factorisation failed at leading minor {failedMinor}" : "the Cholesky solve overflowed")}."));
             }
 
             // Along θ − tΔ the margins move linearly: z(t) = z − t·u with u = XᵀΔ_w + Δ_b, so each trial costs O(n).
@@ -272,7 +272,7 @@ public static class LogisticRegressionNewton
     }
 
     // Solves HΔ = g by Cholesky (LAPACK dpotrf + dpotrs through the BLAS seam), overwriting H with its factor. Returns 0, or the
-    // order of the leading minor that is not numerically positive definite (also when the solve overflows to a non-finite step).
+    // order of the leading minor that is not numerically positive definite, or −1 when the solve overflows to a non-finite step.
     private static int SolveCholesky(double[] hessian, int p, double[] gradient, double[] step)
     {
         var failed = Blas.Potrf(p, hessian, p);
@@ -283,8 +283,7 @@ public static class LogisticRegressionNewton
 
         gradient.CopyTo(step, 0);
         Blas.Potrs(p, 1, hessian, p, step, p);
-        var bad = IndexOfNonFinite(step);
-        return bad < 0 ? 0 : bad + 1;
+        return IndexOfNonFinite(step) < 0 ? 0 : -1;
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<double> values)
