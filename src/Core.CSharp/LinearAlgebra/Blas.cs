@@ -144,6 +144,71 @@ public static class Blas
         Current.Syrk(trans, n, k, alpha, a, lda, beta, c, ldc);
     }
 
+    /// <summary>
+    /// Cholesky factorisation <c>A = L·Lᵀ</c> of the n×n symmetric positive definite <c>A</c> in place (LAPACK <c>dpotrf</c>, lower):
+    /// only the lower triangle of <paramref name="a"/> is read, and on success it holds <c>L</c>; the strict upper triangle is
+    /// workspace, unspecified on return. Cost n³/3 multiply-adds.
+    /// </summary>
+    /// <param name="n">The order of <c>A</c>.</param>
+    /// <param name="a">The n×n matrix, column-major with leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">The leading dimension of <paramref name="a"/>, at least max(1, n).</param>
+    /// <returns>0 on success; otherwise the order k ≥ 1 of the first leading minor of <c>A</c> that is not numerically positive
+    /// definite, so that column k − 1 (zero-based) has a pivot that is zero, negative, NaN or infinite. NaN or infinity anywhere in
+    /// the lower triangle is reported this way rather than returned as a factor; the lower triangle then holds a partial factor.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative, <paramref name="lda"/> is too small or the span is too short.</exception>
+    public static int Potrf(int n, Span<double> a, int lda)
+    {
+        CheckOperand("A", n, n, a.Length, lda);
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var info = Current.Potrf(n, a, lda);
+        if (info != 0)
+        {
+            return info;
+        }
+
+        // A NaN or infinity in A reaches the diagonal of L (each L[i, i] depends on every L[i, j], j ≤ i), but not every
+        // backend's pivot test catches it, so the finished diagonal is checked here: O(n).
+        for (var j = 0; j < n; j++)
+        {
+            var pivot = a[j + (j * lda)];
+            if (!(double.IsFinite(pivot) && pivot > 0))
+            {
+                return j + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Solves <c>A·X = B</c> with the factor <c>A = L·Lᵀ</c> from <see cref="Potrf"/> (LAPACK <c>dpotrs</c>, lower):
+    /// <c>L·Y = B</c>, then <c>Lᵀ·X = Y</c>. Only the lower triangle of <paramref name="l"/> is read. Cost n²·nrhs multiply-adds.
+    /// </summary>
+    /// <param name="n">The order of <c>L</c>.</param>
+    /// <param name="nrhs">The number of right-hand sides (columns of <c>B</c>).</param>
+    /// <param name="l">The factor, as <see cref="Potrf"/> left it (success required), leading dimension <paramref name="lda"/>.</param>
+    /// <param name="lda">The leading dimension of <paramref name="l"/>.</param>
+    /// <param name="b">The n×nrhs right-hand sides, overwritten by the solutions; must not overlap <paramref name="l"/>.</param>
+    /// <param name="ldb">The leading dimension of <paramref name="b"/>.</param>
+    /// <remarks>NaN and infinity in <c>B</c> propagate to the solutions; the backward error is that of two triangular solves
+    /// (Higham, <em>Accuracy and Stability of Numerical Algorithms</em>, 2nd ed., §10.1).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, a leading dimension is too small or a span is too short.</exception>
+    public static void Potrs(int n, int nrhs, ReadOnlySpan<double> l, int lda, Span<double> b, int ldb)
+    {
+        CheckOperand("L", n, n, l.Length, lda);
+        CheckOperand("B", n, nrhs, b.Length, ldb);
+        if (n == 0 || nrhs == 0)
+        {
+            return;
+        }
+
+        Current.Potrs(n, nrhs, l, lda, b, ldb);
+    }
+
     /// <summary>Restores the backend that was current when <see cref="Use"/> was called.</summary>
     private sealed class Scope(IBlasBackend? previous) : IDisposable
     {

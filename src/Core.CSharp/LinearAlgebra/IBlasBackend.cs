@@ -29,4 +29,20 @@ public interface IBlasBackend
     /// With <c>β ≠ 0</c> the incoming <c>C</c> must be symmetric: backends may read only its lower triangle, as BLAS does.
     /// </summary>
     void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc);
+
+    /// <summary>
+    /// Cholesky factorisation <c>A = L·Lᵀ</c> of the n×n symmetric positive definite <c>A</c> in place (LAPACK <c>dpotrf</c>
+    /// with <c>UPLO = 'L'</c>): only the lower triangle of <paramref name="a"/> is read, and on success it holds <c>L</c>.
+    /// The strict upper triangle is workspace and its contents are unspecified on return.
+    /// </summary>
+    /// <returns>0 when <c>A</c> is numerically positive definite; otherwise the order k ≥ 1 of the first leading minor that is not
+    /// (LAPACK's <c>INFO</c>), and the lower triangle holds a partial factor. A NaN pivot counts as not positive definite.</returns>
+    int Potrf(int n, Span<double> a, int lda);
+
+    /// <summary>
+    /// Solves <c>A·X = B</c> with <c>A = L·Lᵀ</c> factored by <see cref="Potrf"/> (LAPACK <c>dpotrs</c> with <c>UPLO = 'L'</c>):
+    /// two triangular solves, <c>L·Y = B</c> then <c>Lᵀ·X = Y</c>. <c>B</c> is n×nrhs and is overwritten by <c>X</c>; only the lower
+    /// triangle of <paramref name="l"/> is read. NaN and infinity propagate.
+    /// </summary>
+    void Potrs(int n, int nrhs, ReadOnlySpan<double> l, int lda, Span<double> b, int ldb);
 }

@@ -29,6 +29,13 @@ public sealed class ManagedBlas : IBlasBackend
     public void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc) =>
         Gemm<double>(trans, trans == Transpose.No ? Transpose.Yes : Transpose.No, n, n, k, alpha, a, lda, a, lda, beta, c, ldc);
 
+    /// <inheritdoc />
+    /// <remarks>Blocked left-looking Cholesky whose updates run on this backend's products (Golub &amp; Van Loan §4.2.9).</remarks>
+    public int Potrf(int n, Span<double> a, int lda) => BlockedCholesky.Factor(this, n, a, lda);
+
+    /// <inheritdoc />
+    public void Potrs(int n, int nrhs, ReadOnlySpan<double> l, int lda, Span<double> b, int ldb) => BlockedCholesky.Solve(n, nrhs, l, lda, b, ldb);
+
     private static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -6,13 +6,17 @@ namespace Nn.LinearAlgebra;
 /// <summary>
 /// The <see cref="IBlasBackend"/> over a system OpenBLAS (<c>libopenblas.so.0</c>, Debian package
 /// <c>libopenblas0-pthread</c>), loaded at run time and called through its CBLAS entry points
-/// <c>cblas_dgemm</c>, <c>cblas_sgemm</c> and <c>cblas_dsyrk</c> on the caller's memory in place.
+/// <c>cblas_dgemm</c>, <c>cblas_sgemm</c> and <c>cblas_dsyrk</c> on the caller's memory in place, and through the LAPACK
+/// routines <c>dpotrf_</c> and <c>dpotrs_</c> that Debian's build also exports.
 /// </summary>
 /// <remarks>
 /// Nothing is copied: spans are pinned for the duration of the call. OpenBLAS threads large products over
 /// its own pool. <see cref="Syrk"/> computes the lower triangle with <c>dsyrk</c>, then mirrors it so both
 /// triangles are filled, as <see cref="IBlasBackend.Syrk"/> requires. NaN and infinity propagate as in
 /// OpenBLAS; with <c>β = 0</c> OpenBLAS zeroes <c>C</c> first, so NaN in the old <c>C</c> is ignored.
+/// The LAPACK routines use the Fortran calling convention: every argument by reference, 32-bit integers, and the length of
+/// the character argument <c>UPLO</c> passed last by value (gfortran's hidden argument). A library without them falls back
+/// to the managed blocked Cholesky on OpenBLAS's own <c>dgemm</c>.
 /// </remarks>
 public sealed unsafe class OpenBlas : IBlasBackend
 {
@@ -42,8 +46,14 @@ public sealed unsafe class OpenBlas : IBlasBackend
     private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
     private readonly delegate* unmanaged<int, int, int, int, int, double, double*, int, double, double*, int, void> dsyrk;
 
-    private OpenBlas(string location, string configuration, nint dgemm, nint sgemm, nint dsyrk)
+    // dpotrf_(UPLO, N, A, LDA, INFO, len(UPLO)) and dpotrs_(UPLO, N, NRHS, A, LDA, B, LDB, INFO, len(UPLO)); null when absent.
+    private readonly delegate* unmanaged<byte*, int*, double*, int*, int*, nint, void> dpotrf;
+    private readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, nint, void> dpotrs;
+
+    private OpenBlas(string location, string configuration, nint dgemm, nint sgemm, nint dsyrk, nint dpotrf, nint dpotrs)
     {
+        this.dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, nint, void>)dpotrf;
+        this.dpotrs = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, nint, void>)dpotrs;
         Location = location;
         Configuration = configuration;
         this.dgemm = (delegate* unmanaged<int, int, int, int, int, int, double, double*, int, double*, int, double, double*, int, void>)dgemm;
@@ -110,6 +120,44 @@ public sealed unsafe class OpenBlas : IBlasBackend
         Symmetric.MirrorLowerToUpper(c, n, ldc);
     }
 
+    /// <inheritdoc />
+    /// <remarks>LAPACK <c>dpotrf</c> (OpenBLAS's threaded implementation) when the library exports it.</remarks>
+    public int Potrf(int n, Span<double> a, int lda)
+    {
+        if (dpotrf is null || dpotrs is null)
+        {
+            return BlockedCholesky.Factor(this, n, a, lda);
+        }
+
+        var uplo = (byte)'L';
+        var info = 0;
+        fixed (double* pa = a)
+        {
+            dpotrf(&uplo, &n, pa, &lda, &info, 1);
+        }
+
+        // INFO < 0 would name an illegal argument, which the validation in Blas rules out.
+        return info;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>LAPACK <c>dpotrs</c> when the library exports it.</remarks>
+    public void Potrs(int n, int nrhs, ReadOnlySpan<double> l, int lda, Span<double> b, int ldb)
+    {
+        if (dpotrf is null || dpotrs is null)
+        {
+            BlockedCholesky.Solve(n, nrhs, l, lda, b, ldb);
+            return;
+        }
+
+        var uplo = (byte)'L';
+        var info = 0;
+        fixed (double* pl = l, pb = b)
+        {
+            dpotrs(&uplo, &n, &nrhs, pl, &lda, pb, &ldb, &info, 1);
+        }
+    }
+
     private static int Code(Transpose t) => t == Transpose.No ? NoTrans : Trans;
 
     private static (OpenBlas? Backend, string Detail) Load()
@@ -128,9 +176,11 @@ public sealed unsafe class OpenBlas : IBlasBackend
                 return (null, $"{candidate} lacks cblas_dgemm, cblas_sgemm or cblas_dsyrk");
             }
 
+            NativeLibrary.TryGetExport(handle, "dpotrf_", out var dpotrf);
+            NativeLibrary.TryGetExport(handle, "dpotrs_", out var dpotrs);
             var configuration = Describe(handle);
             var where = candidate.Contains('/', StringComparison.Ordinal) ? $"libopenblas.so.0 from {candidate}" : $"{candidate} from the loader search path";
-            return (new OpenBlas(candidate, configuration, dgemm, sgemm, dsyrk), configuration.Length == 0 ? where : $"{where}, {configuration}");
+            return (new OpenBlas(candidate, configuration, dgemm, sgemm, dsyrk, dpotrf, dpotrs), configuration.Length == 0 ? where : $"{where}, {configuration}");
         }
 
         return (null, "libopenblas.so.0 not found");

@@ -42,4 +42,11 @@ public sealed class SimdBlas : IBlasBackend
         PackedGemm.Gemm(trans, other, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, lowerOnly: true);
         Symmetric.MirrorLowerToUpper(c, n, ldc);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Blocked left-looking Cholesky whose updates run on this backend's products (Golub &amp; Van Loan §4.2.9).</remarks>
+    public int Potrf(int n, Span<double> a, int lda) => BlockedCholesky.Factor(this, n, a, lda);
+
+    /// <inheritdoc />
+    public void Potrs(int n, int nrhs, ReadOnlySpan<double> l, int lda, Span<double> b, int ldb) => BlockedCholesky.Solve(n, nrhs, l, lda, b, ldb);
 }
