@@ -70,7 +70,8 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let y = Targets.OneHot<'T>(trainLabels |> Array.map int, 10)
     let xTest = matrixOf<'T> features testX
     let network =
-        Network.Create<'T>([| features; 128; 10 |], Activation.Relu, Activation.Softmax, Initializer.XavierUniform, options.Seed)
+        // PyTorch's nn.Linear default weight distribution, U(±1/√n_in), as in the reference job (biases start at 0 here).
+        Network.Create<'T>([| features; 128; 10 |], Activation.Relu, Activation.Softmax, Initializer.LeCunUniform, options.Seed)
     let optimizer, rate =
         match options.Optimizer with
         | "sgd" -> let r = defaultArg options.LearningRate 0.1 in InPlaceOptimizer.Sgd r, r
@@ -82,18 +83,14 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let epochLosses = ResizeArray<float>()
     let mutable allocatedAfterFirst = 0L
     let mutable gen2AfterFirst = 0
-    let clock = Stopwatch.StartNew()
     let onEpoch (report: FastEpochReport) =
-        epochTimes.Add clock.Elapsed.TotalSeconds
+        epochTimes.Add report.Elapsed.TotalSeconds
         epochLosses.Add report.MeanLoss
         if report.Epoch = 1 then
             allocatedAfterFirst <- GC.GetTotalAllocatedBytes true
             gen2AfterFirst <- GC.CollectionCount 2
         if not options.Json then
-            eprintfn "epoch %d: %.3f s, mean batch loss %.4f" report.Epoch (clock.Elapsed.TotalSeconds - (if epochTimes.Count > 1 then epochTimes[epochTimes.Count - 2] else 0.0)) report.MeanLoss
-        clock.Restart() |> ignore
-        epochTimes[epochTimes.Count - 1] <- epochTimes[epochTimes.Count - 1]
-    clock.Restart()
+            eprintfn "epoch %d: %.3f s, mean batch loss %.4f" report.Epoch report.Elapsed.TotalSeconds report.MeanLoss
     let result =
         FastTrainer.Fit(network, x, y, Loss.SoftmaxCrossEntropy, optimizer, FastTrainingOptions(options.Epochs, options.Batch, options.Seed), Action<_> onEpoch)
     let allocatedLater = GC.GetTotalAllocatedBytes true - allocatedAfterFirst

@@ -25,7 +25,11 @@ let rec private parseBench (options: Bench.BenchOptions) args =
     | "--batch" :: v :: rest -> parseBench { options with Batch = number "--batch" v } rest
     | "--epochs" :: v :: rest -> parseBench { options with Epochs = number "--epochs" v } rest
     | "--iterations" :: v :: rest -> parseBench { options with Iterations = number "--iterations" v } rest
-    | "--seed" :: v :: rest -> parseBench { options with Seed = number "--seed" v } rest
+    | "--seed" :: v :: rest ->
+        match Int32.TryParse v with
+        | true, seed -> parseBench { options with Seed = seed } rest
+        | _ -> fail $"--seed {v}: expected a whole number"
+
     | "--precision" :: v :: rest -> parseBench { options with Precision = v } rest
     | "--data" :: v :: rest -> parseBench { options with DataDirectory = v } rest
     | "--json" :: rest -> parseBench { options with Json = true } rest

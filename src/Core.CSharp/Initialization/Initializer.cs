@@ -21,6 +21,13 @@ public abstract record Initializer
     /// <summary>He normal: N(0, σ²) with σ = √(2 / n_in), suited to ReLU layers (He et al. 2015).</summary>
     public static Initializer He { get; } = new NormalInitializer("he", (fanIn, _) => Math.Sqrt(2.0 / fanIn));
 
+    /// <summary>
+    /// LeCun uniform: U(−r, r) with r = √(1 / n_in) (LeCun et al. 1998). This is the distribution PyTorch's
+    /// <c>nn.Linear</c> draws its weights from by default (Kaiming uniform with a = √5), so benchmarks against it
+    /// start from the same weight scale.
+    /// </summary>
+    public static Initializer LeCunUniform { get; } = new UniformInitializer("lecun_uniform", (fanIn, _) => Math.Sqrt(1.0 / fanIn));
+
     /// <summary>U(−0.1, 0.1), the small uniform initialisation of lecture 002.</summary>
     public static Initializer SmallUniform { get; } = new UniformInitializer("uniform", (_, _) => 0.1);
 
@@ -42,8 +49,9 @@ public abstract record Initializer
         "xavier_uniform" => XavierUniform,
         "he" => He,
         "uniform" => SmallUniform,
+        "lecun_uniform" => LeCunUniform,
         "zeros" => Zeros,
-        _ => throw new ArgumentException($"Unknown initializer '{name}': expected xavier_normal, xavier_uniform, he, uniform or zeros.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown initializer '{name}': expected xavier_normal, xavier_uniform, he, lecun_uniform, uniform or zeros.", nameof(name)),
     };
 
     /// <summary>Fills <paramref name="weights"/> (a fanOut × fanIn matrix, any order) and returns the advanced generator.</summary>

@@ -22,7 +22,8 @@ public sealed record FastTrainingOptions(int Epochs, int BatchSize, int Seed = 0
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="MeanLoss">The mean of the epoch's per-step costs.</param>
 /// <param name="Steps">Steps taken so far.</param>
-public sealed record FastEpochReport(int Epoch, double MeanLoss, int Steps);
+/// <param name="Elapsed">Wall time of this epoch: the shuffle, the batch gathers and the steps (not the one-time checks before the first epoch).</param>
+public sealed record FastEpochReport(int Epoch, double MeanLoss, int Steps, TimeSpan Elapsed);
 
 /// <summary>The trained network and the cost of every step.</summary>
 /// <param name="Network">The trained network (new buffers; the input network is untouched).</param>
@@ -143,6 +144,7 @@ public static class FastTrainer
             var step = 0;
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (options.Shuffle)
                 {
                     rng = Permutation.Shuffle(order, rng);
@@ -164,7 +166,7 @@ public static class FastTrainer
                     epochSum += double.CreateTruncating(cost);
                 }
 
-                onEpoch?.Invoke(new FastEpochReport(epoch, epochSum / stepsPerEpoch, step));
+                onEpoch?.Invoke(new FastEpochReport(epoch, epochSum / stepsPerEpoch, step, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
             }
 
             var layers = new DenseLayer<T>[weights.Length];

@@ -57,9 +57,25 @@ public abstract record InPlaceOptimizer
         internal override int StateBuffers => 0;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> state0, Span<T> state1, Span<T> scratch, int t)
+        {
+            // θ ← θ + (−α)·g, the same rounding as Parameters.AddScaled (a product, then a sum; no fused multiply-add).
+            var step = -T.CreateTruncating(Rate);
+            var i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                var s = new Vector<T>(step);
+                for (; i <= theta.Length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    ((new Vector<T>(gradient[i..]) * s) + new Vector<T>(theta[i..])).CopyTo(theta[i..]);
+                }
+            }
 
-        internal override void Apply<T>(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> state0, Span<T> state1, Span<T> scratch, int t) =>
-            TensorPrimitives.MultiplyAdd(gradient, -T.CreateTruncating(Rate), theta, theta);
+            for (; i < theta.Length; i++)
+            {
+                theta[i] = (gradient[i] * step) + theta[i];
+            }
+        }
     }
 
     private sealed record MomentumStep(double Rate, double Mu) : InPlaceOptimizer

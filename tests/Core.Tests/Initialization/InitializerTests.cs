@@ -33,6 +33,9 @@ public sealed class InitializerTests
         var r = Math.Sqrt(6.0 / 50);
         Assert.All(xavier, v => Assert.InRange(v, -r, r));
         Assert.True(xavier.Max() > 0.9 * r && xavier.Min() < -0.9 * r);
+        var lecun = Draw(Initializer.LeCunUniform, 25, 20, 4);
+        Assert.All(lecun, v => Assert.InRange(v, -0.2, 0.2));
+        Assert.True(lecun.Max() > 0.18 && lecun.Min() < -0.18);
         var small = Draw(Initializer.SmallUniform, 30, 20, 3);
         Assert.All(small, v => Assert.InRange(v, -0.1, 0.1));
     }
