@@ -86,16 +86,11 @@ type CsvError =
     override e.ToString() = e.Message
 
 /// <summary>
-/// Standardisation x′ = (x − μ) / σ per feature, with μ and σ (population standard deviation, divide by m)
-/// fitted on training data only and carried with the model so that validation, test and new data are scaled
-/// exactly like the training data. A feature with σ = 0 on the training data gets σ = 1, so it maps to
-/// x − μ (zero on the training data) instead of dividing by zero.
+/// Standardisation x′ = (x − μ) / σ per feature, fitted on training data only and carried with the model: the
+/// core's <c>Nn.Models.Standardization</c> (population standard deviation; σ = 0 becomes 1), under the name the
+/// pipeline uses.
 /// </summary>
-type Standardizer =
-    { /// μ: one mean per feature.
-      Means: ImmutableArray<float>
-      /// σ: one positive scale per feature (1 where the training data has zero variance).
-      Scales: ImmutableArray<float> }
+type Standardizer = Nn.Models.Standardization
 
 /// Building, reading, subsetting and encoding data sets.
 [<RequireQualifiedAccess>]
@@ -413,26 +408,11 @@ module Standardizer =
     /// Fits μⱼ = (1/m)·Σᵢ xⱼᵢ and σⱼ = √((1/m)·Σᵢ (xⱼᵢ − μⱼ)²) on <paramref name="training"/>, replacing σⱼ = 0 by 1.
     /// Pass only the training part of a split, never validation or test data.
     /// </summary>
-    let fit (training: Dataset) : Standardizer =
-        let n, m = training.FeatureCount, training.Samples
-        let x = Dense.Data training.Features
-        let means = Array.init n (fun j -> (Seq.sum (seq { for i in 0 .. m - 1 -> x[i * n + j] })) / float m)
-        let scales =
-            Array.init n (fun j ->
-                let variance = (Seq.sum (seq { for i in 0 .. m - 1 -> (x[i * n + j] - means[j]) ** 2.0 })) / float m
-                let sigma = sqrt variance
-                if sigma > 0.0 then sigma else 1.0)
-        { Means = ImmutableArray.Create<float> means
-          Scales = ImmutableArray.Create<float> scales }
+    let fit (training: Dataset) : Standardizer = Standardizer.Fit training.Features
 
     /// <summary>Applies x′ = (x − μ) / σ to a features × samples matrix, returning a new matrix.</summary>
     /// <exception cref="System.ArgumentException">The matrix has a different number of features from the standardizer.</exception>
-    let transform (standardizer: Standardizer) (features: Matrix<float>) : Matrix<float> =
-        let n = standardizer.Means.Length
-        if features.RowCount <> n then
-            invalidArg (nameof features) $"features has {features.RowCount} rows but the standardizer was fitted on {n} features."
-        let x = Dense.Data(Dense.Ensure features)
-        Dense.Matrix(n, features.ColumnCount, x |> Array.mapi (fun k v -> (v - standardizer.Means[k % n]) / standardizer.Scales[k % n]))
+    let transform (standardizer: Standardizer) (features: Matrix<float>) : Matrix<float> = standardizer.Apply features
 
     /// <summary>The data set with standardised features; targets and names unchanged.</summary>
     /// <exception cref="System.ArgumentException">The feature count differs from the standardizer's.</exception>
