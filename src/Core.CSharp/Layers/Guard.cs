@@ -10,25 +10,53 @@ internal static class Guard
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var data = Dense.Data(matrix);
-        for (var i = 0; i < data.Length; i++)
+        var i = FirstNonFinite<T>(data);
+        if (i >= 0)
+        {
+            throw new ArgumentException($"{argument}[{i % matrix.RowCount}, {i / matrix.RowCount}] is {Format(data[i])}: values must be finite.", argument);
+        }
+    }
+
+    /// <summary>
+    /// The index of the first NaN or ±∞ in <paramref name="data"/>, or −1. Vectorised: x − x is 0 for every finite x
+    /// and NaN for NaN and ±∞, so a block is finite exactly when x − x equals 0 throughout.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static int FirstNonFinite<T>(ReadOnlySpan<T> data)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && System.Numerics.Vector<T>.IsSupported)
+        {
+            for (; i <= data.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+            {
+                var v = new System.Numerics.Vector<T>(data[i..]);
+                if (!System.Numerics.Vector.EqualsAll(v - v, System.Numerics.Vector<T>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < data.Length; i++)
         {
             if (!T.IsFinite(data[i]))
             {
-                throw new ArgumentException($"{argument}[{i % matrix.RowCount}, {i / matrix.RowCount}] is {Format(data[i])}: values must be finite.", argument);
+                return i;
             }
         }
+
+        return -1;
     }
 
     public static void Finite<T>(Vector<T> vector, string argument)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var data = Dense.Data(vector);
-        for (var i = 0; i < data.Length; i++)
+        var i = FirstNonFinite<T>(data);
+        if (i >= 0)
         {
-            if (!T.IsFinite(data[i]))
-            {
-                throw new ArgumentException($"{argument}[{i}] is {Format(data[i])}: values must be finite.", argument);
-            }
+            throw new ArgumentException($"{argument}[{i}] is {Format(data[i])}: values must be finite.", argument);
         }
     }
 

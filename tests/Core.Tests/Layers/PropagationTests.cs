@@ -187,6 +187,25 @@ public sealed class PropagationTests
         Assert.Contains("X[0, 1] is NaN", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, double.NaN)]
+    [InlineData(17, double.PositiveInfinity)]
+    [InlineData(64, double.NegativeInfinity)]
+    [InlineData(184, double.NaN)]
+    public void TheFirstNonFiniteInputIsFoundWhereverItIsInALargeBatch(int index, double value)
+    {
+        var network = Network.Create<double>([37, 2], Activation.Tanh, Activation.Sigmoid, Initializer.XavierNormal, 1);
+        var data = Enumerable.Range(0, 37 * 5).Select(i => Math.Sin(i)).ToArray();
+        data[index] = value;
+        if (index + 3 < data.Length)
+        {
+            data[index + 3] = double.NaN; // a later one must not be reported instead
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => Propagation.Forward(network, Dense.Matrix(37, 5, data)));
+        Assert.Contains($"X[{index % 37}, {index / 37}] is {Guard.Format(value)}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void InfinityInTheTargetsIsRefused()
     {
