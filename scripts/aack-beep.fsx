@@ -17,15 +17,20 @@ let counts = [| [| 3.0; 0.0 |]; [| 0.0; 2.0 |]; [| 1.0; 3.0 |]; [| 2.0; 1.0 |] |
 let moods = [| 1; 0; 0; 1 |]
 let data = Data.ofRows counts moods
 
-let network = Network.Create<float>([ 2; 2; 1 ], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 1)
+let network =
+    Network.Create<float>([ 2; 2; 1 ], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 1)
 
-let config =
-    { Training.defaults Optimizers.sgd with
+let config = {
+    Training.defaults Optimizers.sgd with
         Epochs = 2000
         BatchSize = 4
         LearningRate = Schedules.constant 0.5
         Loss = Loss.BinaryCrossEntropy
-        OnEpoch = fun e -> if e.Epoch % 250 = 0 then printfn "epoch %4d  loss %.5f  accuracy %.2f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan) }
+        OnEpoch =
+            fun e ->
+                if e.Epoch % 250 = 0 then
+                    printfn "epoch %4d  loss %.5f  accuracy %.2f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan)
+}
 
 match Training.fit config network data with
 | Error e ->
@@ -33,6 +38,9 @@ match Training.fit config network data with
     exit 1
 | Ok trained ->
     let yhat = Propagation.Predict(trained.Network, data.Features)
-    sentences |> Array.iteri (fun i s -> printfn "%-22s P(Happy) = %.3f  (%s)" s yhat[0, i] (if moods[i] = 1 then "Happy" else "Sad"))
+
+    sentences
+    |> Array.iteri (fun i s -> printfn "%-22s P(Happy) = %.3f  (%s)" s yhat[0, i] (if moods[i] = 1 then "Happy" else "Sad"))
+
     let _, accuracy = Training.evaluate Loss.BinaryCrossEntropy trained.Network data
     printfn "train_accuracy=%.2f" (defaultArg accuracy nan)

@@ -15,17 +15,22 @@ open Nn.Pipeline
 let seed = 0
 let train, test = Data.iris () |> Batching.trainTest 0.25 true (Rng.FromSeed seed)
 let standardizer = Standardizer.fit train
-let network = Network.Create<float>([ 4; 16; 3 ], Activation.Relu, Activation.Softmax, Initializer.He, seed)
 
-let config =
-    { Training.defaults Optimizers.adam with
+let network =
+    Network.Create<float>([ 4; 16; 3 ], Activation.Relu, Activation.Softmax, Initializer.He, seed)
+
+let config = {
+    Training.defaults Optimizers.adam with
         Epochs = 300
         BatchSize = 32
         Seed = seed
         LearningRate = Schedules.constant 1e-2
         Loss = Loss.SoftmaxCrossEntropy
         OnEpoch =
-            fun e -> if e.Epoch % 25 = 0 then printfn "epoch %3d  train loss %.4f  train accuracy %.4f  |grad| %.4f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan) e.GradientNorm }
+            fun e ->
+                if e.Epoch % 25 = 0 then
+                    printfn "epoch %3d  train loss %.4f  train accuracy %.4f  |grad| %.4f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan) e.GradientNorm
+}
 
 match Training.fit config network (Standardizer.apply standardizer train) with
 | Error e ->
@@ -34,10 +39,13 @@ match Training.fit config network (Standardizer.apply standardizer train) with
 | Ok trained ->
     let testSet = Standardizer.apply standardizer test
     let predicted = Training.predictClasses trained.Network testSet.Features
+
     let labels =
         match testSet.Targets with
         | Targets.Classes(labels, _) -> labels
         | Targets.Values _ -> failwith "iris has class labels"
+
     for s in Metrics.perClass (Metrics.confusion 3 predicted labels) do
         printfn "class %d  precision %.3f  recall %.3f  F1 %.3f  (%d samples)" s.Class s.Precision s.Recall s.F1 s.Support
+
     printfn "test_accuracy=%.4f" (Metrics.accuracy predicted labels)

@@ -29,7 +29,9 @@ let oneStep = NewtonOptions(MaxIterations = 1)
 
 // In full precision, until |g′(x)| ≤ 1e-15 or the step is below 1e-15.
 printfn ""
-printfn "Full precision: x_k, g'(x_k), error e_k = |x_k - x*|, and e_k / e_(k-1)^2 (tends to |g'''(x*) / 2g''(x*)| = %.3f):"
+
+printfn
+    "Full precision: x_k, g'(x_k), error e_k = |x_k - x*|, and e_k / e_(k-1)^2 (tends to |g'''(x*) / 2g''(x*)| = %.3f):"
     (abs ((exp xStar - 2.0 / (xStar ** 3.0)) / (2.0 * gSecond xStar)))
 
 match minimize (NewtonOptions(StepTolerance = 1e-15, ResidualTolerance = 1e-15)) gPrime gSecond 0.05 with
@@ -37,9 +39,14 @@ match minimize (NewtonOptions(StepTolerance = 1e-15, ResidualTolerance = 1e-15))
     run.Iterates
     |> List.iteri (fun k p ->
         let e = abs (p.X - xStar)
+
         let ratio =
-            if k = 0 || e = 0.0 then ""
-            else sprintf "%8.3f" (e / (abs (run.Iterates[k - 1].X - xStar) ** 2.0))
+            if k = 0 || e = 0.0 then
+                ""
+            else
+                sprintf "%8.3f" (e / (abs (run.Iterates[k - 1].X - xStar) ** 2.0))
+
         printfn "  x%d = %.3f   (%.16f)   g' = %10s   e = %8s   %s" k p.X p.X (p.Value.ToString "0.000e+0") (e.ToString "0.00e+0") ratio)
+
     printfn "Converged to x* = %.4f after %d steps." run.Solution run.Steps
 | Error err -> printfn "Newton failed: %A" err

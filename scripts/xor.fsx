@@ -14,15 +14,20 @@ open Nn.Pipeline
 let points = [| [| 0.0; 0.0 |]; [| 0.0; 1.0 |]; [| 1.0; 0.0 |]; [| 1.0; 1.0 |] |]
 let data = Data.ofRows points [| 0; 1; 1; 0 |]
 
-let network = Network.Create<float>([ 2; 2; 1 ], Activation.Tanh, Activation.Sigmoid, Initializer.XavierNormal, 3)
+let network =
+    Network.Create<float>([ 2; 2; 1 ], Activation.Tanh, Activation.Sigmoid, Initializer.XavierNormal, 3)
 
-let config =
-    { Training.defaults Optimizers.adam with
+let config = {
+    Training.defaults Optimizers.adam with
         Epochs = 1500
         BatchSize = 4
         LearningRate = Schedules.constant 0.05
         Loss = Loss.BinaryCrossEntropy
-        OnEpoch = fun e -> if e.Epoch % 250 = 0 then printfn "epoch %4d  loss %.5f  accuracy %.2f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan) }
+        OnEpoch =
+            fun e ->
+                if e.Epoch % 250 = 0 then
+                    printfn "epoch %4d  loss %.5f  accuracy %.2f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan)
+}
 
 match Training.fit config network data with
 | Error e ->
@@ -30,6 +35,9 @@ match Training.fit config network data with
     exit 1
 | Ok trained ->
     let yhat = Propagation.Predict(trained.Network, data.Features)
-    points |> Array.iteri (fun i p -> printfn "%g xor %g -> %.3f" p[0] p[1] yhat[0, i])
+
+    points
+    |> Array.iteri (fun i p -> printfn "%g xor %g -> %.3f" p[0] p[1] yhat[0, i])
+
     let _, accuracy = Training.evaluate Loss.BinaryCrossEntropy trained.Network data
     printfn "train_accuracy=%.2f" (defaultArg accuracy nan)

@@ -14,33 +14,39 @@ open Nn.Losses
 open Nn.Training
 
 /// Options shared by the benchmark jobs.
-type BenchOptions =
-    { Optimizer: string
-      LearningRate: float option
-      Batch: int
-      Epochs: int
-      Precision: string
-      Iterations: int
-      Seed: int
-      Json: bool
-      DataDirectory: string }
+type BenchOptions = {
+    Optimizer: string
+    LearningRate: float option
+    Batch: int
+    Epochs: int
+    Precision: string
+    Iterations: int
+    Seed: int
+    Json: bool
+    DataDirectory: string
+}
 
 /// The defaults: the `torch_mlp.py` sgd64 job, and the `xor_tiny.py` job at 100,000 iterations.
-let defaults =
-    { Optimizer = "sgd"
-      LearningRate = None
-      Batch = 64
-      Epochs = 5
-      Precision = "float32"
-      Iterations = 100000
-      Seed = 0
-      Json = false
-      DataDirectory = FashionMnist.DefaultDirectory }
+let defaults = {
+    Optimizer = "sgd"
+    LearningRate = None
+    Batch = 64
+    Epochs = 5
+    Precision = "float32"
+    Iterations = 100000
+    Seed = 0
+    Json = false
+    DataDirectory = FashionMnist.DefaultDirectory
+}
 
 let private median (values: float seq) =
     let sorted = Seq.toArray values |> Array.sort
     let n = sorted.Length
-    if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+
+    if n % 2 = 1 then
+        sorted[n / 2]
+    else
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
 
 let private print (json: bool) (fields: (string * objnull) list) =
     if json then
@@ -50,17 +56,24 @@ let private print (json: bool) (fields: (string * objnull) list) =
             let text =
                 match value with
                 | :? float as f -> f.ToString("G6", CultureInfo.InvariantCulture)
-                | :? (float[]) as fs -> fs |> Array.map (fun f -> f.ToString("F4", CultureInfo.InvariantCulture)) |> String.concat ", "
+                | :? (float[]) as fs ->
+                    fs
+                    |> Array.map (fun f -> f.ToString("F4", CultureInfo.InvariantCulture))
+                    |> String.concat ", "
                 | v -> string v
+
             Console.Out.WriteLine $"{key, -32} {text}"
 
 /// Columns of `features` (samples × 784 row-major = 784 × samples column-major) as a matrix in T.
 let private matrixOf<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
-    (rows: int) (data: float[]) =
+    (rows: int)
+    (data: float[])
+    =
     Dense.Matrix<'T>(rows, data.Length / rows, Array.map (fun (v: float) -> 'T.CreateTruncating v) data)
 
 let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
-    (options: BenchOptions) =
+    (options: BenchOptions)
+    =
     let train = FashionMnist.LoadTrain options.DataDirectory
     let test = FashionMnist.LoadTest options.DataDirectory
     let struct (trainX, trainLabels) = train.ToFeatures()
@@ -69,86 +82,128 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let x = matrixOf<'T> features trainX
     let y = Targets.OneHot<'T>(trainLabels |> Array.map int, 10)
     let xTest = matrixOf<'T> features testX
+
     let network =
         // PyTorch's nn.Linear default weight distribution, U(±1/√n_in), as in the reference job (biases start at 0 here).
         Network.Create<'T>([| features; 128; 10 |], Activation.Relu, Activation.Softmax, Initializer.LeCunUniform, options.Seed)
+
     let optimizer, rate =
         match options.Optimizer with
         | "sgd" -> let r = defaultArg options.LearningRate 0.1 in InPlaceOptimizer.Sgd r, r
         | "adam" -> let r = defaultArg options.LearningRate 1e-3 in InPlaceOptimizer.Adam r, r
         | other -> Common.fail $"--optimizer {other}: expected sgd or adam"
+
     let samples = x.ColumnCount
     let stepsPerEpoch = (samples + options.Batch - 1) / options.Batch
     let epochTimes = ResizeArray<float>()
     let epochLosses = ResizeArray<float>()
     let mutable allocatedAfterFirst = 0L
     let mutable gen2AfterFirst = 0
+
     let onEpoch (report: FastEpochReport) =
         epochTimes.Add report.Elapsed.TotalSeconds
         epochLosses.Add report.MeanLoss
+
         if report.Epoch = 1 then
             allocatedAfterFirst <- GC.GetTotalAllocatedBytes true
             gen2AfterFirst <- GC.CollectionCount 2
+
         if not options.Json then
             eprintfn "epoch %d: %.3f s, mean batch loss %.4f" report.Epoch report.Elapsed.TotalSeconds report.MeanLoss
+
     let result =
         FastTrainer.Fit(network, x, y, Loss.SoftmaxCrossEntropy, optimizer, FastTrainingOptions(options.Epochs, options.Batch, options.Seed), Action<_> onEpoch)
+
     let allocatedLater = GC.GetTotalAllocatedBytes true - allocatedAfterFirst
     let gen2Later = GC.CollectionCount 2 - gen2AfterFirst
     let laterSteps = stepsPerEpoch * (options.Epochs - 1)
     let epochSeconds = epochTimes.ToArray()
     // Inference: forward only over the test set at batch 1000; median of repeated passes after a warm-up.
-    let batches =
-        [| for start in 0..1000 .. xTest.ColumnCount - 1 ->
-               xTest.SubMatrix(0, features, start, min 1000 (xTest.ColumnCount - start)) |]
-    let pass () = batches |> Array.map (fun b -> Propagation.Predict(result.Network, b))
-    for _ in 1..3 do pass () |> ignore
-    let passTimes =
-        [| for _ in 1..15 ->
-               let watch = Stopwatch.StartNew()
-               pass () |> ignore
-               watch.Elapsed.TotalSeconds |]
+    let batches = [|
+        for start in 0..1000 .. xTest.ColumnCount - 1 -> xTest.SubMatrix(0, features, start, min 1000 (xTest.ColumnCount - start))
+    |]
+
+    let pass () =
+        batches |> Array.map (fun b -> Propagation.Predict(result.Network, b))
+
+    for _ in 1..3 do
+        pass () |> ignore
+
+    let passTimes = [|
+        for _ in 1..15 ->
+            let watch = Stopwatch.StartNew()
+            pass () |> ignore
+            watch.Elapsed.TotalSeconds
+    |]
+
     let predictions = pass () |> Array.collect Targets.ArgMax
-    let correct = Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions testLabels
+
+    let correct =
+        Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions testLabels
+
     let total = Array.sum epochSeconds
-    print options.Json
-        [ "job", Common.o "mlp"
-          "backend", Common.o Blas.Current.Name
-          "optimizer", Common.o options.Optimizer
-          "learning_rate", Common.o rate
-          "batch", Common.o options.Batch
-          "epochs", Common.o options.Epochs
-          "precision", Common.o options.Precision
-          "samples_per_second", Common.o (float (samples * options.Epochs) / total)
-          "epoch_seconds", Common.o epochSeconds
-          "median_epoch_samples_per_second", Common.o (float samples / median epochSeconds)
-          "final_loss", Common.o epochLosses[epochLosses.Count - 1]
-          "test_accuracy", Common.o (float correct / float testLabels.Length)
-          "inference_samples_per_second", Common.o (float xTest.ColumnCount / median passTimes)
-          "bytes_allocated_per_step", Common.o (if laterSteps > 0 then float allocatedLater / float laterSteps else nan)
-          "gen2_collections_per_epoch", Common.o (if options.Epochs > 1 then float gen2Later / float (options.Epochs - 1) else nan) ]
+
+    print options.Json [
+        "job", Common.o "mlp"
+        "backend", Common.o Blas.Current.Name
+        "optimizer", Common.o options.Optimizer
+        "learning_rate", Common.o rate
+        "batch", Common.o options.Batch
+        "epochs", Common.o options.Epochs
+        "precision", Common.o options.Precision
+        "samples_per_second", Common.o (float (samples * options.Epochs) / total)
+        "epoch_seconds", Common.o epochSeconds
+        "median_epoch_samples_per_second", Common.o (float samples / median epochSeconds)
+        "final_loss", Common.o epochLosses[epochLosses.Count - 1]
+        "test_accuracy", Common.o (float correct / float testLabels.Length)
+        "inference_samples_per_second", Common.o (float xTest.ColumnCount / median passTimes)
+        "bytes_allocated_per_step",
+        Common.o (
+            if laterSteps > 0 then
+                float allocatedLater / float laterSteps
+            else
+                nan
+        )
+        "gen2_collections_per_epoch",
+        Common.o (
+            if options.Epochs > 1 then
+                float gen2Later / float (options.Epochs - 1)
+            else
+                nan
+        )
+    ]
+
     0
 
 /// The 2-2-1 sigmoid XOR job of `xor_tiny.py`: full-batch gradient descent, α = 0.5, binary cross-entropy.
 let private runXor (options: BenchOptions) =
     let x = Dense.Matrix(2, 4, [| 0.f; 0.f; 0.f; 1.f; 1.f; 0.f; 1.f; 1.f |])
     let y = Dense.Matrix(1, 4, [| 0.f; 1.f; 1.f; 0.f |])
-    let network = Network.Create<float32>([| 2; 2; 1 |], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 5)
+
+    let network =
+        Network.Create<float32>([| 2; 2; 1 |], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 5)
+
     let fit iterations =
         FastTrainer.Fit(network, x, y, Loss.BinaryCrossEntropy, InPlaceOptimizer.Sgd 0.5, FastTrainingOptions(iterations, 4, Shuffle = false))
+
     fit 1000 |> ignore // warm-up: JIT and tiered compilation
     let watch = Stopwatch.StartNew()
     let result = fit options.Iterations
     let seconds = watch.Elapsed.TotalSeconds
-    let finalLoss = Propagation.Cost(result.Network, Propagation.Forward(result.Network, x), y, Loss.BinaryCrossEntropy)
-    print options.Json
-        [ "job", Common.o "xor"
-          "backend", Common.o Blas.Current.Name
-          "iterations", Common.o options.Iterations
-          "seconds", Common.o seconds
-          "steps_per_second", Common.o (float options.Iterations / seconds)
-          "microseconds_per_step", Common.o (1e6 * seconds / float options.Iterations)
-          "final_loss", Common.o (float finalLoss) ]
+
+    let finalLoss =
+        Propagation.Cost(result.Network, Propagation.Forward(result.Network, x), y, Loss.BinaryCrossEntropy)
+
+    print options.Json [
+        "job", Common.o "xor"
+        "backend", Common.o Blas.Current.Name
+        "iterations", Common.o options.Iterations
+        "seconds", Common.o seconds
+        "steps_per_second", Common.o (float options.Iterations / seconds)
+        "microseconds_per_step", Common.o (1e6 * seconds / float options.Iterations)
+        "final_loss", Common.o (float finalLoss)
+    ]
+
     0
 
 /// Runs `bench mlp` or `bench xor` with the given options.

@@ -30,13 +30,16 @@ let modeOf (json: bool) =
     else Live
 
 /// Formats a number for people, culture-independent.
-let num (digits: int) (value: float) = value.ToString("F" + string digits, CultureInfo.InvariantCulture)
+let num (digits: int) (value: float) =
+    value.ToString("F" + string digits, CultureInfo.InvariantCulture)
 
 /// Writes one JSON object (keys in the given order) to standard output.
 let printJson (fields: (string * objnull) list) =
     let map = Collections.Generic.Dictionary<string, objnull>()
+
     for key, value in fields do
         map[key] <- value
+
     Console.Out.WriteLine(JsonSerializer.Serialize map)
 
 /// A value as an object for JSON fields (null becomes JSON null).
@@ -48,8 +51,11 @@ let private isIdx (path: string) =
         use stream = File.OpenRead path
         let head = Array.zeroCreate<byte> 4
         let read = stream.Read(head, 0, 4)
-        (read = 4 && head[0] = 0uy && head[1] = 0uy && head[2] = 8uy) || (read >= 2 && head[0] = 0x1fuy && head[1] = 0x8buy)
-    with _ -> false
+
+        (read = 4 && head[0] = 0uy && head[1] = 0uy && head[2] = 8uy)
+        || (read >= 2 && head[0] = 0x1fuy && head[1] = 0x8buy)
+    with _ ->
+        false
 
 /// The labels file beside an IDX images file: `--labels`, or the images name with images-idx3 → labels-idx1.
 let private labelsPathFor (images: string) (labels: string option) =
@@ -57,6 +63,7 @@ let private labelsPathFor (images: string) (labels: string option) =
     | Some path -> path
     | None ->
         let name = Path.GetFileName images |> Option.ofObj |> Option.defaultValue images
+
         if name.Contains "images-idx3" then
             Path.Combine(Path.GetDirectoryName images |> Option.ofObj |> Option.defaultValue "", name.Replace("images-idx3", "labels-idx1"))
         else
@@ -73,10 +80,20 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
             with
             | :? DataFormatException as e -> fail e.Message
             | :? IOException as e -> fail e.Message
+
         let struct (features, labels) = images.ToFeatures()
-        Data.create (Dense.Matrix(images.FeatureCount, images.Count, features)) (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1)) [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
+
+        Data.create
+            (Dense.Matrix(images.FeatureCount, images.Count, features))
+            (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1))
+            [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
     else
-        let result = if regression then Data.readRegressionCsv path label else Data.readCsv path label
+        let result =
+            if regression then
+                Data.readRegressionCsv path label
+            else
+                Data.readCsv path label
+
         match result with
         | Ok data -> data
         | Error e -> fail e.Message
@@ -93,15 +110,18 @@ let withProgress (mode: Mode) (title: string) (total: int) (work: (int -> string
     match mode with
     | Live ->
         let mutable result = Unchecked.defaultof<'T>
+
         AnsiConsole
             .Progress()
             .Columns(TaskDescriptionColumn(), ProgressBarColumn(), PercentageColumn(), ElapsedTimeColumn())
             .Start(fun ctx ->
                 let task = ctx.AddTask(title, true, float total)
+
                 result <-
                     work (fun epoch text ->
                         task.Description <- $"{title}  {text}"
                         task.Value <- float epoch))
+
         result
     | Plain -> work (fun epoch text -> Console.Out.WriteLine $"epoch {epoch}/{total}  {text}")
     | JsonOutput -> work (fun _ _ -> ())

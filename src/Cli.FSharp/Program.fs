@@ -15,6 +15,7 @@ let rec private parseBench (options: Bench.BenchOptions) args =
         match Int32.TryParse text with
         | true, n when n > 0 -> n
         | _ -> fail $"{flag} {text}: expected a positive whole number"
+
     match args with
     | [] -> options
     | "--optimizer" :: v :: rest -> parseBench { options with Optimizer = v } rest
@@ -22,9 +23,27 @@ let rec private parseBench (options: Bench.BenchOptions) args =
         match Double.TryParse(v, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
         | true, r when r > 0.0 && Double.IsFinite r -> parseBench { options with LearningRate = Some r } rest
         | _ -> fail $"--lr {v}: expected a positive number"
-    | "--batch" :: v :: rest -> parseBench { options with Batch = number "--batch" v } rest
-    | "--epochs" :: v :: rest -> parseBench { options with Epochs = number "--epochs" v } rest
-    | "--iterations" :: v :: rest -> parseBench { options with Iterations = number "--iterations" v } rest
+    | "--batch" :: v :: rest ->
+        parseBench
+            {
+                options with
+                    Batch = number "--batch" v
+            }
+            rest
+    | "--epochs" :: v :: rest ->
+        parseBench
+            {
+                options with
+                    Epochs = number "--epochs" v
+            }
+            rest
+    | "--iterations" :: v :: rest ->
+        parseBench
+            {
+                options with
+                    Iterations = number "--iterations" v
+            }
+            rest
     | "--seed" :: v :: rest ->
         match Int32.TryParse v with
         | true, seed -> parseBench { options with Seed = seed } rest
@@ -43,6 +62,7 @@ let private run (argv: string[]) =
     | [ "bench" ] -> fail benchUsage
     | _ ->
         let results = parser.ParseCommandLine(argv, raiseOnUsage = true)
+
         if results.Contains Version then
             printfn "nn %s" Nn.About.Version
             0

@@ -6,13 +6,14 @@ open MathNet.Numerics.LinearAlgebra
 open Nn.Initialization
 
 /// One minibatch in the batch layout: inputs × k and targets × k, one observation per column.
-type Batch =
-    { /// Inputs × k (a fresh matrix; frozen).
-      Inputs: Matrix<float>
-      /// Targets × k (a fresh matrix; frozen).
-      Targets: Matrix<float>
-      /// The k sample indices of the source data, in batch order.
-      Indices: ImmutableArray<int> }
+type Batch = {
+    /// Inputs × k (a fresh matrix; frozen).
+    Inputs: Matrix<float>
+    /// Targets × k (a fresh matrix; frozen).
+    Targets: Matrix<float>
+    /// The k sample indices of the source data, in batch order.
+    Indices: ImmutableArray<int>
+}
 
 /// <summary>
 /// Seeded shuffling, splits and minibatches. Randomness comes in as an <c>Rng</c> (an immutable generator) and
@@ -29,14 +30,17 @@ module Batching =
     let permutation (n: int) (rng: Rng) : int[] * Rng =
         if n < 0 then
             raise (ArgumentOutOfRangeException(nameof n, n, $"n must be non-negative but is {n}."))
+
         let order = Array.init n id
         let mutable rng = rng
+
         for i in n - 1 .. -1 .. 1 do
             let struct (j, next) = rng.NextInt(i + 1)
             rng <- next
             let t = order[i]
             order[i] <- order[j]
             order[j] <- t
+
         order, rng
 
     /// <summary>The data set with its samples in a random order, and the advanced generator.</summary>
@@ -53,6 +57,7 @@ module Batching =
     let chunks (batchSize: int) (order: int[]) : int[] list =
         if batchSize <= 0 then
             raise (ArgumentOutOfRangeException(nameof batchSize, batchSize, $"batchSize must be positive but is {batchSize}."))
+
         order |> Array.chunkBySize batchSize |> List.ofArray
 
     /// <summary>
@@ -63,13 +68,17 @@ module Batching =
     let minibatches (batchSize: int) (rng: Rng) (inputs: Matrix<float>) (targets: Matrix<float>) : Batch list * Rng =
         if inputs.ColumnCount <> targets.ColumnCount then
             invalidArg (nameof targets) $"inputs have {inputs.ColumnCount} samples but targets have {targets.ColumnCount}."
+
         let order, next = permutation inputs.ColumnCount rng
+
         let batches =
             chunks batchSize order
-            |> List.map (fun indices ->
-                { Inputs = Data.gatherColumns indices inputs
-                  Targets = Data.gatherColumns indices targets
-                  Indices = ImmutableArray.Create<int> indices })
+            |> List.map (fun indices -> {
+                Inputs = Data.gatherColumns indices inputs
+                Targets = Data.gatherColumns indices targets
+                Indices = ImmutableArray.Create<int> indices
+            })
+
         batches, next
 
     /// <summary>
@@ -81,21 +90,30 @@ module Batching =
     let private splitIndices (fractions: float list) (stratified: bool) (rng: Rng) (data: Dataset) =
         let order, _ = permutation data.Samples rng
         let parts = List.length fractions + 1
+
         let assign (members: int[]) =
             // Sizes of the fractional parts for a group, the remainder going to training (part 0).
             let sizes =
-                fractions |> List.map (fun f -> int (Math.Round(f * float members.Length, MidpointRounding.AwayFromZero)))
+                fractions
+                |> List.map (fun f -> int (Math.Round(f * float members.Length, MidpointRounding.AwayFromZero)))
+
             let rec partOf position k start remaining =
                 match remaining with
                 | [] -> 0
-                | size :: rest -> if position < start + size then k else partOf position (k + 1) (start + size) rest
+                | size :: rest ->
+                    if position < start + size then
+                        k
+                    else
+                        partOf position (k + 1) (start + size) rest
+
             members |> Array.mapi (fun position index -> index, partOf position 1 0 sizes)
+
         let assigned =
             match stratified, data.Targets with
             | false, _ -> assign order
-            | true, Targets.Classes(labels, _) ->
-                order |> Array.groupBy (fun i -> labels[i]) |> Array.collect (snd >> assign)
+            | true, Targets.Classes(labels, _) -> order |> Array.groupBy (fun i -> labels[i]) |> Array.collect (snd >> assign)
             | true, Targets.Values _ -> invalidArg (nameof stratified) "A stratified split needs class labels, but the data has regression targets."
+
         let inOrder = Map.ofArray assigned
         Array.init parts (fun p -> order |> Array.filter (fun i -> inOrder[i] = p))
 
@@ -106,6 +124,7 @@ module Batching =
     let private part (name: string) (indices: int[]) (data: Dataset) =
         if indices.Length = 0 then
             invalidArg name $"The {name} part of the {data.Samples} samples would be empty: change the fraction."
+
         Data.subset indices data
 
     /// <summary>
@@ -126,7 +145,9 @@ module Batching =
     let trainValidationTest (validationFraction: float) (testFraction: float) (stratified: bool) (rng: Rng) (data: Dataset) =
         checkFraction (nameof validationFraction) validationFraction
         checkFraction (nameof testFraction) testFraction
+
         if validationFraction + testFraction >= 1.0 then
             invalidArg (nameof testFraction) $"validation {validationFraction} and test {testFraction} leave nothing to train on."
+
         let parts = splitIndices [ testFraction; validationFraction ] stratified rng data
         part "training" parts[0] data, part "validation" parts[2] data, part "test" parts[1] data

@@ -15,11 +15,12 @@ open Nn.Serialization
 /// the first field, …). Adam's state <c>(t, m, v), k</c> becomes arrays <c>state.0.1</c>, <c>state.0.2</c> and
 /// scalars <c>state.0.0</c>, <c>state.1</c>.
 /// </summary>
-type EncodedState =
-    { /// The arrays in the order the state holds them.
-      Arrays: (string * Parameters<float>) list
-      /// The scalars in the order the state holds them (integers as exact doubles).
-      Scalars: (string * float) list }
+type EncodedState = {
+    /// The arrays in the order the state holds them.
+    Arrays: (string * Parameters<float>) list
+    /// The scalars in the order the state holds them (integers as exact doubles).
+    Scalars: (string * float) list
+}
 
 /// <summary>
 /// The codec between optimizer states and <c>EncodedState</c>, by reflection over the state's type. It supports what the
@@ -60,10 +61,19 @@ module OptimizerState =
         | v when ty = typeof<Parameters<float>> -> [ Array(path, v :?> Parameters<float>) ]
         | v when FSharpType.IsTuple ty ->
             let types = FSharpType.GetTupleElements ty
-            FSharpValue.GetTupleFields v |> List.ofArray |> List.mapi (fun i field -> leaves $"{path}.{i}" types[i] field) |> List.concat
+
+            FSharpValue.GetTupleFields v
+            |> List.ofArray
+            |> List.mapi (fun i field -> leaves $"{path}.{i}" types[i] field)
+            |> List.concat
         | v when isList ty ->
             let element = ty.GetGenericArguments()[0]
-            (v :?> IEnumerable) |> Seq.cast<objnull> |> List.ofSeq |> List.mapi (fun i item -> leaves $"{path}.{i}" element item) |> List.concat
+
+            (v :?> IEnumerable)
+            |> Seq.cast<objnull>
+            |> List.ofSeq
+            |> List.mapi (fun i item -> leaves $"{path}.{i}" element item)
+            |> List.concat
         | _ -> unsupported ty
 
     /// <summary>
@@ -73,14 +83,26 @@ module OptimizerState =
     /// <exception cref="System.ArgumentException">The state's type, or a type inside it, is not supported; the message names it.</exception>
     let encode (state: 'State) : EncodedState =
         let all = leaves Root typeof<'State> (box state)
-        { Arrays = all |> List.choose (function Array(n, p) -> Some(n, p) | Scalar _ -> None)
-          Scalars = all |> List.choose (function Scalar(n, v) -> Some(n, v) | Array _ -> None) }
+
+        {
+            Arrays =
+                all
+                |> List.choose (function
+                    | Array(n, p) -> Some(n, p)
+                    | Scalar _ -> None)
+            Scalars =
+                all
+                |> List.choose (function
+                    | Scalar(n, v) -> Some(n, v)
+                    | Array _ -> None)
+        }
 
     let rec private rebuild (path: string) (ty: Type) (template: objnull) (arrays: Map<string, Parameters<float>>) (scalars: Map<string, float>) : objnull =
         let scalar () =
             match scalars.TryFind path with
             | Some v -> v
             | None -> raise (Mismatch $"the optimizer scalar '{path}' is missing")
+
         match template with
         | t when ty = typeof<unit> -> t
         | null when ty = typeof<obj> -> null
@@ -88,8 +110,10 @@ module OptimizerState =
         | t when ty = typeof<obj> -> rebuild path (t.GetType()) t arrays scalars
         | _ when ty = typeof<int> ->
             let v = scalar ()
+
             if not (v = Math.Round v && v >= float Int32.MinValue && v <= float Int32.MaxValue) then
                 raise (Mismatch $"the optimizer scalar '{path}' is {v.ToString(CultureInfo.InvariantCulture)} but should be a whole number (an int)")
+
             box (int v)
         | _ when ty = typeof<float> -> box (scalar ())
         | t when ty = typeof<Parameters<float>> ->
@@ -100,16 +124,30 @@ module OptimizerState =
                     (t :?> Parameters<float>).CheckSameShape p
                 with :? ArgumentException as e ->
                     raise (Mismatch $"the optimizer array '{path}' does not have the parameters' shape: {e.Message}")
+
                 box p
         | t when FSharpType.IsTuple ty ->
             let types = FSharpType.GetTupleElements ty
-            let fields = FSharpValue.GetTupleFields t |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field arrays scalars)
+
+            let fields =
+                FSharpValue.GetTupleFields t
+                |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field arrays scalars)
+
             FSharpValue.MakeTuple(fields, ty)
         | t when isList ty ->
             let element = ty.GetGenericArguments()[0]
-            let items = (t :?> IEnumerable) |> Seq.cast<objnull> |> List.ofSeq |> List.mapi (fun i item -> rebuild $"{path}.{i}" element item arrays scalars)
+
+            let items =
+                (t :?> IEnumerable)
+                |> Seq.cast<objnull>
+                |> List.ofSeq
+                |> List.mapi (fun i item -> rebuild $"{path}.{i}" element item arrays scalars)
+
             let cases = FSharpType.GetUnionCases ty
-            let empty, cons = cases |> Array.find (fun c -> c.Name = "Empty"), cases |> Array.find (fun c -> c.Name = "Cons")
+
+            let empty, cons =
+                cases |> Array.find (fun c -> c.Name = "Empty"), cases |> Array.find (fun c -> c.Name = "Cons")
+
             List.foldBack (fun item tail -> FSharpValue.MakeUnion(cons, [| item; tail |])) items (FSharpValue.MakeUnion(empty, [||]))
         | _ -> unsupported ty
 
@@ -135,10 +173,14 @@ module OptimizerState =
             let arrays, scalars = Map.ofList encoded.Arrays, Map.ofList encoded.Scalars
             let state = rebuild Root typeof<'State> (box template) arrays scalars
             let expected = encode template
+
             let extra known names =
                 names |> List.tryFind (fun name -> not (List.contains name known))
-            match extra (expected.Arrays |> List.map fst) (encoded.Arrays |> List.map fst),
-                  extra (expected.Scalars |> List.map fst) (encoded.Scalars |> List.map fst) with
+
+            match
+                extra (expected.Arrays |> List.map fst) (encoded.Arrays |> List.map fst),
+                extra (expected.Scalars |> List.map fst) (encoded.Scalars |> List.map fst)
+            with
             | Some name, _ -> Error $"the optimizer array '{name}' does not belong to this optimizer's state"
             | _, Some name -> Error $"the optimizer scalar '{name}' does not belong to this optimizer's state"
             | None, None -> Ok(unbox<'State> state)
@@ -158,25 +200,28 @@ module Checkpoints =
 
     let private bestPrefix = "best."
 
-    let private stepSeries: (string * (StepRecord -> float)) list =
-        [ "steps.epoch", (fun s -> float s.Epoch)
-          "steps.step", (fun s -> float s.Step)
-          "steps.batch_size", (fun s -> float s.BatchSize)
-          "steps.loss", _.Loss
-          "steps.gradient_norm", _.GradientNorm
-          "steps.learning_rate", _.LearningRate ]
+    let private stepSeries: (string * (StepRecord -> float)) list = [
+        "steps.epoch", (fun s -> float s.Epoch)
+        "steps.step", (fun s -> float s.Step)
+        "steps.batch_size", (fun s -> float s.BatchSize)
+        "steps.loss", _.Loss
+        "steps.gradient_norm", _.GradientNorm
+        "steps.learning_rate", _.LearningRate
+    ]
 
-    let private epochSeries: (string * (EpochRecord -> float)) list =
-        [ "epochs.epoch", (fun e -> float e.Epoch)
-          "epochs.steps", (fun e -> float e.Steps)
-          "epochs.train_loss", _.TrainLoss
-          "epochs.gradient_norm", _.GradientNorm
-          "epochs.learning_rate", _.LearningRate ]
+    let private epochSeries: (string * (EpochRecord -> float)) list = [
+        "epochs.epoch", (fun e -> float e.Epoch)
+        "epochs.steps", (fun e -> float e.Steps)
+        "epochs.train_loss", _.TrainLoss
+        "epochs.gradient_norm", _.GradientNorm
+        "epochs.learning_rate", _.LearningRate
+    ]
 
-    let private optionalEpochSeries: (string * (EpochRecord -> float option)) list =
-        [ "epochs.train_accuracy", _.TrainAccuracy
-          "epochs.validation_loss", _.ValidationLoss
-          "epochs.validation_accuracy", _.ValidationAccuracy ]
+    let private optionalEpochSeries: (string * (EpochRecord -> float option)) list = [
+        "epochs.train_accuracy", _.TrainAccuracy
+        "epochs.validation_loss", _.ValidationLoss
+        "epochs.validation_accuracy", _.ValidationAccuracy
+    ]
 
     /// <summary>
     /// The checkpoint as a core <c>Checkpoint</c>: <paramref name="model"/> with the checkpoint's parameters, and a
@@ -192,23 +237,42 @@ module Checkpoints =
     /// </exception>
     let toCore (optimizer: string) (model: Model) (checkpoint: TrainingCheckpoint<'State>) : Checkpoint =
         let encoded = OptimizerState.encode checkpoint.OptimizerState
+
         let best =
             match checkpoint.Best with
-            | Some b -> [ NamedParameters("best.parameters", b.Parameters) ], [ "best.epoch", float b.Epoch; "best.loss", b.Loss; "best.waited", float b.Waited ]
+            | Some b ->
+                [ NamedParameters("best.parameters", b.Parameters) ],
+                [
+                    "best.epoch", float b.Epoch
+                    "best.loss", b.Loss
+                    "best.waited", float b.Waited
+                ]
             | None -> [], []
-        let arrays = [ for name, p in encoded.Arrays -> NamedParameters(name, p) ] @ fst best
-        let scalars = [ for name, v in encoded.Scalars @ snd best -> Collections.Generic.KeyValuePair(name, v) ]
+
+        let arrays =
+            [ for name, p in encoded.Arrays -> NamedParameters(name, p) ] @ fst best
+
+        let scalars = [
+            for name, v in encoded.Scalars @ snd best -> Collections.Generic.KeyValuePair(name, v)
+        ]
+
         let history = checkpoint.History
-        let series =
-            [ for name, f in stepSeries -> NamedSeries(name, history.Steps |> List.map f)
-              for name, f in epochSeries -> NamedSeries(name, history.Epochs |> List.map f)
-              for name, f in optionalEpochSeries do
-                  let values = history.Epochs |> List.map f
-                  if values |> List.forall Option.isSome && not values.IsEmpty then
-                      yield NamedSeries(name, values |> List.choose id)
-                  elif values |> List.exists Option.isSome then
-                      invalidArg (nameof checkpoint) $"The history's {name} is recorded for some epochs only, which a checkpoint cannot hold." ]
-        let state = TrainingState(checkpoint.Epoch, int64 checkpoint.Step, checkpoint.Rng, optimizer, arrays, scalars, series)
+
+        let series = [
+            for name, f in stepSeries -> NamedSeries(name, history.Steps |> List.map f)
+            for name, f in epochSeries -> NamedSeries(name, history.Epochs |> List.map f)
+            for name, f in optionalEpochSeries do
+                let values = history.Epochs |> List.map f
+
+                if values |> List.forall Option.isSome && not values.IsEmpty then
+                    yield NamedSeries(name, values |> List.choose id)
+                elif values |> List.exists Option.isSome then
+                    invalidArg (nameof checkpoint) $"The history's {name} is recorded for some epochs only, which a checkpoint cannot hold."
+        ]
+
+        let state =
+            TrainingState(checkpoint.Epoch, int64 checkpoint.Step, checkpoint.Rng, optimizer, arrays, scalars, series)
+
         Checkpoint(model.WithNetwork(model.Network.WithParameters checkpoint.Parameters), state)
 
     /// Raised inside <c>ofCore</c> when the file's content does not fit; turned into an Error there.
@@ -217,6 +281,7 @@ module Checkpoints =
     let private whole (name: string) (v: float) =
         if not (v = Math.Round v && v >= 0.0 && v <= float Int32.MaxValue) then
             raise (Unfit $"'{name}' holds {v.ToString(CultureInfo.InvariantCulture)} where a non-negative whole number belongs")
+
         int v
 
     /// <summary>
@@ -235,74 +300,115 @@ module Checkpoints =
     /// <exception cref="System.ArgumentException">The template's type is not supported.</exception>
     let ofCore (optimizer: string) (template: 'State) (checkpoint: Checkpoint) : Result<TrainingCheckpoint<'State>, string> =
         let state = checkpoint.State
+
         if state.Optimizer <> optimizer then
             Error $"the checkpoint was made with the optimizer '{state.Optimizer}', not '{optimizer}'"
         else
             try
-                let isBest (name: string) = name.StartsWith(bestPrefix, StringComparison.Ordinal)
+                let isBest (name: string) =
+                    name.StartsWith(bestPrefix, StringComparison.Ordinal)
+
                 let arrays = [ for a in state.OptimizerArrays -> a.Name, a.Value ]
                 let scalars = [ for KeyValue(name, v) in state.OptimizerScalars -> name, v ]
                 let bestArrays = arrays |> List.filter (fst >> isBest) |> Map.ofList
                 let bestScalars = scalars |> List.filter (fst >> isBest) |> Map.ofList
+
                 let best =
-                    match bestArrays.TryFind "best.parameters", bestScalars.TryFind "best.epoch", bestScalars.TryFind "best.loss", bestScalars.TryFind "best.waited" with
+                    match
+                        bestArrays.TryFind "best.parameters",
+                        bestScalars.TryFind "best.epoch",
+                        bestScalars.TryFind "best.loss",
+                        bestScalars.TryFind "best.waited"
+                    with
                     | _ when bestArrays.Count + bestScalars.Count = 0 -> None
                     | Some p, Some e, Some l, Some w when bestArrays.Count = 1 && bestScalars.Count = 3 ->
-                        Some { BestEpoch.Epoch = whole "best.epoch" e; Loss = l; Parameters = p; Waited = whole "best.waited" w }
+                        Some {
+                            BestEpoch.Epoch = whole "best.epoch" e
+                            Loss = l
+                            Parameters = p
+                            Waited = whole "best.waited" w
+                        }
                     | _ -> raise (Unfit "the best validation epoch must be given by exactly best.parameters, best.epoch, best.loss and best.waited")
+
                 let optimizerState =
-                    match OptimizerState.decode template { Arrays = arrays |> List.filter (fst >> isBest >> not); Scalars = scalars |> List.filter (fst >> isBest >> not) } with
+                    match
+                        OptimizerState.decode template {
+                            Arrays = arrays |> List.filter (fst >> isBest >> not)
+                            Scalars = scalars |> List.filter (fst >> isBest >> not)
+                        }
+                    with
                     | Ok s -> s
                     | Error e -> raise (Unfit e)
+
                 if state.Step > int64 Int32.MaxValue then
                     raise (Unfit $"the step count {state.Step} is beyond what a run can count")
+
                 let series = state.History |> Seq.map (fun s -> s.Name, s.Values) |> Map.ofSeq
-                let known = (stepSeries |> List.map fst) @ (epochSeries |> List.map fst) @ (optionalEpochSeries |> List.map fst)
+
+                let known =
+                    (stepSeries |> List.map fst)
+                    @ (epochSeries |> List.map fst)
+                    @ (optionalEpochSeries |> List.map fst)
+
                 match series.Keys |> Seq.tryFind (fun k -> not (List.contains k known)) with
                 | Some name -> raise (Unfit $"the history series '{name}' is not one a training run records")
                 | None -> ()
+
                 let column name count =
                     match series.TryFind name with
                     | Some values when values.Length = count -> values
                     | Some values -> raise (Unfit $"the history series '{name}' has {values.Length} values but the checkpoint records {count}")
                     | None when count = 0 -> Collections.Immutable.ImmutableArray<float>.Empty
                     | None -> raise (Unfit $"the history series '{name}' is missing")
+
                 let step, epoch = int state.Step, state.Epoch
-                let stepColumns = stepSeries |> List.map (fun (name, _) -> name, column name step) |> Map.ofList
-                let epochColumns = epochSeries |> List.map (fun (name, _) -> name, column name epoch) |> Map.ofList
+
+                let stepColumns =
+                    stepSeries |> List.map (fun (name, _) -> name, column name step) |> Map.ofList
+
+                let epochColumns =
+                    epochSeries |> List.map (fun (name, _) -> name, column name epoch) |> Map.ofList
+
                 let optional name i =
                     match series.TryFind name with
                     | Some values when values.Length = epoch -> Some values[i]
                     | Some values -> raise (Unfit $"the history series '{name}' has {values.Length} values but the checkpoint records {epoch} epochs")
                     | None -> None
+
                 let s name (i: int) = stepColumns[name][i]
                 let e name (i: int) = epochColumns[name][i]
+
                 let steps =
-                    List.init step (fun i ->
-                        { StepRecord.Epoch = whole "steps.epoch" (s "steps.epoch" i)
-                          Step = whole "steps.step" (s "steps.step" i)
-                          BatchSize = whole "steps.batch_size" (s "steps.batch_size" i)
-                          Loss = s "steps.loss" i
-                          GradientNorm = s "steps.gradient_norm" i
-                          LearningRate = s "steps.learning_rate" i })
+                    List.init step (fun i -> {
+                        StepRecord.Epoch = whole "steps.epoch" (s "steps.epoch" i)
+                        Step = whole "steps.step" (s "steps.step" i)
+                        BatchSize = whole "steps.batch_size" (s "steps.batch_size" i)
+                        Loss = s "steps.loss" i
+                        GradientNorm = s "steps.gradient_norm" i
+                        LearningRate = s "steps.learning_rate" i
+                    })
+
                 let epochs =
-                    List.init epoch (fun i ->
-                        { EpochRecord.Epoch = whole "epochs.epoch" (e "epochs.epoch" i)
-                          Steps = whole "epochs.steps" (e "epochs.steps" i)
-                          TrainLoss = e "epochs.train_loss" i
-                          TrainAccuracy = optional "epochs.train_accuracy" i
-                          ValidationLoss = optional "epochs.validation_loss" i
-                          ValidationAccuracy = optional "epochs.validation_accuracy" i
-                          GradientNorm = e "epochs.gradient_norm" i
-                          LearningRate = e "epochs.learning_rate" i })
-                Ok
-                    { Epoch = epoch
-                      Step = step
-                      Parameters = checkpoint.Model.Network.Parameters
-                      OptimizerState = optimizerState
-                      Rng = state.Rng
-                      History = { Steps = steps; Epochs = epochs }
-                      Best = best }
+                    List.init epoch (fun i -> {
+                        EpochRecord.Epoch = whole "epochs.epoch" (e "epochs.epoch" i)
+                        Steps = whole "epochs.steps" (e "epochs.steps" i)
+                        TrainLoss = e "epochs.train_loss" i
+                        TrainAccuracy = optional "epochs.train_accuracy" i
+                        ValidationLoss = optional "epochs.validation_loss" i
+                        ValidationAccuracy = optional "epochs.validation_accuracy" i
+                        GradientNorm = e "epochs.gradient_norm" i
+                        LearningRate = e "epochs.learning_rate" i
+                    })
+
+                Ok {
+                    Epoch = epoch
+                    Step = step
+                    Parameters = checkpoint.Model.Network.Parameters
+                    OptimizerState = optimizerState
+                    Rng = state.Rng
+                    History = { Steps = steps; Epochs = epochs }
+                    Best = best
+                }
             with Unfit message ->
                 Error message
 
@@ -331,4 +437,7 @@ module Checkpoints =
     /// <exception cref="Nn.Serialization.ModelFormatException">The file is not a valid checkpoint file; the message starts with the path.</exception>
     let load (path: string) (optimizer: string) (template: 'State) : Result<Model * TrainingCheckpoint<'State>, string> =
         let file = CheckpointFile.Load path
-        ofCore optimizer template file |> Result.map (fun c -> file.Model, c) |> Result.mapError (fun e -> $"{path}: {e}")
+
+        ofCore optimizer template file
+        |> Result.map (fun c -> file.Model, c)
+        |> Result.mapError (fun e -> $"{path}: {e}")

@@ -24,13 +24,14 @@ type Targets =
 /// Build it with <c>Data.create</c>, <c>Data.ofRows</c> or <c>Data.readCsv</c>, which check that every value is
 /// finite, the sample counts agree and labels lie in [0, classes). The matrices are frozen: never mutate them.
 /// </remarks>
-type Dataset =
-    { /// Features × samples, finite.
-      Features: Matrix<float>
-      /// One target per sample.
-      Targets: Targets
-      /// One name per feature row (the CSV header, or x1, x2, … for data built from arrays).
-      FeatureNames: ImmutableArray<string> }
+type Dataset = {
+    /// Features × samples, finite.
+    Features: Matrix<float>
+    /// One target per sample.
+    Targets: Targets
+    /// One name per feature row (the CSV header, or x1, x2, … for data built from arrays).
+    FeatureNames: ImmutableArray<string>
+} with
 
     /// The number of samples m (columns of <c>Features</c>).
     member d.Samples = d.Features.ColumnCount
@@ -65,7 +66,9 @@ type CsvError =
 
     /// The error as one line naming the file, and the line and column where they apply.
     member e.Message =
-        let at file line column name = $"{file}, line {line}, column {column} ({name})"
+        let at file line column name =
+            $"{file}, line {line}, column {column} ({name})"
+
         match e with
         | FileNotFound file -> $"{file}: no such file"
         | EmptyFile file -> $"{file}, line 1: the file is empty; expected a header row and data rows"
@@ -76,10 +79,8 @@ type CsvError =
         | RaggedRow(file, line, column, expected, actual) ->
             $"{file}, line {line}, column {column}: the row has {actual} cells but the header has {expected} columns"
         | NonNumericCell(file, line, column, name, text) -> $"{at file line column name}: \"{text}\" is not a number"
-        | NonFiniteCell(file, line, column, name, text) ->
-            $"{at file line column name}: \"{text}\" is not finite; values must be finite numbers"
-        | InvalidLabel(file, line, column, name, text) ->
-            $"{at file line column name}: the class label \"{text}\" is not a non-negative integer"
+        | NonFiniteCell(file, line, column, name, text) -> $"{at file line column name}: \"{text}\" is not finite; values must be finite numbers"
+        | InvalidLabel(file, line, column, name, text) -> $"{at file line column name}: the class label \"{text}\" is not a non-negative integer"
         | Unreadable(file, reason) -> $"{file}: cannot be read ({reason})"
 
     /// Same as <c>Message</c>.
@@ -101,9 +102,9 @@ module Data =
 
     let private checkFinite (name: string) (m: Matrix<float>) =
         let data = Dense.Data m
+
         match Array.tryFindIndex (Double.IsFinite >> not) data with
-        | Some i ->
-            invalidArg name $"{name}[{i % m.RowCount}, {i / m.RowCount}] is {data[i]}: values must be finite."
+        | Some i -> invalidArg name $"{name}[{i % m.RowCount}, {i / m.RowCount}] is {data[i]}: values must be finite."
         | None -> ()
 
     /// <summary>
@@ -116,17 +117,23 @@ module Data =
         let features = Dense.Ensure features
         let names = ImmutableArray.CreateRange featureNames
         let m = features.ColumnCount
+
         if m = 0 || features.RowCount = 0 then
             invalidArg (nameof features) $"features is {features.RowCount}×{m}: a data set needs at least one feature and one sample."
+
         if names.Length <> features.RowCount then
             invalidArg (nameof featureNames) $"{names.Length} feature names were given for {features.RowCount} features."
+
         checkFinite "features" features
+
         match targets with
         | Targets.Classes(labels, count) ->
             if labels.IsDefault || labels.Length <> m then
                 invalidArg (nameof targets) $"There are {m} samples but {(if labels.IsDefault then 0 else labels.Length)} labels."
+
             if count <= 0 then
                 invalidArg (nameof targets) $"The class count is {count}: it must be positive."
+
             labels
             |> Seq.iteri (fun i l ->
                 if l < 0 || l >= count then
@@ -134,13 +141,17 @@ module Data =
         | Targets.Values values ->
             if values.ColumnCount <> m then
                 invalidArg (nameof targets) $"There are {m} samples but the targets are {values.RowCount}×{values.ColumnCount} (outputs × samples)."
+
             checkFinite "targets" (Dense.Ensure values)
-        { Features = features
-          Targets =
-            match targets with
-            | Targets.Values v -> Targets.Values(Dense.Ensure v)
-            | t -> t
-          FeatureNames = names }
+
+        {
+            Features = features
+            Targets =
+                match targets with
+                | Targets.Values v -> Targets.Values(Dense.Ensure v)
+                | t -> t
+            FeatureNames = names
+        }
 
     /// <summary>
     /// A classification data set from one array of features per sample (rows, the way a table reads) and one
@@ -150,11 +161,14 @@ module Data =
     let ofRows (rows: float[][]) (labels: int[]) : Dataset =
         if rows.Length = 0 then
             invalidArg (nameof rows) "rows is empty: a data set needs at least one sample."
+
         let n = rows[0].Length
+
         rows
         |> Array.iteri (fun i r ->
             if r.Length <> n then
                 invalidArg (nameof rows) $"rows[{i}] has {r.Length} values but rows[0] has {n}.")
+
         let count = if labels.Length = 0 then 1 else Array.max labels + 1
         create (Dense.Matrix(n, rows.Length, Array.concat rows)) (Targets.Classes(ImmutableArray.Create<int> labels, count)) (defaultNames n)
 
@@ -163,11 +177,18 @@ module Data =
     let ofRowsRegression (rows: float[][]) (targets: float[][]) : Dataset =
         if rows.Length = 0 then
             invalidArg (nameof rows) "rows is empty: a data set needs at least one sample."
+
         if targets.Length <> rows.Length then
             invalidArg (nameof targets) $"There are {rows.Length} rows but {targets.Length} targets."
+
         let n, k = rows[0].Length, targets[0].Length
-        if rows |> Array.exists (fun r -> r.Length <> n) || targets |> Array.exists (fun t -> t.Length <> k) then
+
+        if
+            rows |> Array.exists (fun r -> r.Length <> n)
+            || targets |> Array.exists (fun t -> t.Length <> k)
+        then
             invalidArg (nameof rows) "Every row must have the same number of features and every target the same number of outputs."
+
         let y = Dense.Matrix(k, targets.Length, Array.concat targets)
         create (Dense.Matrix(n, rows.Length, Array.concat rows)) (Targets.Values y) (defaultNames n)
 
@@ -185,15 +206,16 @@ module Data =
     /// <exception cref="System.ArgumentException">The shapes cannot match (for example 3 classes and 2 outputs).</exception>
     let targetMatrix (outputs: int) (data: Dataset) : Matrix<float> =
         match data.Targets with
-        | Targets.Classes(labels, count) when outputs = 1 && count <= 2 ->
-            Dense.Matrix(1, labels.Length, labels |> Seq.map float |> Array.ofSeq)
+        | Targets.Classes(labels, count) when outputs = 1 && count <= 2 -> Dense.Matrix(1, labels.Length, labels |> Seq.map float |> Array.ofSeq)
         | Targets.Classes(labels, count) ->
             if outputs <> count then
                 invalidArg (nameof outputs) $"The data has {count} classes but the network has {outputs} outputs."
+
             Targets.OneHot<float>(labels, count)
         | Targets.Values values ->
             if values.RowCount <> outputs then
                 invalidArg (nameof outputs) $"The targets have {values.RowCount} outputs but the network has {outputs}."
+
             values
 
     /// <summary>One-hot encoding: a classes × m matrix with a 1 in row labels[i] of column i.</summary>
@@ -206,8 +228,10 @@ module Data =
         let rows = matrix.RowCount
         let source = Dense.Data matrix
         let target = Array.zeroCreate (rows * indices.Length)
+
         for k in 0 .. indices.Length - 1 do
             Array.blit source (indices[k] * rows) target (k * rows) rows
+
         Dense.Matrix(rows, indices.Length, target)
 
     /// <summary>
@@ -218,17 +242,20 @@ module Data =
     let subset (indices: int[]) (data: Dataset) : Dataset =
         if indices.Length = 0 then
             invalidArg (nameof indices) "indices is empty: a subset needs at least one sample."
+
         indices
         |> Array.iteri (fun i k ->
             if k < 0 || k >= data.Samples then
                 invalidArg (nameof indices) $"indices[{i}] is {k} but the data has {data.Samples} samples.")
-        { data with
-            Features = gatherColumns indices data.Features
-            Targets =
-                match data.Targets with
-                | Targets.Classes(labels, count) ->
-                    Targets.Classes(ImmutableArray.CreateRange(indices |> Seq.map (fun k -> labels[k])), count)
-                | Targets.Values values -> Targets.Values(gatherColumns indices values) }
+
+        {
+            data with
+                Features = gatherColumns indices data.Features
+                Targets =
+                    match data.Targets with
+                    | Targets.Classes(labels, count) -> Targets.Classes(ImmutableArray.CreateRange(indices |> Seq.map (fun k -> labels[k])), count)
+                    | Targets.Values values -> Targets.Values(gatherColumns indices values)
+        }
 
     let private parseCell (text: string) =
         match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
@@ -245,51 +272,62 @@ module Data =
             text.Split('\n')
             |> Array.mapi (fun i line -> i + 1, line.TrimEnd('\r'))
             |> Array.filter (fun (_, line) -> not (String.IsNullOrWhiteSpace line))
+
         if lines.Length = 0 then
             Error(EmptyFile file)
         else
             let header = (snd lines[0]).Split(',') |> Array.map (fun s -> s.Trim())
+
             if lines.Length = 1 then
                 Error(HeaderOnly file)
             else
                 let columns = header.Length
                 let rows = Array.zeroCreate (lines.Length - 1)
+
                 let rec row s =
                     if s = rows.Length then
                         Ok(header, rows)
                     else
                         let line, content = lines[s + 1]
                         let cells = content.Split(',')
+
                         if cells.Length <> columns then
                             Error(RaggedRow(file, line, min cells.Length columns + 1, columns, cells.Length))
                         else
                             let values = Array.zeroCreate columns
+
                             let rec cell c =
                                 if c = columns then
                                     rows[s] <- (line, values)
                                     row (s + 1)
                                 else
                                     let text = cells[c].Trim()
+
                                     match parseCell text with
                                     | None -> Error(NonNumericCell(file, line, c + 1, header[c], text))
                                     | Some v when not (Double.IsFinite v) -> Error(NonFiniteCell(file, line, c + 1, header[c], text))
                                     | Some v ->
                                         values[c] <- v
                                         cell (c + 1)
+
                             cell 0
+
                 row 0
 
     /// Features × samples from table rows, leaving out column <c>skip</c> (or none when it is −1).
     let private featureMatrix (rows: (int * float[])[]) (columns: int) (skip: int) =
         let featureCount = if skip >= 0 then columns - 1 else columns
         let features = Array.zeroCreate (featureCount * rows.Length)
+
         rows
         |> Array.iteri (fun s (_, values) ->
             let mutable f = 0
+
             for c in 0 .. columns - 1 do
                 if c <> skip then
                     features[s * featureCount + f] <- values[c]
                     f <- f + 1)
+
         Dense.Matrix(featureCount, rows.Length, features)
 
     let private labelIndex file (labelColumn: string) (header: string[]) =
@@ -306,23 +344,34 @@ module Data =
     let parseCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
         // A missing label column is reported before "header only", so check the header first.
         let firstLine = text.Split('\n') |> Array.tryFind (String.IsNullOrWhiteSpace >> not)
-        match firstLine |> Option.map (fun l -> l.TrimEnd('\r').Split(',') |> Array.map _.Trim()) with
+
+        match
+            firstLine
+            |> Option.map (fun l -> l.TrimEnd('\r').Split(',') |> Array.map _.Trim())
+        with
         | Some header when not (Array.contains labelColumn header) -> Error(MissingLabelColumn(file, labelColumn, List.ofArray header))
         | _ ->
-        parseTable file text
-        |> Result.bind (fun (header, rows) ->
-            labelIndex file labelColumn header
-            |> Result.bind (fun label ->
-                let bad =
-                    rows |> Array.tryFind (fun (_, v) -> v[label] < 0.0 || v[label] <> Math.Floor(v[label]) || v[label] > float Int32.MaxValue - 1.0)
-                match bad with
-                | Some(line, v) -> Error(InvalidLabel(file, line, label + 1, header[label], v[label].ToString(CultureInfo.InvariantCulture)))
-                | None ->
-                    let labels = rows |> Array.map (fun (_, v) -> int v[label])
-                    Ok
-                        { Features = featureMatrix rows header.Length label
-                          Targets = Targets.Classes(ImmutableArray.Create<int> labels, Array.max labels + 1)
-                          FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header) }))
+            parseTable file text
+            |> Result.bind (fun (header, rows) ->
+                labelIndex file labelColumn header
+                |> Result.bind (fun label ->
+                    let bad =
+                        rows
+                        |> Array.tryFind (fun (_, v) ->
+                            v[label] < 0.0
+                            || v[label] <> Math.Floor(v[label])
+                            || v[label] > float Int32.MaxValue - 1.0)
+
+                    match bad with
+                    | Some(line, v) -> Error(InvalidLabel(file, line, label + 1, header[label], v[label].ToString(CultureInfo.InvariantCulture)))
+                    | None ->
+                        let labels = rows |> Array.map (fun (_, v) -> int v[label])
+
+                        Ok {
+                            Features = featureMatrix rows header.Length label
+                            Targets = Targets.Classes(ImmutableArray.Create<int> labels, Array.max labels + 1)
+                            FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
+                        }))
 
     /// <summary>
     /// Parses CSV text (see <c>parseTable</c>) with a numeric regression target in the column named
@@ -332,10 +381,11 @@ module Data =
         parseTable file text
         |> Result.bind (fun (header, rows) ->
             labelIndex file labelColumn header
-            |> Result.map (fun label ->
-                { Features = featureMatrix rows header.Length label
-                  Targets = Targets.Values(Dense.Matrix(1, rows.Length, rows |> Array.map (fun (_, v) -> v[label])))
-                  FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header) }))
+            |> Result.map (fun label -> {
+                Features = featureMatrix rows header.Length label
+                Targets = Targets.Values(Dense.Matrix(1, rows.Length, rows |> Array.map (fun (_, v) -> v[label])))
+                FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
+            }))
 
     /// <summary>
     /// Parses CSV text (see <c>parseTable</c>) as features only, leaving out the column named
@@ -345,7 +395,11 @@ module Data =
     let parseFeaturesCsv (file: string) (ignoreColumn: string option) (text: string) : Result<Matrix<float> * string[] * int[], CsvError> =
         parseTable file text
         |> Result.map (fun (header, rows) ->
-            let skip = ignoreColumn |> Option.bind (fun name -> Array.tryFindIndex ((=) name) header) |> Option.defaultValue -1
+            let skip =
+                ignoreColumn
+                |> Option.bind (fun name -> Array.tryFindIndex ((=) name) header)
+                |> Option.defaultValue -1
+
             let names = if skip >= 0 then Array.removeAt skip header else header
             featureMatrix rows header.Length skip, names, rows |> Array.map fst)
 
@@ -379,11 +433,14 @@ module Data =
 
     let private embedded (name: string) =
         let assembly = typeof<CsvError>.Assembly
+
         use stream =
             match assembly.GetManifestResourceStream($"Nn.Pipeline.data.{name}") with
             | null -> invalidOp $"The embedded data set {name} is missing from {assembly.GetName().Name}."
             | stream -> stream
+
         use reader = new StreamReader(stream)
+
         match parseCsv name "label" (reader.ReadToEnd()) with
         | Ok data -> data
         | Error e -> invalidOp $"The embedded data set is corrupt: {e.Message}"
@@ -416,5 +473,7 @@ module Standardizer =
 
     /// <summary>The data set with standardised features; targets and names unchanged.</summary>
     /// <exception cref="System.ArgumentException">The feature count differs from the standardizer's.</exception>
-    let apply (standardizer: Standardizer) (data: Dataset) : Dataset =
-        { data with Features = transform standardizer data.Features }
+    let apply (standardizer: Standardizer) (data: Dataset) : Dataset = {
+        data with
+            Features = transform standardizer data.Features
+    }

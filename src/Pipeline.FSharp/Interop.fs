@@ -47,7 +47,8 @@ type GradientTransformation(optimizer: Optimizer<objnull>) =
 [<AbstractClass; Sealed>]
 type GradientTransformations =
 
-    static member private Wrap(optimizer: Optimizer<'S>) = GradientTransformation(Nn.Pipeline.Optimizers.erase optimizer)
+    static member private Wrap(optimizer: Optimizer<'S>) =
+        GradientTransformation(Nn.Pipeline.Optimizers.erase optimizer)
 
     /// <summary>A constant learning rate α as a schedule.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">α is not positive and finite.</exception>
@@ -56,7 +57,8 @@ type GradientTransformations =
         Func<int, float>(schedule)
 
     /// <summary>SGD: θ ← θ − α·g.</summary>
-    static member Sgd(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.sgd (Schedules.constant learningRate))
+    static member Sgd(learningRate: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.sgd (Schedules.constant learningRate))
 
     /// <summary>Heavy-ball momentum: v ← g + μv, θ ← θ − α·v.</summary>
     static member Momentum(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
@@ -67,14 +69,16 @@ type GradientTransformations =
         GradientTransformations.Wrap(Nn.Pipeline.Optimizers.nesterov decay (Schedules.constant learningRate))
 
     /// <summary>AdaGrad: s ← s + g², θ ← θ − α·g / (√s + 1e-10).</summary>
-    static member AdaGrad(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adagrad (Schedules.constant learningRate))
+    static member AdaGrad(learningRate: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adagrad (Schedules.constant learningRate))
 
     /// <summary>RMSProp: v ← ρv + (1 − ρ)g², θ ← θ − α·g / (√v + 1e-8).</summary>
     static member RmsProp(learningRate: float, [<Optional; DefaultParameterValue(0.9)>] decay: float) =
         GradientTransformations.Wrap(Nn.Pipeline.Optimizers.rmsprop decay (Schedules.constant learningRate))
 
     /// <summary>Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8.</summary>
-    static member Adam(learningRate: float) = GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam (Schedules.constant learningRate))
+    static member Adam(learningRate: float) =
+        GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adam (Schedules.constant learningRate))
 
     /// <summary>Adam following a schedule α(t), t counting updates from 0.</summary>
     static member Adam(learningRate: Func<int, float>) =
@@ -86,10 +90,12 @@ type GradientTransformations =
         GradientTransformations.Wrap(Nn.Pipeline.Optimizers.adamw weightDecay (Schedules.constant learningRate))
 
     /// <summary>Clipping by global norm: u = g · min(1, c / ‖g‖₂).</summary>
-    static member ClipByGlobalNorm(maxNorm: float) = GradientTransformations.Wrap(Transform.clipByGlobalNorm maxNorm)
+    static member ClipByGlobalNorm(maxNorm: float) =
+        GradientTransformations.Wrap(Transform.clipByGlobalNorm maxNorm)
 
     /// <summary>u = g: changes nothing.</summary>
-    static member Identity() = GradientTransformations.Wrap Transform.identity
+    static member Identity() =
+        GradientTransformations.Wrap Transform.identity
 
     /// <summary>The stages in order, each feeding its updates to the next.</summary>
     static member Chain([<ParamArray>] stages: GradientTransformation[]) =
@@ -107,7 +113,8 @@ type TrainingRun(network: Network<float>, epochLosses: float[], stoppedEarly: bo
     member _.Network = network
 
     /// The mean training loss J after each epoch, over the whole training set.
-    member _.EpochLosses: Collections.Generic.IReadOnlyList<float> = Array.AsReadOnly epochLosses
+    member _.EpochLosses: Collections.Generic.IReadOnlyList<float> =
+        Array.AsReadOnly epochLosses
 
     /// True when early stopping ended the run.
     member _.StoppedEarly = stoppedEarly
@@ -138,18 +145,29 @@ type Trainer =
         ArgumentNullException.ThrowIfNull network
         ArgumentNullException.ThrowIfNull optimizer
         let classes = if network.Outputs = 1 then 2 else network.Outputs
-        let loss = if network.Outputs = 1 then Nn.Losses.Loss.BinaryCrossEntropy else Nn.Losses.Loss.SoftmaxCrossEntropy
+
+        let loss =
+            if network.Outputs = 1 then
+                Nn.Losses.Loss.BinaryCrossEntropy
+            else
+                Nn.Losses.Loss.SoftmaxCrossEntropy
+
         let names = Seq.init features.RowCount (fun i -> $"x{i + 1}")
-        let data = Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
-        let config =
-            { Training.defaults (fun _ -> optimizer.ToFSharp()) with
+
+        let data =
+            Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
+
+        let config = {
+            Training.defaults (fun _ -> optimizer.ToFSharp()) with
                 Epochs = epochs
                 BatchSize = batchSize
                 Seed = seed
                 // The transformation carries its own learning rate; this schedule only fills the history's
                 // learning-rate column, which TrainingRun does not expose.
                 LearningRate = Schedules.constant 1.0
-                Loss = loss }
+                Loss = loss
+        }
+
         match Training.fit config network data with
         | Ok trained -> TrainingRun(trained.Network, [| for e in trained.History.Epochs -> e.TrainLoss |], trained.StoppedEarly)
         | Error e -> raise (TrainingFailedException e.Message)

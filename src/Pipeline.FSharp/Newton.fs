@@ -7,13 +7,14 @@ module Nn.Newton
 open Nn.Newton
 
 /// A converged run: every iterate x₀ … xₙ with the residual f(xₖ) (g′ when minimising) and slope f′(xₖ) (g″).
-type NewtonTrace =
-    { /// The iterates in order; the last one is the solution.
-      Iterates: NewtonIterate list
-      /// The solution xₙ.
-      Solution: float
-      /// The number of Newton steps taken, n.
-      Steps: int }
+type NewtonTrace = {
+    /// The iterates in order; the last one is the solution.
+    Iterates: NewtonIterate list
+    /// The solution xₙ.
+    Solution: float
+    /// The number of Newton steps taken, n.
+    Steps: int
+}
 
 /// Why a Newton run failed. Every case carries the trace up to the point of failure.
 type NewtonError =
@@ -32,10 +33,11 @@ let private toResult (r: NewtonResult) : Result<NewtonTrace, NewtonError> =
 
     match r.Outcome with
     | NewtonOutcome.Converged ->
-        Ok
-            { Iterates = iterates
-              Solution = r.X
-              Steps = r.Iterations }
+        Ok {
+            Iterates = iterates
+            Solution = r.X
+            Steps = r.Iterations
+        }
     | NewtonOutcome.ZeroDerivative -> Error(ZeroDerivative(r.X, iterates))
     | NewtonOutcome.NonFiniteIterate -> Error(NonFiniteIterate(r.Iterations, iterates))
     | NewtonOutcome.NoConvergence -> Error(NoConvergence(r.Iterations, iterates))
@@ -45,7 +47,8 @@ let private toResult (r: NewtonResult) : Result<NewtonTrace, NewtonError> =
 /// NaN or infinity in an iterate or value gives NonFiniteIterate.
 /// Throws ArgumentNullException for a null function and ArgumentException when both tolerances of options are off.
 let root (options: NewtonOptions) (f: float -> float) (derivative: float -> float) (x0: float) : Result<NewtonTrace, NewtonError> =
-    NewtonMethod.Root(System.Func<_, _> f, System.Func<_, _> derivative, x0, options) |> toResult
+    NewtonMethod.Root(System.Func<_, _> f, System.Func<_, _> derivative, x0, options)
+    |> toResult
 
 /// Finds a root of f from x0, f′ estimated by central differences with step ε^(1/3)·max(1, |x|).
 /// Same failures and exceptions as `root`.
@@ -55,7 +58,8 @@ let rootNumeric (options: NewtonOptions) (f: float -> float) (x0: float) : Resul
 /// Finds a stationary point of g from x0, given g′ and g″; it is a minimum when the last slope (g″) is positive.
 /// Same failures and exceptions as `root`; the residual test applies to |g′|.
 let minimize (options: NewtonOptions) (gradient: float -> float) (curvature: float -> float) (x0: float) : Result<NewtonTrace, NewtonError> =
-    NewtonMethod.Minimize(System.Func<_, _> gradient, System.Func<_, _> curvature, x0, options) |> toResult
+    NewtonMethod.Minimize(System.Func<_, _> gradient, System.Func<_, _> curvature, x0, options)
+    |> toResult
 
 /// Finds a stationary point of g from x0, with g′ (step ε^(1/3)·max(1, |x|)) and g″ (step ε^(1/4)·max(1, |x|))
 /// estimated by central differences. Same failures and exceptions as `minimize`.

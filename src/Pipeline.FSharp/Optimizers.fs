@@ -54,8 +54,10 @@ module Schedules =
     let cosine (rate: float) (steps: int) (floor: float) : Schedule =
         positive (nameof rate) rate
         positiveSteps (nameof steps) steps
+
         if not (floor >= 0.0 && floor <= 1.0) then
             raise (ArgumentOutOfRangeException(nameof floor, floor, $"floor must be in [0, 1] but is {floor}."))
+
         fun t ->
             let progress = float (min (max t 0) steps) / float steps
             rate * (floor + (1.0 - floor) * 0.5 * (1.0 + Math.Cos(Math.PI * progress)))
@@ -67,9 +69,14 @@ module Schedules =
     /// <exception cref="System.ArgumentOutOfRangeException">W is not positive.</exception>
     let warmup (steps: int) (after: Schedule) : Schedule =
         positiveSteps (nameof steps) steps
+
         fun t ->
             let t = max t 0
-            if t < steps then after 0 * float (t + 1) / float steps else after (t - steps)
+
+            if t < steps then
+                after 0 * float (t + 1) / float steps
+            else
+                after (t - steps)
 
 /// <summary>
 /// An optimizer, or one stage of one, in the style of optax's gradient transformations: two pure functions with the
@@ -81,11 +88,12 @@ module Schedules =
 /// Float64 only: the pipeline trains <c>Network&lt;float&gt;</c>. Stages never mutate their inputs; every tree they
 /// return is new. NaN in a gradient propagates to the updates (the training loop reports it as divergence).
 /// </remarks>
-type Optimizer<'State> =
-    { /// The initial state for parameters θ.
-      Init: Parameters<float> -> 'State
-      /// Gradients → state → parameters → (updates, next state).
-      Update: Parameters<float> -> 'State -> Parameters<float> -> Parameters<float> * 'State }
+type Optimizer<'State> = {
+    /// The initial state for parameters θ.
+    Init: Parameters<float> -> 'State
+    /// Gradients → state → parameters → (updates, next state).
+    Update: Parameters<float> -> 'State -> Parameters<float> -> Parameters<float> * 'State
+}
 
 /// <summary>
 /// Elementary gradient transformations. Each maps the incoming updates u (gradients, for the first stage) to new
@@ -95,19 +103,28 @@ type Optimizer<'State> =
 module Transform =
 
     let private map (f: float -> float) (p: Parameters<float>) =
-        p.Map(SpanMap<float>(fun x r ->
-            for i in 0 .. r.Length - 1 do
-                r[i] <- f x[i]))
+        p.Map(
+            SpanMap<float>(fun x r ->
+                for i in 0 .. r.Length - 1 do
+                    r[i] <- f x[i])
+        )
 
     let private map2 (f: float -> float -> float) (p: Parameters<float>) (q: Parameters<float>) =
-        p.Map2(q, SpanMap2<float>(fun x y r ->
-            for i in 0 .. r.Length - 1 do
-                r[i] <- f x[i] y[i]))
+        p.Map2(
+            q,
+            SpanMap2<float>(fun x y r ->
+                for i in 0 .. r.Length - 1 do
+                    r[i] <- f x[i] y[i])
+        )
 
     let private map3 (f: float -> float -> float -> float) (p: Parameters<float>) (q: Parameters<float>) (s: Parameters<float>) =
-        p.Map3(q, s, SpanMap3<float>(fun x y z r ->
-            for i in 0 .. r.Length - 1 do
-                r[i] <- f x[i] y[i] z[i]))
+        p.Map3(
+            q,
+            s,
+            SpanMap3<float>(fun x y z r ->
+                for i in 0 .. r.Length - 1 do
+                    r[i] <- f x[i] y[i] z[i])
+        )
 
     let private finite name (v: float) =
         if not (Double.IsFinite v) then
@@ -122,27 +139,33 @@ module Transform =
             raise (ArgumentOutOfRangeException(name, v, $"{name} must be non-negative and finite but is {v}."))
 
     /// <summary>u = g. The neutral stage of <c>chain</c>; its state is unit.</summary>
-    let identity: Optimizer<unit> =
-        { Init = ignore
-          Update = fun g () _ -> g, () }
+    let identity: Optimizer<unit> = {
+        Init = ignore
+        Update = fun g () _ -> g, ()
+    }
 
     /// <summary>u = c · g for a fixed finite factor c.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">c is not finite.</exception>
     let scale (factor: float) : Optimizer<unit> =
         finite (nameof factor) factor
-        { Init = ignore
-          Update = fun g () _ -> g.Scale factor, () }
+
+        {
+            Init = ignore
+            Update = fun g () _ -> g.Scale factor, ()
+        }
 
     /// <summary>u = s(t) · g, where t counts the updates made so far (the state, starting at 0).</summary>
-    let scaleBySchedule (schedule: Schedule) : Optimizer<int> =
-        { Init = fun _ -> 0
-          Update = fun g t _ -> g.Scale(schedule t), t + 1 }
+    let scaleBySchedule (schedule: Schedule) : Optimizer<int> = {
+        Init = fun _ -> 0
+        Update = fun g t _ -> g.Scale(schedule t), t + 1
+    }
 
     /// <summary>
     /// u = −α(t) · g: the learning-rate stage, the only one that flips the sign, so that adding u to θ descends
     /// (lecture 001: θ ← θ − α ∇J). The state counts updates.
     /// </summary>
-    let scaleByLearningRate (learningRate: Schedule) : Optimizer<int> = scaleBySchedule (fun t -> -(learningRate t))
+    let scaleByLearningRate (learningRate: Schedule) : Optimizer<int> =
+        scaleBySchedule (fun t -> -(learningRate t))
 
     /// <summary>
     /// Momentum as a trace (optax <c>trace</c>): v ← g + μ·v, u = v; with <paramref name="nesterov"/>,
@@ -152,11 +175,14 @@ module Transform =
     /// <exception cref="System.ArgumentOutOfRangeException">μ is outside [0, 1).</exception>
     let trace (decay: float) (nesterov: bool) : Optimizer<Parameters<float>> =
         inRange (nameof decay) decay
-        { Init = fun p -> p.ZerosLike()
-          Update =
-            fun g v _ ->
-                let v = g.AddScaled(decay, v)
-                (if nesterov then g.AddScaled(decay, v) else v), v }
+
+        {
+            Init = fun p -> p.ZerosLike()
+            Update =
+                fun g v _ ->
+                    let v = g.AddScaled(decay, v)
+                    (if nesterov then g.AddScaled(decay, v) else v), v
+        }
 
     /// <summary>
     /// AdaGrad scaling (Duchi, Hazan and Singer 2011, diagonal form): s ← s + g², u = g / (√s + ε), elementwise,
@@ -166,11 +192,14 @@ module Transform =
     let scaleByRss (initial: float) (epsilon: float) : Optimizer<Parameters<float>> =
         nonNegative (nameof initial) initial
         nonNegative (nameof epsilon) epsilon
-        { Init = fun p -> map (fun _ -> initial) p
-          Update =
-            fun g s _ ->
-                let s = map2 (fun s g -> s + g * g) s g
-                map2 (fun g s -> if g = 0.0 then 0.0 else g / (sqrt s + epsilon)) g s, s }
+
+        {
+            Init = fun p -> map (fun _ -> initial) p
+            Update =
+                fun g s _ ->
+                    let s = map2 (fun s g -> s + g * g) s g
+                    map2 (fun g s -> if g = 0.0 then 0.0 else g / (sqrt s + epsilon)) g s, s
+        }
 
     /// <summary>
     /// RMSProp scaling (Tieleman and Hinton 2012, lecture 6.5): v ← ρ·v + (1 − ρ)·g², u = g / (√v + ε),
@@ -180,11 +209,14 @@ module Transform =
     let scaleByRms (decay: float) (epsilon: float) : Optimizer<Parameters<float>> =
         inRange (nameof decay) decay
         nonNegative (nameof epsilon) epsilon
-        { Init = fun p -> p.ZerosLike()
-          Update =
-            fun g v _ ->
-                let v = map2 (fun v g -> decay * v + (1.0 - decay) * g * g) v g
-                map2 (fun g v -> if g = 0.0 then 0.0 else g / (sqrt v + epsilon)) g v, v }
+
+        {
+            Init = fun p -> p.ZerosLike()
+            Update =
+                fun g v _ ->
+                    let v = map2 (fun v g -> decay * v + (1.0 - decay) * g * g) v g
+                    map2 (fun g v -> if g = 0.0 then 0.0 else g / (sqrt v + epsilon)) g v, v
+        }
 
     /// <summary>
     /// Adam's bias-corrected moments (Kingma and Ba 2015, Algorithm 1): with t the update number from 1,
@@ -196,14 +228,17 @@ module Transform =
         inRange (nameof beta1) beta1
         inRange (nameof beta2) beta2
         nonNegative (nameof epsilon) epsilon
-        { Init = fun p -> 0, p.ZerosLike(), p.ZerosLike()
-          Update =
-            fun g (t, m, v) _ ->
-                let t = t + 1
-                let m = map2 (fun m g -> beta1 * m + (1.0 - beta1) * g) m g
-                let v = map2 (fun v g -> beta2 * v + (1.0 - beta2) * g * g) v g
-                let c1, c2 = 1.0 - beta1 ** float t, 1.0 - beta2 ** float t
-                map2 (fun m v -> (m / c1) / (sqrt (v / c2) + epsilon)) m v, (t, m, v) }
+
+        {
+            Init = fun p -> 0, p.ZerosLike(), p.ZerosLike()
+            Update =
+                fun g (t, m, v) _ ->
+                    let t = t + 1
+                    let m = map2 (fun m g -> beta1 * m + (1.0 - beta1) * g) m g
+                    let v = map2 (fun v g -> beta2 * v + (1.0 - beta2) * g * g) v g
+                    let c1, c2 = 1.0 - beta1 ** float t, 1.0 - beta2 ** float t
+                    map2 (fun m v -> (m / c1) / (sqrt (v / c2) + epsilon)) m v, (t, m, v)
+        }
 
     /// <summary>
     /// u = g + λ·θ. Placed after an adaptive scaling and before the learning-rate stage this is decoupled weight
@@ -212,8 +247,11 @@ module Transform =
     /// <exception cref="System.ArgumentOutOfRangeException">λ is negative or not finite.</exception>
     let addDecayedWeights (weightDecay: float) : Optimizer<unit> =
         nonNegative (nameof weightDecay) weightDecay
-        { Init = ignore
-          Update = fun g () theta -> g.AddScaled(weightDecay, theta), () }
+
+        {
+            Init = ignore
+            Update = fun g () theta -> g.AddScaled(weightDecay, theta), ()
+        }
 
     /// <summary>
     /// An L2 penalty ½λ‖θ‖² added to the cost: g ← g + λ·θ. The same sum as <c>addDecayedWeights</c>, but placed
@@ -223,8 +261,11 @@ module Transform =
     /// <exception cref="System.ArgumentOutOfRangeException">λ is negative or not finite.</exception>
     let addL2Penalty (lambda: float) : Optimizer<unit> =
         nonNegative (nameof lambda) lambda
-        { Init = ignore
-          Update = fun g () theta -> g.AddScaled(lambda, theta), () }
+
+        {
+            Init = ignore
+            Update = fun g () theta -> g.AddScaled(lambda, theta), ()
+        }
 
     /// <summary>
     /// Clipping by global norm (Pascanu et al. 2013): u = g · min(1, c / ‖g‖₂), the norm taken over the whole tree,
@@ -235,11 +276,14 @@ module Transform =
     let clipByGlobalNorm (maxNorm: float) : Optimizer<unit> =
         if not (Double.IsFinite maxNorm && maxNorm > 0.0) then
             raise (ArgumentOutOfRangeException(nameof maxNorm, maxNorm, $"maxNorm must be positive and finite but is {maxNorm}."))
-        { Init = ignore
-          Update =
-            fun g () _ ->
-                let norm = g.Norm()
-                (if norm > maxNorm then g.Scale(maxNorm / norm) else g), () }
+
+        {
+            Init = ignore
+            Update =
+                fun g () _ ->
+                    let norm = g.Norm()
+                    (if norm > maxNorm then g.Scale(maxNorm / norm) else g), ()
+        }
 
 /// <summary>The chaining operator, opened with the <c>Nn.Pipeline</c> namespace.</summary>
 [<AutoOpen>]
@@ -251,13 +295,14 @@ module Chaining =
     /// both states, so the composition stays fully typed; the operator is left-associative, so
     /// <c>a >-> b >-> c</c> has state <c>('A * 'B) * 'C</c>.
     /// </summary>
-    let (>->) (first: Optimizer<'A>) (second: Optimizer<'B>) : Optimizer<'A * 'B> =
-        { Init = fun p -> first.Init p, second.Init p
-          Update =
+    let (>->) (first: Optimizer<'A>) (second: Optimizer<'B>) : Optimizer<'A * 'B> = {
+        Init = fun p -> first.Init p, second.Init p
+        Update =
             fun g (a, b) p ->
                 let u, a = first.Update g a p
                 let u, b = second.Update u b p
-                u, (a, b) }
+                u, (a, b)
+    }
 
 /// <summary>
 /// Composition of gradient transformations and the named optimizers, each a short recipe of <c>Transform</c>
@@ -276,29 +321,35 @@ module Optimizers =
     /// passing them across a language boundary. <c>Update</c> throws <c>InvalidCastException</c> when given a
     /// state that another optimizer created.
     /// </summary>
-    let erase (optimizer: Optimizer<'S>) : Optimizer<objnull> =
-        { Init = fun p -> box (optimizer.Init p)
-          Update =
+    let erase (optimizer: Optimizer<'S>) : Optimizer<objnull> = {
+        Init = fun p -> box (optimizer.Init p)
+        Update =
             fun g s p ->
                 let u, s = optimizer.Update g (unbox<'S> s) p
-                u, box s }
+                u, box s
+    }
 
     /// <summary>Chains any number of erased stages in order; the state is the list of their states.</summary>
-    let chainAll (stages: Optimizer<objnull> list) : Optimizer<objnull> =
-        { Init = fun p -> stages |> List.map (fun s -> s.Init p) |> box
-          Update =
+    let chainAll (stages: Optimizer<objnull> list) : Optimizer<objnull> = {
+        Init = fun p -> stages |> List.map (fun s -> s.Init p) |> box
+        Update =
             fun g state p ->
                 let states = unbox<objnull list> state
+
                 if List.length states <> List.length stages then
                     invalidArg (nameof state) $"The state holds {List.length states} stages but the chain has {List.length stages}."
+
                 let step (u, acc) (stage: Optimizer<objnull>, s) =
                     let u, s = stage.Update u s p
                     u, s :: acc
+
                 let u, reversed = List.fold step (g, []) (List.zip stages states)
-                u, box (List.rev reversed) }
+                u, box (List.rev reversed)
+    }
 
     /// <summary>Stochastic gradient descent: θ ← θ − α(t)·g.</summary>
-    let sgd (learningRate: Schedule) = Transform.scaleByLearningRate learningRate
+    let sgd (learningRate: Schedule) =
+        Transform.scaleByLearningRate learningRate
 
     /// <summary>Heavy-ball momentum (Polyak 1964): v ← g + μv, θ ← θ − α(t)·v.</summary>
     let momentum (decay: float) (learningRate: Schedule) =
@@ -318,7 +369,8 @@ module Optimizers =
 
     /// <summary>Adam (Kingma and Ba 2015) with β₁ = 0.9, β₂ = 0.999, ε = 1e-8: θ ← θ − α(t)·m̂ / (√v̂ + ε).</summary>
     let adam (learningRate: Schedule) =
-        Transform.scaleByAdam 0.9 0.999 1e-8 >-> Transform.scaleByLearningRate learningRate
+        Transform.scaleByAdam 0.9 0.999 1e-8
+        >-> Transform.scaleByLearningRate learningRate
 
     /// <summary>
     /// AdamW (Loshchilov and Hutter 2019): Adam's step plus decoupled weight decay, θ ← θ − α(t)·(m̂ / (√v̂ + ε) + λθ),

@@ -21,7 +21,8 @@ module Phases =
         fun network data -> Training.fit config network data |> Result.mapError FirstOrderPhase
 
     /// <summary>A <c>SecondOrder.fit</c> run as a phase.</summary>
-    let secondOrder (config: SecondOrderConfig<'State>) : Phase = fun network data -> SecondOrder.fit config network data
+    let secondOrder (config: SecondOrderConfig<'State>) : Phase =
+        fun network data -> SecondOrder.fit config network data
 
     /// <summary>
     /// A full-batch <c>SecondOrder.lbfgs</c> run as a phase. Its history is one epoch: one step per evaluation of
@@ -34,38 +35,77 @@ module Phases =
             |> Result.map (fun run ->
                 let steps =
                     List.zip run.Evaluations run.GradientNorms
-                    |> List.mapi (fun i (value, norm) ->
-                        { Epoch = 1
-                          Step = i + 1
-                          BatchSize = data.Samples
-                          Loss = value
-                          GradientNorm = norm
-                          LearningRate = 1.0 })
+                    |> List.mapi (fun i (value, norm) -> {
+                        Epoch = 1
+                        Step = i + 1
+                        BatchSize = data.Samples
+                        Loss = value
+                        GradientNorm = norm
+                        LearningRate = 1.0
+                    })
+
                 let trainLoss, trainAccuracy = Training.evaluate loss run.Network data
-                { Network = run.Network
-                  History =
-                    { Steps = steps
-                      Epochs =
-                        [ { Epoch = 1
-                            Steps = steps.Length
-                            TrainLoss = trainLoss
-                            TrainAccuracy = trainAccuracy
-                            ValidationLoss = None
-                            ValidationAccuracy = None
-                            GradientNorm = (if steps.IsEmpty then 0.0 else steps |> List.averageBy (fun s -> s.GradientNorm))
-                            LearningRate = 1.0 } ] }
-                  BestEpoch = None
-                  StoppedEarly = false })
+
+                {
+                    Network = run.Network
+                    History = {
+                        Steps = steps
+                        Epochs = [
+                            {
+                                Epoch = 1
+                                Steps = steps.Length
+                                TrainLoss = trainLoss
+                                TrainAccuracy = trainAccuracy
+                                ValidationLoss = None
+                                ValidationAccuracy = None
+                                GradientNorm =
+                                    (if steps.IsEmpty then
+                                         0.0
+                                     else
+                                         steps |> List.averageBy (fun s -> s.GradientNorm))
+                                LearningRate = 1.0
+                            }
+                        ]
+                    }
+                    BestEpoch = None
+                    StoppedEarly = false
+                })
 
     /// <summary>
     /// <paramref name="later"/> after <paramref name="earlier"/>: epochs and steps of the later history renumbered to
     /// continue the earlier ones (epoch e becomes e + E, step s becomes s + S, and each epoch's step count gains S).
     /// </summary>
     let append (earlier: History) (later: History) : History =
-        let epochs = earlier.Epochs |> List.tryLast |> Option.map (fun e -> e.Epoch) |> Option.defaultValue 0
-        let steps = earlier.Steps |> List.tryLast |> Option.map (fun s -> s.Step) |> Option.defaultValue 0
-        { Steps = earlier.Steps @ (later.Steps |> List.map (fun s -> { s with Epoch = s.Epoch + epochs; Step = s.Step + steps }))
-          Epochs = earlier.Epochs @ (later.Epochs |> List.map (fun e -> { e with Epoch = e.Epoch + epochs; Steps = e.Steps + steps })) }
+        let epochs =
+            earlier.Epochs
+            |> List.tryLast
+            |> Option.map (fun e -> e.Epoch)
+            |> Option.defaultValue 0
+
+        let steps =
+            earlier.Steps
+            |> List.tryLast
+            |> Option.map (fun s -> s.Step)
+            |> Option.defaultValue 0
+
+        {
+            Steps =
+                earlier.Steps
+                @ (later.Steps
+                   |> List.map (fun s -> {
+                       s with
+                           Epoch = s.Epoch + epochs
+                           Step = s.Step + steps
+                   }))
+            Epochs =
+                earlier.Epochs
+                @ (later.Epochs
+                   |> List.map (fun e -> {
+                       e with
+                           Epoch = e.Epoch + epochs
+                           Steps = e.Steps + steps
+                   }))
+        }
 
     /// <summary>
     /// Runs the phases in order, each from the previous one's network, and concatenates their histories with
@@ -75,11 +115,13 @@ module Phases =
     /// </summary>
     let run (phases: Phase list) : Phase =
         fun network data ->
-            let start =
-                { Network = network
-                  History = { Steps = []; Epochs = [] }
-                  BestEpoch = None
-                  StoppedEarly = false }
+            let start = {
+                Network = network
+                History = { Steps = []; Epochs = [] }
+                BestEpoch = None
+                StoppedEarly = false
+            }
+
             phases
             |> List.fold
                 (fun acc phase ->
@@ -88,8 +130,11 @@ module Phases =
                         phase so_far.Network data
                         |> Result.map (fun next ->
                             let offset = so_far.History.Epochs.Length
-                            { Network = next.Network
-                              History = append so_far.History next.History
-                              BestEpoch = next.BestEpoch |> Option.map ((+) offset) |> Option.orElse so_far.BestEpoch
-                              StoppedEarly = so_far.StoppedEarly || next.StoppedEarly })))
+
+                            {
+                                Network = next.Network
+                                History = append so_far.History next.History
+                                BestEpoch = next.BestEpoch |> Option.map ((+) offset) |> Option.orElse so_far.BestEpoch
+                                StoppedEarly = so_far.StoppedEarly || next.StoppedEarly
+                            })))
                 (Ok start)

@@ -12,6 +12,7 @@ let private nn (args: string list) =
     let oldOut, oldErr = Console.Out, Console.Error
     Console.SetOut out
     Console.SetError err
+
     try
         let code = Nn.Cli.Program.execute (Array.ofList args)
         code, out.ToString(), err.ToString()
@@ -32,11 +33,13 @@ let private write dir name (text: string) =
 
 /// A small two-class problem: label = 1 when x1 + x2 > 1.
 let private binaryCsv =
-    let rows =
-        [ for i in 0..59 ->
-              let x1 = float (i % 10) / 9.0
-              let x2 = float ((i * 7) % 11) / 10.0
-              $"{x1},{x2},{(if x1 + x2 > 1.0 then 1 else 0)}" ]
+    let rows = [
+        for i in 0..59 ->
+            let x1 = float (i % 10) / 9.0
+            let x2 = float ((i * 7) % 11) / 10.0
+            $"{x1},{x2},{(if x1 + x2 > 1.0 then 1 else 0)}"
+    ]
+
     String.Join("\n", "x1,x2,label" :: rows) + "\n"
 
 /// Asserts a failure: non-zero exit, nothing on standard output but at most progress, and exactly one line on
@@ -45,10 +48,22 @@ let private failsWith (fragments: string list) (code: int, _: string, err: strin
     Assert.NotEqual(0, code)
     let lines = err.Trim().Split('\n')
     Assert.True(lines.Length = 1, $"expected one line on standard error, got:\n{err}")
+
     for f in fragments do
         Assert.Contains(f, err)
 
-let private trainArgs data out = [ "train"; "--data"; data; "--label"; "label"; "--out"; out; "--epochs"; "5"; "--json" ]
+let private trainArgs data out = [
+    "train"
+    "--data"
+    data
+    "--label"
+    "label"
+    "--out"
+    out
+    "--epochs"
+    "5"
+    "--json"
+]
 
 let private trainedModel dir =
     let data = write dir "train.csv" binaryCsv
@@ -65,7 +80,14 @@ let ``the lecture demo learns the Aack/Beep table and XOR and prints the loss as
     Assert.Equal(0, code)
     Assert.Contains("== Aack/Beep moods", text)
     Assert.Contains("== XOR", text)
-    Assert.Equal(10, text.Split('\n') |> Array.filter (fun l -> l.StartsWith "iteration") |> Array.length)
+
+    Assert.Equal(
+        10,
+        text.Split('\n')
+        |> Array.filter (fun l -> l.StartsWith "iteration")
+        |> Array.length
+    )
+
     Assert.Contains("training accuracy 4/4", text)
 
 [<Fact>]
@@ -86,11 +108,32 @@ let ``train, summary, evaluate and predict work end to end and the prediction fi
     let code, out, err = nn [ "summary"; "--model"; model ]
     Assert.True((code = 0), err)
     Assert.Contains("2 inputs", out)
-    let code, out, err = nn [ "evaluate"; "--model"; model; "--data"; Path.Combine(dir, "train.csv"); "--json" ]
+
+    let code, out, err =
+        nn [
+            "evaluate"
+            "--model"
+            model
+            "--data"
+            Path.Combine(dir, "train.csv")
+            "--json"
+        ]
+
     Assert.True((code = 0), err)
     Assert.Contains("\"accuracy\"", out)
     let predictions = Path.Combine(dir, "p.csv")
-    let code, _, err = nn [ "predict"; "--model"; model; "--data"; Path.Combine(dir, "train.csv"); "--out"; predictions ]
+
+    let code, _, err =
+        nn [
+            "predict"
+            "--model"
+            model
+            "--data"
+            Path.Combine(dir, "train.csv")
+            "--out"
+            predictions
+        ]
+
     Assert.True((code = 0), err)
     let lines = File.ReadAllLines predictions
     Assert.Equal("p_0,p_1,class", lines[0])
@@ -101,10 +144,21 @@ let ``train writes an SVG loss curve that parses as XML with a line per series``
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let svg = Path.Combine(dir, "loss.svg")
-    let code, _, err = nn (trainArgs data (Path.Combine(dir, "m.json")) @ [ "--validation"; "0.25"; "--plot"; svg ])
+
+    let code, _, err =
+        nn (
+            trainArgs data (Path.Combine(dir, "m.json"))
+            @ [ "--validation"; "0.25"; "--plot"; svg ]
+        )
+
     Assert.True((code = 0), err)
     let doc = XDocument.Load svg
-    let polylines = doc.Descendants() |> Seq.filter (fun e -> e.Name.LocalName = "polyline") |> Seq.length
+
+    let polylines =
+        doc.Descendants()
+        |> Seq.filter (fun e -> e.Name.LocalName = "polyline")
+        |> Seq.length
+
     Assert.Equal(2, polylines)
 
 [<Fact>]
@@ -118,15 +172,16 @@ let ``an existing model file is not overwritten without force`` () =
     Assert.True((code = 0), err)
     Assert.NotEqual<string>("precious", File.ReadAllText out)
 
-let private badCsvCases: (string * string * string list) list =
-    [ "empty", "", [ "empty.csv, line 1"; "empty" ]
-      "header-only", "x1,x2,label\n", [ "header-only.csv, line 2"; "no data rows" ]
-      "ragged", "x1,x2,label\n1,2,0\n3,1\n", [ "ragged.csv, line 3, column 3" ]
-      "non-numeric", "x1,x2,label\n1,2,0\n3,abc,1\n", [ "non-numeric.csv, line 3, column 2 (x2)"; "\"abc\"" ]
-      "missing-label", "x1,x2,y\n1,2,0\n", [ "missing-label.csv, line 1"; "\"label\"" ]
-      "nan", "x1,x2,label\n1,2,0\n3,NaN,1\n", [ "nan.csv, line 3, column 2 (x2)"; "not finite" ]
-      "infinity", "x1,x2,label\n1,Infinity,0\n3,1,1\n", [ "infinity.csv, line 2, column 2 (x2)"; "not finite" ]
-      "bce-label", "x1,x2,label\n1,2,0\n3,1,1\n2,2,2\n", [ "bce-label.csv, line 4, column label"; "label 2"; "bce" ] ]
+let private badCsvCases: (string * string * string list) list = [
+    "empty", "", [ "empty.csv, line 1"; "empty" ]
+    "header-only", "x1,x2,label\n", [ "header-only.csv, line 2"; "no data rows" ]
+    "ragged", "x1,x2,label\n1,2,0\n3,1\n", [ "ragged.csv, line 3, column 3" ]
+    "non-numeric", "x1,x2,label\n1,2,0\n3,abc,1\n", [ "non-numeric.csv, line 3, column 2 (x2)"; "\"abc\"" ]
+    "missing-label", "x1,x2,y\n1,2,0\n", [ "missing-label.csv, line 1"; "\"label\"" ]
+    "nan", "x1,x2,label\n1,2,0\n3,NaN,1\n", [ "nan.csv, line 3, column 2 (x2)"; "not finite" ]
+    "infinity", "x1,x2,label\n1,Infinity,0\n3,1,1\n", [ "infinity.csv, line 2, column 2 (x2)"; "not finite" ]
+    "bce-label", "x1,x2,label\n1,2,0\n3,1,1\n2,2,2\n", [ "bce-label.csv, line 4, column label"; "label 2"; "bce" ]
+]
 
 [<Fact>]
 let ``each malformed training file gets one line naming file, line and column, and nothing is written`` () =
@@ -134,7 +189,10 @@ let ``each malformed training file gets one line naming file, line and column, a
         let dir = scratch ()
         let data = write dir (name + ".csv") text
         let out = Path.Combine(dir, "model.json")
-        let args = trainArgs data out @ (if name = "bce-label" then [ "--loss"; "bce" ] else [])
+
+        let args =
+            trainArgs data out @ (if name = "bce-label" then [ "--loss"; "bce" ] else [])
+
         failsWith fragments (nn args)
         Assert.False(File.Exists out, $"{name}: a model was written")
         Assert.Equal(1, Directory.GetFiles(dir).Length)
@@ -151,7 +209,26 @@ let ``a learning rate that makes training diverge stops with the epoch and step 
     let rows = [ for i in 0..39 -> $"{i * 1000},{i % 7},{i % 2}" ]
     let data = write dir "wild.csv" (String.Join("\n", "x1,x2,label" :: rows))
     let out = Path.Combine(dir, "model.json")
-    failsWith [ "epoch"; "step"; "nothing was written" ] (nn [ "train"; "--data"; data; "--out"; out; "--epochs"; "50"; "--optimizer"; "sgd"; "--lr"; "1000"; "--loss"; "mse"; "--json" ])
+
+    failsWith
+        [ "epoch"; "step"; "nothing was written" ]
+        (nn [
+            "train"
+            "--data"
+            data
+            "--out"
+            out
+            "--epochs"
+            "50"
+            "--optimizer"
+            "sgd"
+            "--lr"
+            "1000"
+            "--loss"
+            "mse"
+            "--json"
+        ])
+
     Assert.False(File.Exists out)
 
 [<Fact>]
@@ -169,11 +246,19 @@ let ``damaged model files are refused with one line naming the file`` () =
     let model = trainedModel dir
     let text = File.ReadAllText model
     let data = Path.Combine(dir, "train.csv")
-    let cases =
-        [ "truncated.json", text.Substring(0, text.Length / 2), [ "truncated.json" ]
-          "not-json.json", "this is not JSON", [ "not-json.json" ]
-          "newer.json", text.Replace("\"version\": 1", "\"version\": 99"), [ "newer.json"; "99" ]
-          "nan.json", (let i = text.IndexOf("\"weights\"") in text.Substring(0, i) + text.Substring(i).Insert(text.Substring(i).IndexOf('[') + 2, "NaN, ")), [ "nan.json" ] ]
+
+    let cases = [
+        "truncated.json", text.Substring(0, text.Length / 2), [ "truncated.json" ]
+        "not-json.json", "this is not JSON", [ "not-json.json" ]
+        "newer.json", text.Replace("\"version\": 1", "\"version\": 99"), [ "newer.json"; "99" ]
+        "nan.json",
+        (let i = text.IndexOf("\"weights\"") in
+
+         text.Substring(0, i)
+         + text.Substring(i).Insert(text.Substring(i).IndexOf('[') + 2, "NaN, ")),
+        [ "nan.json" ]
+    ]
+
     for name, content, fragments in cases do
         let path = write dir name content
         failsWith fragments (nn [ "evaluate"; "--model"; path; "--data"; data ])
@@ -185,6 +270,7 @@ let private root =
         | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
         | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
         | d -> up d.Parent
+
     up (DirectoryInfo AppContext.BaseDirectory)
 
 [<Fact>]
@@ -201,16 +287,28 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
     failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
     // Nn's own predictions for the raw inputs, in the validator's format ([N, features] and [N, outputs]).
     let loaded = Nn.Serialization.ModelFile.Load model
-    let rows = File.ReadAllLines(data) |> Array.skip 1 |> Array.map (fun l -> l.Split(',') |> Array.take 2 |> Array.map float)
+
+    let rows =
+        File.ReadAllLines(data)
+        |> Array.skip 1
+        |> Array.map (fun l -> l.Split(',') |> Array.take 2 |> Array.map float)
+
     let x = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays rows
     let predictions = loaded.Predict x
+
     let json =
-        Text.Json.JsonSerializer.Serialize
-            {| inputs = rows
-               predictions = [| for j in 0 .. predictions.ColumnCount - 1 -> [| for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] |] |] |}
+        Text.Json.JsonSerializer.Serialize {|
+            inputs = rows
+            predictions = [|
+                for j in 0 .. predictions.ColumnCount - 1 -> [| for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] |]
+            |]
+        |}
+
     let dataJson = write dir "data.json" json
+
     use validator =
-        nonNull <| Diagnostics.Process.Start(
+        nonNull
+        <| Diagnostics.Process.Start(
             Diagnostics.ProcessStartInfo(
                 "/usr/bin/python3",
                 [ Path.Combine(root, "tests", "onnx", "validate.py"); onnx; dataJson ],
@@ -218,6 +316,7 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
                 RedirectStandardOutput = true
             )
         )
+
     let stderr = validator.StandardError.ReadToEnd()
     validator.WaitForExit()
     Assert.True((validator.ExitCode = 0), $"validate.py exited {validator.ExitCode}: {stderr}")
@@ -233,12 +332,32 @@ let ``second-order optimizers train from the command line and beat one epoch of 
     for optimizer in [ "newton"; "lbfgs" ] do
         let dir = scratch ()
         let data = write dir "train.csv" binaryCsv
+
         let loss epochs =
             let out = Path.Combine(dir, $"{optimizer}-{epochs}.json")
-            let code, json, err = nn [ "train"; "--data"; data; "--out"; out; "--optimizer"; optimizer; "--epochs"; string epochs; "--layers"; "4"; "--activation"; "tanh"; "--json" ]
+
+            let code, json, err =
+                nn [
+                    "train"
+                    "--data"
+                    data
+                    "--out"
+                    out
+                    "--optimizer"
+                    optimizer
+                    "--epochs"
+                    string epochs
+                    "--layers"
+                    "4"
+                    "--activation"
+                    "tanh"
+                    "--json"
+                ]
+
             Assert.True((code = 0), $"{optimizer}: {err}")
             Assert.True(File.Exists out)
             Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("train_loss").GetDouble()
+
         let short, long = loss 1, loss 20
         Assert.True(long < short, $"{optimizer}: loss after 20 iterations {long} is not below the loss after 1, {short}")
 
@@ -247,7 +366,18 @@ let private writeIdx dir (images: byte[][]) (labels: byte[]) rows columns =
     let bigEndian (n: int) = [| byte (n >>> 24); byte (n >>> 16); byte (n >>> 8); byte n |]
     let imagesPath = Path.Combine(dir, "train-images-idx3-ubyte")
     let labelsPath = Path.Combine(dir, "train-labels-idx1-ubyte")
-    File.WriteAllBytes(imagesPath, Array.concat [ yield bigEndian 0x803; yield bigEndian images.Length; yield bigEndian rows; yield bigEndian columns; yield! images ])
+
+    File.WriteAllBytes(
+        imagesPath,
+        Array.concat [
+            yield bigEndian 0x803
+            yield bigEndian images.Length
+            yield bigEndian rows
+            yield bigEndian columns
+            yield! images
+        ]
+    )
+
     File.WriteAllBytes(labelsPath, Array.concat [ bigEndian 0x801; bigEndian labels.Length; labels ])
     imagesPath
 
@@ -255,11 +385,32 @@ let private writeIdx dir (images: byte[][]) (labels: byte[]) rows columns =
 let ``train reads IDX images with the labels file beside them`` () =
     let dir = scratch ()
     // 2×2 images: class 0 is bright on the left, class 1 bright on the right.
-    let images = [| for i in 0..39 -> if i % 2 = 0 then [| 250uy; 10uy; 240uy; 5uy |] else [| 10uy; 250uy; 5uy; 240uy |] |]
+    let images = [|
+        for i in 0..39 ->
+            if i % 2 = 0 then
+                [| 250uy; 10uy; 240uy; 5uy |]
+            else
+                [| 10uy; 250uy; 5uy; 240uy |]
+    |]
+
     let labels = [| for i in 0..39 -> byte (i % 2) |]
     let data = writeIdx dir images labels 2 2
     let out = Path.Combine(dir, "model.json")
-    let code, json, err = nn [ "train"; "--data"; data; "--out"; out; "--epochs"; "20"; "--loss"; "ce"; "--json" ]
+
+    let code, json, err =
+        nn [
+            "train"
+            "--data"
+            data
+            "--out"
+            out
+            "--epochs"
+            "20"
+            "--loss"
+            "ce"
+            "--json"
+        ]
+
     Assert.True((code = 0), err)
     let summary = Text.Json.JsonDocument.Parse(json).RootElement
     Assert.True(summary.GetProperty("train_accuracy").GetDouble() = 1.0, json)
@@ -271,12 +422,35 @@ let ``training 6 epochs equals training 3 with a checkpoint and resuming to 6`` 
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let checkpoint = Path.Combine(dir, "ck.json")
+
     let train epochs out extra =
         let code, _, err =
-            nn ([ "train"; "--data"; data; "--out"; Path.Combine(dir, out); "--epochs"; string epochs; "--batch"; "7"; "--layers"; "4"; "--validation"; "0.2"; "--json" ] @ extra)
+            nn (
+                [
+                    "train"
+                    "--data"
+                    data
+                    "--out"
+                    Path.Combine(dir, out)
+                    "--epochs"
+                    string epochs
+                    "--batch"
+                    "7"
+                    "--layers"
+                    "4"
+                    "--validation"
+                    "0.2"
+                    "--json"
+                ]
+                @ extra
+            )
+
         Assert.True((code = 0), err)
+
     let parameters name =
-        (Nn.Serialization.ModelFile.Load(Path.Combine(dir, name))).Network.Parameters.ToArray() |> Array.map BitConverter.DoubleToInt64Bits
+        (Nn.Serialization.ModelFile.Load(Path.Combine(dir, name))).Network.Parameters.ToArray()
+        |> Array.map BitConverter.DoubleToInt64Bits
+
     train 6 "whole.json" []
     train 3 "first.json" [ "--checkpoint"; checkpoint ]
     let at3 = Nn.Serialization.CheckpointFile.Load checkpoint
@@ -298,16 +472,54 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let checkpoint = Path.Combine(dir, "ck.json")
-    let args out = [ "train"; "--data"; data; "--out"; Path.Combine(dir, out); "--layers"; "4"; "--json" ]
-    let code, _, err = nn (args "first.json" @ [ "--epochs"; "3"; "--checkpoint"; checkpoint ])
+
+    let args out = [
+        "train"
+        "--data"
+        data
+        "--out"
+        Path.Combine(dir, out)
+        "--layers"
+        "4"
+        "--json"
+    ]
+
+    let code, _, err =
+        nn (args "first.json" @ [ "--epochs"; "3"; "--checkpoint"; checkpoint ])
+
     Assert.True((code = 0), err)
-    let resume extra = nn (args "again.json" @ [ "--resume"; checkpoint ] @ extra)
-    failsWith [ "--resume"; "ck.json"; "4 relu" ; "5 relu" ] (resume [ "--epochs"; "6"; "--layers"; "5" ])
+
+    let resume extra =
+        nn (args "again.json" @ [ "--resume"; checkpoint ] @ extra)
+
+    failsWith [ "--resume"; "ck.json"; "4 relu"; "5 relu" ] (resume [ "--epochs"; "6"; "--layers"; "5" ])
     failsWith [ "--optimizer adam but this run has sgd" ] (resume [ "--epochs"; "6"; "--optimizer"; "sgd" ])
     failsWith [ "--lr 0.001 but this run has 0.01" ] (resume [ "--epochs"; "6"; "--lr"; "0.01" ])
     failsWith [ "--batch 32 but this run has 8" ] (resume [ "--epochs"; "6"; "--batch"; "8" ])
     failsWith [ "completed 3 epochs but --epochs is 2" ] (resume [ "--epochs"; "2" ])
-    failsWith [ "--checkpoint and --resume work with sgd, momentum, adam and adamw, not lbfgs" ] (resume [ "--optimizer"; "lbfgs" ])
+
+    failsWith
+        [
+            "--checkpoint and --resume work with sgd, momentum, adam and adamw, not lbfgs"
+        ]
+        (resume [ "--optimizer"; "lbfgs" ])
+
     let other = write dir "other.csv" (binaryCsv.Replace("0.5", "0.25"))
-    failsWith [ "other training data" ] (nn [ "train"; "--data"; other; "--out"; Path.Combine(dir, "other.json"); "--layers"; "4"; "--epochs"; "6"; "--resume"; checkpoint ])
+
+    failsWith
+        [ "other training data" ]
+        (nn [
+            "train"
+            "--data"
+            other
+            "--out"
+            Path.Combine(dir, "other.json")
+            "--layers"
+            "4"
+            "--epochs"
+            "6"
+            "--resume"
+            checkpoint
+        ])
+
     failsWith [ "ck.json exists"; "--force" ] (nn (args "fresh.json" @ [ "--checkpoint"; checkpoint ]))

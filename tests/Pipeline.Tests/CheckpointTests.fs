@@ -15,15 +15,19 @@ open Xunit
 let private small seed =
     Network.Create<float>([ 3; 5; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, seed)
 
-let private bits (values: float seq) = values |> Seq.map BitConverter.DoubleToInt64Bits |> Array.ofSeq
+let private bits (values: float seq) =
+    values |> Seq.map BitConverter.DoubleToInt64Bits |> Array.ofSeq
 
 /// The encoded form with every array flattened to its bit patterns, for exact comparison.
 let private flat (encoded: EncodedState) =
-    encoded.Arrays |> List.map (fun (name, p) -> name, bits (p.ToArray())), encoded.Scalars |> List.map (fun (name, v) -> name, BitConverter.DoubleToInt64Bits v)
+    encoded.Arrays |> List.map (fun (name, p) -> name, bits (p.ToArray())),
+    encoded.Scalars
+    |> List.map (fun (name, v) -> name, BitConverter.DoubleToInt64Bits v)
 
 /// The state after the given gradients, as a training loop would hold it.
 let private advance (optimizer: Optimizer<'S>) (theta: Parameters<float>) (gradients: Parameters<float> list) =
-    gradients |> List.fold (fun (theta: Parameters<float>, state) g -> (let u, s = optimizer.Update g state theta in theta.Add u, s)) (theta, optimizer.Init theta)
+    gradients
+    |> List.fold (fun (theta: Parameters<float>, state) g -> (let u, s = optimizer.Update g state theta in theta.Add u, s)) (theta, optimizer.Init theta)
 
 /// Encodes the state reached after the gradients, decodes it into the optimizer's initial state, and checks that the
 /// decoded state encodes identically and gives bit-identical next updates.
@@ -32,12 +36,14 @@ let private roundTrips (optimizer: Optimizer<'S>) (values: float[] list) =
     let gradients = values |> List.map tree
     let theta, state = advance optimizer theta (List.tail gradients)
     let encoded = OptimizerState.encode state
+
     match OptimizerState.decode (optimizer.Init theta) encoded with
     | Error e -> failwith e
     | Ok decoded ->
         let g = List.head gradients
         let u1, s1 = optimizer.Update g state theta
         let u2, s2 = optimizer.Update g decoded theta
+
         flat (OptimizerState.encode decoded) = flat encoded
         && bits (u1.ToArray()) = bits (u2.ToArray())
         && flat (OptimizerState.encode s1) = flat (OptimizerState.encode s2)
@@ -45,13 +51,17 @@ let private roundTrips (optimizer: Optimizer<'S>) (values: float[] list) =
 let private schedule = Schedules.warmup 3 (Schedules.cosine 0.1 20 0.1)
 
 let private clippedAdam =
-    Transform.clipByGlobalNorm 1.0 >-> Transform.scaleByAdam 0.9 0.999 1e-8 >-> Transform.scaleByLearningRate schedule
+    Transform.clipByGlobalNorm 1.0
+    >-> Transform.scaleByAdam 0.9 0.999 1e-8
+    >-> Transform.scaleByLearningRate schedule
 
 [<Fact>]
 let ``the codec round-trips every named optimizer's state exactly`` () =
     let gradients = Gen.listOfLength 4 treeValues
+
     let law (optimizer: Optimizer<'S>) =
         Prop.forAll (Arb.fromGen gradients) (roundTrips optimizer) |> check 25
+
     law (Optimizers.sgd schedule)
     law (Optimizers.momentum 0.9 schedule)
     law (Optimizers.nesterov 0.9 schedule)
@@ -60,22 +70,43 @@ let ``the codec round-trips every named optimizer's state exactly`` () =
     law (Optimizers.adam schedule)
     law (Optimizers.adamw 1e-2 schedule)
     law clippedAdam
-    law (Transform.addL2Penalty 1e-3 >-> Transform.scaleByRss 0.1 1e-10 >-> Transform.scale 2.0 >-> Transform.scaleBySchedule schedule)
-    law (Optimizers.chainAll [ Optimizers.erase (Transform.clipByGlobalNorm 1.0); Optimizers.erase (Transform.trace 0.5 true); Optimizers.erase (Transform.scaleByLearningRate schedule) ])
+
+    law (
+        Transform.addL2Penalty 1e-3
+        >-> Transform.scaleByRss 0.1 1e-10
+        >-> Transform.scale 2.0
+        >-> Transform.scaleBySchedule schedule
+    )
+
+    law (
+        Optimizers.chainAll [
+            Optimizers.erase (Transform.clipByGlobalNorm 1.0)
+            Optimizers.erase (Transform.trace 0.5 true)
+            Optimizers.erase (Transform.scaleByLearningRate schedule)
+        ]
+    )
 
 [<Fact>]
 let ``adam's state is named by its position in the chain`` () =
     let theta = tree (Array.create 8 1.0)
-    let _, state = advance (Optimizers.adam schedule) theta [ tree (Array.create 8 0.5); tree (Array.create 8 0.25) ]
+
+    let _, state =
+        advance (Optimizers.adam schedule) theta [ tree (Array.create 8 0.5); tree (Array.create 8 0.25) ]
+
     let encoded = OptimizerState.encode state
     Assert.Equal<string list>([ "state.0.1"; "state.0.2" ], encoded.Arrays |> List.map fst)
     Assert.Equal<(string * float) list>([ "state.0.0", 2.0; "state.1", 2.0 ], encoded.Scalars)
 
 [<Fact>]
 let ``an unsupported state type is refused with its name`` () =
-    let e = Assert.Throws<ArgumentException>(fun () -> OptimizerState.encode (1, "text") |> ignore)
+    let e =
+        Assert.Throws<ArgumentException>(fun () -> OptimizerState.encode (1, "text") |> ignore)
+
     Assert.Contains("System.String", e.Message)
-    let e = Assert.Throws<ArgumentException>(fun () -> OptimizerState.decode [| 1.0 |] { Arrays = []; Scalars = [] } |> ignore)
+
+    let e =
+        Assert.Throws<ArgumentException>(fun () -> OptimizerState.decode [| 1.0 |] { Arrays = []; Scalars = [] } |> ignore)
+
     Assert.Contains("System.Double[]", e.Message)
 
 [<Fact>]
@@ -83,23 +114,56 @@ let ``decoding refuses missing, extra, misshapen and fractional values`` () =
     let theta = tree (Array.create 8 1.0)
     let template = (Optimizers.adam schedule).Init theta
     let good = OptimizerState.encode template
+
     let refused (encoded: EncodedState) (fragment: string) =
         match OptimizerState.decode template encoded with
         | Ok _ -> failwith $"accepted a state that should be refused ({fragment})"
         | Error e -> Assert.Contains(fragment, e)
-    refused { good with Arrays = List.tail good.Arrays } "'state.0.1' is missing"
-    refused { good with Arrays = good.Arrays @ [ "state.9", theta ] } "'state.9' does not belong"
-    refused { good with Scalars = good.Scalars @ [ "state.1", 0.0 ] } "'state.1' is given twice"
-    refused { good with Scalars = [ "state.0.0", 1.5; "state.1", 0.0 ] } "'state.0.0' is 1.5"
-    refused { good with Arrays = [ "state.0.1", point 1.0 2.0; "state.0.2", theta ] } "'state.0.1' does not have the parameters' shape"
+
+    refused
+        {
+            good with
+                Arrays = List.tail good.Arrays
+        }
+        "'state.0.1' is missing"
+
+    refused
+        {
+            good with
+                Arrays = good.Arrays @ [ "state.9", theta ]
+        }
+        "'state.9' does not belong"
+
+    refused
+        {
+            good with
+                Scalars = good.Scalars @ [ "state.1", 0.0 ]
+        }
+        "'state.1' is given twice"
+
+    refused
+        {
+            good with
+                Scalars = [ "state.0.0", 1.5; "state.1", 0.0 ]
+        }
+        "'state.0.0' is 1.5"
+
+    refused
+        {
+            good with
+                Arrays = [ "state.0.1", point 1.0 2.0; "state.0.2", theta ]
+        }
+        "'state.0.1' does not have the parameters' shape"
+
     Assert.True(OptimizerState.decode template good |> Result.isOk)
 
-let private config (optimizer: Schedule -> Optimizer<'S>) epochs =
-    { Training.defaults optimizer with
+let private config (optimizer: Schedule -> Optimizer<'S>) epochs = {
+    Training.defaults optimizer with
         Epochs = epochs
         BatchSize = 7
         Seed = 11
-        LearningRate = Schedules.step 0.05 0.5 9 }
+        LearningRate = Schedules.step 0.05 0.5 9
+}
 
 let private model (network: Network<float>) =
     Model(network, Loss.SoftmaxCrossEntropy, ModelMetadata.Create(Nullable 11L))
@@ -110,7 +174,8 @@ let private sameRun (a: Trained) (b: Trained) =
     && a.BestEpoch = b.BestEpoch
     && a.StoppedEarly = b.StoppedEarly
 
-let private scratchFile () = Path.Combine(Path.GetTempPath(), $"nn-checkpoint-{Guid.NewGuid():N}.json")
+let private scratchFile () =
+    Path.Combine(Path.GetTempPath(), $"nn-checkpoint-{Guid.NewGuid():N}.json")
 
 /// Fits for k epochs, keeps the last checkpoint (through a file when asked), resumes to `total` epochs, and compares
 /// with an uninterrupted run of `total` epochs.
@@ -119,13 +184,25 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
     let network = small 4
     let full = Training.fit { config with Epochs = total } network data
     let mutable last = None
-    let first = Training.fit { config with Epochs = k; OnCheckpoint = fun c -> last <- Some c } network data
+
+    let first =
+        Training.fit
+            {
+                config with
+                    Epochs = k
+                    OnCheckpoint = fun c -> last <- Some c
+            }
+            network
+            data
+
     let checkpoint =
         match first, last with
         | Ok _, Some c when throughFile ->
             let path = scratchFile ()
+
             try
                 Checkpoints.save path false name (model network) c
+
                 match Checkpoints.load path name ((config.Optimizer config.LearningRate).Init network.Parameters) with
                 | Ok(_, loaded) -> loaded
                 | Error e -> failwith e
@@ -133,6 +210,7 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
                 File.Delete path
         | Ok _, Some c -> c
         | _ -> failwith "the first part of the run produced no checkpoint"
+
     match full, Training.resume { config with Epochs = total } network data checkpoint with
     | Ok a, Ok b -> sameRun a b
     | _ -> false
@@ -140,36 +218,65 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
 [<Fact>]
 let ``resuming after k epochs gives bit for bit the uninterrupted run`` () =
     let law (config: Config<'S>) =
-        Prop.forAll (Arb.fromGen (Gen.choose (1, 6))) (resumesExactly config "x" false 6) |> check 6
+        Prop.forAll (Arb.fromGen (Gen.choose (1, 6))) (resumesExactly config "x" false 6)
+        |> check 6
+
     law (config (Optimizers.momentum 0.9) 0)
     law (config Optimizers.adam 0)
     law (config (Optimizers.adamw 1e-2) 0)
     law (config (Optimizers.rmsprop 0.9) 0)
-    law (config (fun lr -> Transform.clipByGlobalNorm 1.0 >-> Transform.scaleByAdam 0.9 0.999 1e-8 >-> Transform.scaleByLearningRate lr) 0)
+
+    law (
+        config
+            (fun lr ->
+                Transform.clipByGlobalNorm 1.0
+                >-> Transform.scaleByAdam 0.9 0.999 1e-8
+                >-> Transform.scaleByLearningRate lr)
+            0
+    )
 
 [<Fact>]
 let ``resuming through a checkpoint file gives bit for bit the uninterrupted run`` () =
     let law (config: Config<'S>) name =
-        Prop.forAll (Arb.fromGen (Gen.choose (1, 5))) (resumesExactly config name true 5) |> check 5
+        Prop.forAll (Arb.fromGen (Gen.choose (1, 5))) (resumesExactly config name true 5)
+        |> check 5
+
     law (config Optimizers.sgd 0) "sgd"
     law (config (Optimizers.nesterov 0.9) 0) "nesterov"
     law (config Optimizers.adam 0) "adam"
     law (config Optimizers.adagrad 0) "adagrad"
     // With validation data the best epoch is carried too.
-    law { config Optimizers.adam 0 with Validation = Some(randomData 8 12 3 4) } "adam"
+    law
+        {
+            config Optimizers.adam 0 with
+                Validation = Some(randomData 8 12 3 4)
+        }
+        "adam"
 
 [<Fact>]
 let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
     let data = randomData 2 25 3 4
     let network = small 2
     let mutable saved = []
-    let run = Training.fit { config Optimizers.adam 3 with Validation = Some(randomData 3 9 3 4); OnCheckpoint = fun c -> saved <- c :: saved } network data
+
+    let run =
+        Training.fit
+            {
+                config Optimizers.adam 3 with
+                    Validation = Some(randomData 3 9 3 4)
+                    OnCheckpoint = fun c -> saved <- c :: saved
+            }
+            network
+            data
+
     Assert.True(Result.isOk run)
     let original = List.head saved
     let path = scratchFile ()
+
     try
         Checkpoints.save path false "adam" (model network) original
         let template = (Optimizers.adam schedule).Init network.Parameters
+
         match Checkpoints.load path "adam" template with
         | Error e -> failwith e
         | Ok(loadedModel, loaded) ->
@@ -180,14 +287,18 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
             Assert.Equal<int64>(bits (original.Parameters.ToArray()), bits (loaded.Parameters.ToArray()))
             Assert.Equal<int64>(bits (original.Parameters.ToArray()), bits (loadedModel.Network.Parameters.ToArray()))
             Assert.True((flat (OptimizerState.encode original.OptimizerState) = flat (OptimizerState.encode loaded.OptimizerState)))
+
             match original.Best, loaded.Best with
             | Some a, Some b ->
                 Assert.Equal((a.Epoch, a.Loss, a.Waited), (b.Epoch, b.Loss, b.Waited))
                 Assert.Equal<int64>(bits (a.Parameters.ToArray()), bits (b.Parameters.ToArray()))
             | _ -> failwith "the best validation epoch was lost"
         // The run's own checkpoint file is replaced only when asked.
-        Assert.Throws<IOException>(fun () -> Checkpoints.save path false "adam" (model network) original) |> ignore
+        Assert.Throws<IOException>(fun () -> Checkpoints.save path false "adam" (model network) original)
+        |> ignore
+
         Checkpoints.save path true "adam" (model network) saved[1]
+
         match Checkpoints.load path "adam" template with
         | Ok(_, replaced) -> Assert.Equal(2, replaced.Epoch)
         | Error e -> failwith e
@@ -198,18 +309,45 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
 let ``resuming with early stopping continues the patience count and stops at the same epoch`` () =
     // As in the early-stopping test: validation labels shifted by one class make the validation loss worsen.
     let train = randomData 5 40 3 4
+
     let validation =
         match train.Targets with
-        | Targets.Classes(labels, k) -> { train with Targets = Targets.Classes(labels |> Seq.map (fun l -> (l + 1) % k) |> Collections.Immutable.ImmutableArray.CreateRange, k) }
+        | Targets.Classes(labels, k) -> {
+            train with
+                Targets =
+                    Targets.Classes(
+                        labels
+                        |> Seq.map (fun l -> (l + 1) % k)
+                        |> Collections.Immutable.ImmutableArray.CreateRange,
+                        k
+                    )
+          }
         | Targets.Values _ -> failwith "classes expected"
+
     let mutable saved = []
-    let settings =
-        { Training.defaults Optimizers.adam with
+
+    let settings = {
+        Training.defaults Optimizers.adam with
             Epochs = 200
             LearningRate = Schedules.constant 0.01
             Validation = Some validation
-            EarlyStopping = Some { Patience = 3; MinDelta = 0.0; RestoreBestWeights = true } }
-    match Training.fit { settings with OnCheckpoint = fun c -> saved <- c :: saved } (small 5) train with
+            EarlyStopping =
+                Some {
+                    Patience = 3
+                    MinDelta = 0.0
+                    RestoreBestWeights = true
+                }
+    }
+
+    match
+        Training.fit
+            {
+                settings with
+                    OnCheckpoint = fun c -> saved <- c :: saved
+            }
+            (small 5)
+            train
+    with
     | Error e -> failwith e.Message
     | Ok full ->
         Assert.True(full.StoppedEarly)
@@ -220,6 +358,7 @@ let ``resuming with early stopping continues the patience count and stops at the
             match Training.resume settings (small 5) train checkpoint with
             | Ok resumed -> Assert.True(sameRun full resumed, $"resumed from epoch {checkpoint.Epoch}")
             | Error e -> failwith e.Message
+
         Assert.Equal(Some 3, (List.head saved).Best |> Option.map _.Waited)
 
 [<Fact>]
@@ -228,25 +367,49 @@ let ``a checkpoint that does not fit the run is refused`` () =
     let network = small 4
     let mutable last = None
     let adam = config Optimizers.adam 3
-    Assert.True(Training.fit { adam with OnCheckpoint = fun c -> last <- Some c } network data |> Result.isOk)
+
+    Assert.True(
+        Training.fit
+            {
+                adam with
+                    OnCheckpoint = fun c -> last <- Some c
+            }
+            network
+            data
+        |> Result.isOk
+    )
+
     let checkpoint = Option.get last
     let core = Checkpoints.toCore "adam" (model network) checkpoint
     // Another optimizer's name, or another optimizer's state.
     match Checkpoints.ofCore "momentum" ((Optimizers.momentum 0.9 schedule).Init network.Parameters) core with
     | Error e -> Assert.Contains("made with the optimizer 'adam', not 'momentum'", e)
     | Ok _ -> failwith "accepted another optimizer's checkpoint"
+
     match Checkpoints.ofCore "adam" ((Optimizers.momentum 0.9 schedule).Init network.Parameters) core with
     | Error e -> Assert.Contains("the optimizer array 'state.0' is missing", e)
     | Ok _ -> failwith "accepted another optimizer's state"
     // Another architecture: the template's shapes differ.
-    let wider = Network.Create<float>([ 3; 6; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, 4)
+    let wider =
+        Network.Create<float>([ 3; 6; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, 4)
+
     match Checkpoints.ofCore "adam" ((Optimizers.adam schedule).Init wider.Parameters) core with
     | Error e -> Assert.Contains("shape", e)
     | Ok _ -> failwith "accepted another architecture's state"
-    let e = Assert.Throws<ArgumentException>(fun () -> Training.resume adam wider data checkpoint |> ignore)
+
+    let e =
+        Assert.Throws<ArgumentException>(fun () -> Training.resume adam wider data checkpoint |> ignore)
+
     Assert.Contains("do not fit the network", e.Message)
     // More epochs done than the run has, or validation data that the interrupted run did not have.
-    let e = Assert.Throws<ArgumentException>(fun () -> Training.resume { adam with Epochs = 2 } network data checkpoint |> ignore)
+    let e =
+        Assert.Throws<ArgumentException>(fun () -> Training.resume { adam with Epochs = 2 } network data checkpoint |> ignore)
+
     Assert.Contains("completed 3 epochs but the run has only 2", e.Message)
-    let e = Assert.Throws<ArgumentException>(fun () -> Training.resume { adam with Validation = Some data } network data checkpoint |> ignore)
+
+    let e =
+        Assert.Throws<ArgumentException>(fun () ->
+            Training.resume { adam with Validation = Some data } network data checkpoint
+            |> ignore)
+
     Assert.Contains("tracks no best validation epoch", e.Message)

@@ -17,6 +17,7 @@ let ``the embedded iris data has 150 samples of 4 features in 3 balanced classes
     Assert.Equal(150, iris.Samples)
     Assert.Equal(4, iris.FeatureCount)
     Assert.Equal<string>([ "sepal_length"; "sepal_width"; "petal_length"; "petal_width" ], iris.FeatureNames)
+
     match iris.Targets with
     | Targets.Classes(labels, count) ->
         Assert.Equal(3, count)
@@ -31,11 +32,16 @@ let ``the embedded digits data has 1797 samples of 64 pixel counts in 10 classes
     Assert.Equal(1797, digits.Samples)
     Assert.Equal(64, digits.FeatureCount)
     Assert.Equal(Some 10, Data.classCount digits)
-    Assert.True(digits.Features.ToColumnMajorArray() |> Array.forall (fun v -> v >= 0.0 && v <= 16.0))
+
+    Assert.True(
+        digits.Features.ToColumnMajorArray()
+        |> Array.forall (fun v -> v >= 0.0 && v <= 16.0)
+    )
 
 [<Fact>]
 let ``reading the shipped iris file gives the same data as the embedded copy`` () =
     let path = Path.Combine(Support.repositoryRoot, "data", "iris.csv")
+
     match Data.readCsv path "label" with
     | Error e -> failwith e.Message
     | Ok data ->
@@ -88,19 +94,31 @@ let ``a fractional or negative class label is reported`` () =
 
 [<Fact>]
 let ``every CSV error message is a single line`` () =
-    [ ""; "a,label\n"; "a,label\n1\n"; "a,label\nx,0\n"; "a,b\n1,2\n"; "a,label\nInfinity,0\n"; "a,label\n1,1.5\n" ]
+    [
+        ""
+        "a,label\n"
+        "a,label\n1\n"
+        "a,label\nx,0\n"
+        "a,b\n1,2\n"
+        "a,label\nInfinity,0\n"
+        "a,label\n1,1.5\n"
+    ]
     |> List.iter (fun text -> Assert.DoesNotContain("\n", error text))
 
 [<Fact>]
 let ``reading a file names it by its path and a missing file is reported`` () =
-    let path = Path.Combine(Path.GetTempPath(), $"nn-pipeline-{System.Guid.NewGuid():N}.csv")
+    let path =
+        Path.Combine(Path.GetTempPath(), $"nn-pipeline-{System.Guid.NewGuid():N}.csv")
+
     File.WriteAllText(path, "a,label\r\n1,0\r\nx,1\r\n")
+
     try
         match Data.readCsv path "label" with
         | Ok _ -> failwith "the CSV was accepted"
         | Error e -> Assert.Equal($"{path}, line 3, column 1 (a): \"x\" is not a number", e.Message)
     finally
         File.Delete path
+
     match Data.readCsv path "label" with
     | Error(FileNotFound p) -> Assert.Equal(path, p)
     | other -> failwith $"expected FileNotFound, got {other}"
@@ -110,7 +128,8 @@ let ``standardised training features have mean 0 and standard deviation 1`` () =
     Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) (fun seed ->
         let data = randomData seed 40 5 3
         let z = Standardizer.apply (Standardizer.fit data) data
-        [ 0 .. 4 ]
+
+        [ 0..4 ]
         |> List.forall (fun j ->
             let row = z.Features.Row(j).ToArray()
             let mean = Array.average row
@@ -122,18 +141,24 @@ let ``standardised training features have mean 0 and standard deviation 1`` () =
 let ``standardisation is fitted on the training part only and applied unchanged to the test part`` () =
     Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) (fun seed ->
         let data = randomData seed 60 4 3
-        let train, test = Batching.trainTest 0.25 true (Nn.Initialization.Rng.FromSeed seed) data
+
+        let train, test =
+            Batching.trainTest 0.25 true (Nn.Initialization.Rng.FromSeed seed) data
+
         let fitted = Standardizer.fit train
         let wholeFit = Standardizer.fit data
         // The statistics are the training part's, not those of the whole set …
         let differsFromWhole = fitted <> wholeFit
         // … and the test part is scaled with them, not with its own.
         let scaled = Standardizer.apply fitted test
+
         let usesTrainingStatistics =
-            [ for j in 0 .. 3 do
-                  for i in 0 .. test.Samples - 1 ->
-                      scaled.Features[j, i] = (test.Features[j, i] - fitted.Means[j]) / fitted.Scales[j] ]
+            [
+                for j in 0..3 do
+                    for i in 0 .. test.Samples - 1 -> scaled.Features[j, i] = (test.Features[j, i] - fitted.Means[j]) / fitted.Scales[j]
+            ]
             |> List.forall id
+
         differsFromWhole && usesTrainingStatistics)
     |> check 50
 
@@ -151,6 +176,11 @@ let ``one-hot encoding puts a single 1 in each label's row`` () =
 
 [<Fact>]
 let ``building a data set with a non-finite feature or a bad label throws`` () =
-    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| nan |] |] [| 0 |] |> ignore) |> ignore
-    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| 1.0 |]; [| 1.0; 2.0 |] |] [| 0; 1 |] |> ignore) |> ignore
-    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| 1.0 |] |] [| -1 |] |> ignore) |> ignore
+    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| nan |] |] [| 0 |] |> ignore)
+    |> ignore
+
+    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| 1.0 |]; [| 1.0; 2.0 |] |] [| 0; 1 |] |> ignore)
+    |> ignore
+
+    Assert.Throws<System.ArgumentException>(fun () -> Data.ofRows [| [| 1.0 |] |] [| -1 |] |> ignore)
+    |> ignore

@@ -52,4 +52,5 @@ let ``mean squared error averages over every entry`` () =
 
 [<Fact>]
 let ``metrics refuse predictions and labels of different lengths`` () =
-    Assert.Throws<System.ArgumentException>(fun () -> Metrics.accuracy [| 0 |] [| 0; 1 |] |> ignore) |> ignore
+    Assert.Throws<System.ArgumentException>(fun () -> Metrics.accuracy [| 0 |] [| 0; 1 |] |> ignore)
+    |> ignore

@@ -26,11 +26,13 @@ let private minimise (optimizer: Optimizer<objnull>) gradient steps (start: Para
         else
             let u, state = optimizer.Update (gradient theta) state theta
             go (n - 1) (theta.Add u) state
+
     (go steps start (optimizer.Init start)).ToArray()
 
 /// Each named optimizer with settings for the quadratic and for Rosenbrock.
 let private named name : Optimizer<objnull> * Optimizer<objnull> =
     let e = Optimizers.erase
+
     match name with
     | "sgd" -> e (Optimizers.sgd (constant 0.1)), e (Optimizers.sgd (constant 1e-3))
     | "momentum" -> e (Optimizers.momentum 0.9 (constant 0.01)), e (Optimizers.momentum 0.9 (constant 1e-4))
@@ -107,13 +109,18 @@ let ``nesterov matches Sutskever's look-ahead update at the look-ahead point on 
     // (Bengio et al. 2013's reformulation), so compare its parameters with φ. The gradients here do not depend on
     // the point, so ∇f(θₜ + μVₜ) = gₜ.
     let alpha, mu = 0.1, 0.9
+
     let step (theta: float[], velocity: float[]) (g: float[]) =
         let velocity = Array.map2 (fun v g -> mu * v - alpha * g) velocity g
         Array.map2 (+) theta velocity, velocity
+
     let s0 = theta0, [| 0.0; 0.0 |]
     let s1 = step s0 g1
     let s2 = step s1 g2
-    let lookAhead (theta, velocity) = Array.map2 (fun t v -> t + mu * v) theta velocity
+
+    let lookAhead (theta, velocity) =
+        Array.map2 (fun t v -> t + mu * v) theta velocity
+
     assertSteps [ lookAhead s0; lookAhead s1; lookAhead s2 ] (library (Optimizers.nesterov mu (constant alpha)))
 
 [<Fact>]
@@ -139,14 +146,19 @@ let ``rmsprop matches Tieleman and Hinton's update on a worked example`` () =
 let private adamSteps alpha lambda =
     // Kingma and Ba 2015, Algorithm 1, plus Loshchilov and Hutter 2019's decoupled decay −αλθ when λ > 0.
     let b1, b2, eps = 0.9, 0.999, 1e-8
+
     let step (theta: float[], m: float[], v: float[], t: int) (g: float[]) =
         let t = t + 1
         let m = Array.map2 (fun m g -> b1 * m + (1.0 - b1) * g) m g
         let v = Array.map2 (fun v g -> b2 * v + (1.0 - b2) * g * g) v g
         let mHat = m |> Array.map (fun m -> m / (1.0 - b1 ** float t))
         let vHat = v |> Array.map (fun v -> v / (1.0 - b2 ** float t))
-        let theta = Array.init 2 (fun i -> theta[i] - alpha * (mHat[i] / (sqrt vHat[i] + eps) + lambda * theta[i]))
+
+        let theta =
+            Array.init 2 (fun i -> theta[i] - alpha * (mHat[i] / (sqrt vHat[i] + eps) + lambda * theta[i]))
+
         theta, m, v, t
+
     let s0 = theta0, [| 0.0; 0.0 |], [| 0.0; 0.0 |], 0
     let s1 = step s0 g1
     let s2 = step s1 g2
@@ -166,26 +178,42 @@ let ``adamw matches Adam plus decoupled weight decay on a worked example`` () =
 [<Fact>]
 let ``chaining the identity transform on either side changes nothing`` () =
     let gen = Gen.zip treeValues (Gen.listOfLength 4 treeValues)
+
     Prop.forAll (Arb.fromGen gen) (fun (theta, gradients) ->
-        let run optimizer = iterate optimizer (tree theta) (List.map tree gradients) |> List.map (fun p -> p.ToArray())
+        let run optimizer =
+            iterate optimizer (tree theta) (List.map tree gradients)
+            |> List.map (fun p -> p.ToArray())
+
         let adam = Optimizers.adam (constant 0.05)
-        run adam = run (Transform.identity >-> adam) && run adam = run (adam >-> Transform.identity))
+
+        run adam = run (Transform.identity >-> adam)
+        && run adam = run (adam >-> Transform.identity))
     |> check 100
 
 [<Fact>]
 let ``chaining is associative in effect`` () =
     let gen = Gen.zip treeValues (Gen.listOfLength 4 treeValues)
+
     Prop.forAll (Arb.fromGen gen) (fun (theta, gradients) ->
-        let run optimizer = iterate optimizer (tree theta) (List.map tree gradients) |> List.map (fun p -> p.ToArray())
-        let a, b, c = Transform.clipByGlobalNorm 5.0, Transform.scaleByAdam 0.9 0.999 1e-8, Transform.scaleByLearningRate (constant 0.1)
-        let erased = Optimizers.chainAll [ Optimizers.erase a; Optimizers.erase b; Optimizers.erase c ]
-        run ((a >-> b) >-> c) = run (a >-> (b >-> c)) && run (a >-> (b >-> c)) = run erased)
+        let run optimizer =
+            iterate optimizer (tree theta) (List.map tree gradients)
+            |> List.map (fun p -> p.ToArray())
+
+        let a, b, c =
+            Transform.clipByGlobalNorm 5.0, Transform.scaleByAdam 0.9 0.999 1e-8, Transform.scaleByLearningRate (constant 0.1)
+
+        let erased =
+            Optimizers.chainAll [ Optimizers.erase a; Optimizers.erase b; Optimizers.erase c ]
+
+        run ((a >-> b) >-> c) = run (a >-> (b >-> c))
+        && run (a >-> (b >-> c)) = run erased)
     |> check 100
 
 [<Fact>]
 let ``zero gradients leave plain sgd parameters exactly where they are`` () =
     Prop.forAll (Arb.fromGen treeValues) (fun theta ->
         let start = tree theta
+
         iterate (Optimizers.sgd (constant 0.5)) start (List.replicate 3 (start.ZerosLike()))
         |> List.forall (fun p -> p.ToArray() = theta))
     |> check 100
@@ -193,7 +221,10 @@ let ``zero gradients leave plain sgd parameters exactly where they are`` () =
 [<Fact>]
 let ``only the learning-rate stage flips the sign of the update`` () =
     let g = point 2.0 -4.0
-    let up, _ = (Transform.scaleByAdam 0.9 0.999 1e-8).Update g (0, g.ZerosLike(), g.ZerosLike()) g
+
+    let up, _ =
+        (Transform.scaleByAdam 0.9 0.999 1e-8).Update g (0, g.ZerosLike(), g.ZerosLike()) g
+
     let down, _ = (Transform.scaleByLearningRate (constant 0.5)).Update g 0 g
     Assert.Equal<float>([| 1.0; -1.0; 0.0 |], up.ToArray() |> Array.map (fun v -> System.Math.Round(v, 7)))
     Assert.Equal<float>([| -1.0; 2.0; -0.0 |], down.ToArray())
@@ -212,7 +243,10 @@ let ``an l2 penalty before adam differs from decoupled weight decay after it`` (
     let theta, g = point 10.0 10.0, point 1.0 1.0
     let coupled = Transform.addL2Penalty 0.1 >-> Optimizers.adam (constant 0.1)
     let decoupled = Optimizers.adamw 0.1 (constant 0.1)
-    let stepOf (o: Optimizer<'S>) = (fst (o.Update g (o.Init theta) theta)).ToArray()[0]
+
+    let stepOf (o: Optimizer<'S>) =
+        (fst (o.Update g (o.Init theta) theta)).ToArray()[0]
+
     Assert.Equal(-0.1, stepOf coupled, 7)
     Assert.Equal(-0.1 * (1.0 + 0.1 * 10.0), stepOf decoupled, 7)
 

@@ -12,10 +12,23 @@ let testAccuracy (data: Dataset) (hidden: int) (epochs: int) (learningRate: floa
     let train, test = data |> Batching.trainTest 0.25 true (Rng.FromSeed seed)
     let scale = Standardizer.apply (Standardizer.fit train)
     let sizes = [ data.FeatureCount; hidden; (Data.classCount data).Value ]
-    let network = Network.Create<float>(sizes, Activation.Relu, Activation.Softmax, Initializer.He, seed)
-    let config = { Training.defaults Optimizers.adam with Epochs = epochs; BatchSize = 32; Seed = seed; LearningRate = Schedules.constant learningRate }
+
+    let network =
+        Network.Create<float>(sizes, Activation.Relu, Activation.Softmax, Initializer.He, seed)
+
+    let config = {
+        Training.defaults Optimizers.adam with
+            Epochs = epochs
+            BatchSize = 32
+            Seed = seed
+            LearningRate = Schedules.constant learningRate
+    }
+
     match Training.fit config network (scale train) with
-    | Ok trained -> Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test) |> snd |> Option.get
+    | Ok trained ->
+        Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)
+        |> snd
+        |> Option.get
     | Error e -> failwith e.Message
 
 [<Fact>]

@@ -17,15 +17,20 @@ let private small seed =
 let ``a run is bit-reproducible from its seed`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (0, 10000)) (Gen.choose (1, 12)))) (fun (seed, batchSize) ->
         let data = randomData seed 30 3 4
-        let config =
-            { Training.defaults (Optimizers.momentum 0.9) with
+
+        let config = {
+            Training.defaults (Optimizers.momentum 0.9) with
                 Epochs = 3
                 BatchSize = batchSize
                 Seed = seed
                 LearningRate = Schedules.constant 0.05
-                Validation = Some(randomData (seed + 1) 10 3 4) }
+                Validation = Some(randomData (seed + 1) 10 3 4)
+        }
+
         match Training.fit config (small seed) data, Training.fit config (small seed) data with
-        | Ok a, Ok b -> a.Network.Parameters.ToArray() = b.Network.Parameters.ToArray() && a.History = b.History
+        | Ok a, Ok b ->
+            a.Network.Parameters.ToArray() = b.Network.Parameters.ToArray()
+            && a.History = b.History
         | _ -> false)
     |> check 20
 
@@ -33,11 +38,14 @@ let ``a run is bit-reproducible from its seed`` () =
 let ``the history has one step per minibatch and one record per epoch`` () =
     let data = randomData 1 50 3 4
     let mutable observed = 0
-    let config =
-        { Training.defaults Optimizers.adam with
+
+    let config = {
+        Training.defaults Optimizers.adam with
             Epochs = 4
             BatchSize = 16
-            OnStep = fun _ -> observed <- observed + 1 }
+            OnStep = fun _ -> observed <- observed + 1
+    }
+
     match Training.fit config (small 1) data with
     | Error e -> failwith e.Message
     | Ok trained ->
@@ -45,15 +53,28 @@ let ``the history has one step per minibatch and one record per epoch`` () =
         Assert.Equal(16, trained.History.Steps.Length)
         Assert.Equal(16, observed)
         Assert.Equal<int list>([ 16; 16; 16; 2 ], trained.History.Steps |> List.take 4 |> List.map (fun s -> s.BatchSize))
-        Assert.Equal<int list>([ 1 .. 16 ], trained.History.Steps |> List.map (fun s -> s.Step))
+        Assert.Equal<int list>([ 1..16 ], trained.History.Steps |> List.map (fun s -> s.Step))
         Assert.Equal<int list>([ 4; 8; 12; 16 ], trained.History.Epochs |> List.map (fun e -> e.Steps))
-        Assert.True(trained.History.Steps |> List.forall (fun s -> s.LearningRate = 1e-3 && s.GradientNorm > 0.0))
+
+        Assert.True(
+            trained.History.Steps
+            |> List.forall (fun s -> s.LearningRate = 1e-3 && s.GradientNorm > 0.0)
+        )
 
 [<Fact>]
 let ``training leaves the input network unchanged`` () =
     let network = small 3
     let before = network.Parameters.ToArray()
-    match Training.fit { Training.defaults Optimizers.adam with Epochs = 2 } network (randomData 3 20 3 4) with
+
+    match
+        Training.fit
+            {
+                Training.defaults Optimizers.adam with
+                    Epochs = 2
+            }
+            network
+            (randomData 3 20 3 4)
+    with
     | Error e -> failwith e.Message
     | Ok trained ->
         Assert.Equal<float>(before, network.Parameters.ToArray())
@@ -64,16 +85,34 @@ let ``early stopping stops on a worsening validation loss and restores the best 
     // The validation labels are the training labels shifted by one class, so fitting the training data makes the
     // validation loss worse after the first few epochs.
     let train = randomData 5 40 3 4
+
     let validation =
         match train.Targets with
-        | Targets.Classes(labels, k) -> { train with Targets = Targets.Classes(labels |> Seq.map (fun l -> (l + 1) % k) |> System.Collections.Immutable.ImmutableArray.CreateRange, k) }
+        | Targets.Classes(labels, k) -> {
+            train with
+                Targets =
+                    Targets.Classes(
+                        labels
+                        |> Seq.map (fun l -> (l + 1) % k)
+                        |> System.Collections.Immutable.ImmutableArray.CreateRange,
+                        k
+                    )
+          }
         | Targets.Values _ -> failwith "classes expected"
-    let config =
-        { Training.defaults Optimizers.adam with
+
+    let config = {
+        Training.defaults Optimizers.adam with
             Epochs = 200
             LearningRate = Schedules.constant 0.01
             Validation = Some validation
-            EarlyStopping = Some { Patience = 3; MinDelta = 0.0; RestoreBestWeights = true } }
+            EarlyStopping =
+                Some {
+                    Patience = 3
+                    MinDelta = 0.0
+                    RestoreBestWeights = true
+                }
+    }
+
     match Training.fit config (small 5) train with
     | Error e -> failwith e.Message
     | Ok trained ->
@@ -91,12 +130,20 @@ let ``early stopping stops on a worsening validation loss and restores the best 
 let ``without restoring, early stopping returns the last weights`` () =
     let train = randomData 5 40 3 4
     let validation = randomData 6 20 3 4
-    let config =
-        { Training.defaults Optimizers.adam with
+
+    let config = {
+        Training.defaults Optimizers.adam with
             Epochs = 300
             LearningRate = Schedules.constant 0.05
             Validation = Some validation
-            EarlyStopping = Some { Patience = 2; MinDelta = 0.0; RestoreBestWeights = false } }
+            EarlyStopping =
+                Some {
+                    Patience = 2
+                    MinDelta = 0.0
+                    RestoreBestWeights = false
+                }
+    }
+
     match Training.fit config (small 5) train with
     | Error e -> failwith e.Message
     | Ok trained ->
@@ -111,15 +158,25 @@ let ``a huge learning rate returns the divergence error with its epoch and step,
     // by about |1 − α·E[x²]| ≈ 1000, so the cost overflows to ∞ after some tens of steps.
     let xs = [| for i in 1..8 -> [| float i / 4.0 |] |]
     let data = Data.ofRowsRegression xs (xs |> Array.map (fun x -> [| 2.0 * x[0] |]))
-    let network = Network<float>([ DenseLayer<float>(Dense.Matrix(1, 1, [| 0.5 |]), Dense.Vector [| 0.0 |], Activation.Identity) ])
+
+    let network =
+        Network<float>(
+            [
+                DenseLayer<float>(Dense.Matrix(1, 1, [| 0.5 |]), Dense.Vector [| 0.0 |], Activation.Identity)
+            ]
+        )
+
     let mutable steps = []
-    let config =
-        { Training.defaults Optimizers.sgd with
+
+    let config = {
+        Training.defaults Optimizers.sgd with
             Epochs = 1000
             BatchSize = 8
             LearningRate = Schedules.constant 500.0
             Loss = Loss.SquaredError
-            OnStep = fun s -> steps <- s :: steps }
+            OnStep = fun s -> steps <- s :: steps
+    }
+
     match Training.fit config network data with
     | Ok _ -> failwith "training should have diverged"
     | Error(SymmetricHiddenUnits _) -> failwith "wrong error"
@@ -128,20 +185,43 @@ let ``a huge learning rate returns the divergence error with its epoch and step,
         // batch is not recorded; when the batch was finite but the end-of-epoch loss overflowed, it is.
         Assert.True(d.Step > 1)
         Assert.Equal(d.Step, d.Epoch)
-        let recorded = if d.Reason.Contains "end of the epoch" then d.Step else d.Step - 1
+
+        let recorded =
+            if d.Reason.Contains "end of the epoch" then
+                d.Step
+            else
+                d.Step - 1
+
         Assert.Equal<int list>([ 1..recorded ], steps |> List.rev |> List.map (fun s -> s.Step))
         Assert.True(steps |> List.forall (fun s -> System.Double.IsFinite s.Loss))
         Assert.StartsWith($"Training diverged at epoch {d.Epoch}, step {d.Step}:", e.Message)
 
 [<Fact>]
 let ``a network with identical hidden units is refused unless allowed`` () =
-    let network = Network.Create<float>([ 2; 2; 1 ], Activation.Sigmoid, Activation.Sigmoid, Initializer.Zeros, 0)
+    let network =
+        Network.Create<float>([ 2; 2; 1 ], Activation.Sigmoid, Activation.Sigmoid, Initializer.Zeros, 0)
+
     let data = Data.ofRows [| [| 0.0; 1.0 |]; [| 1.0; 0.0 |] |] [| 0; 1 |]
-    let config = { Training.defaults (Optimizers.sgd) with Loss = Loss.BinaryCrossEntropy; Epochs = 2 }
+
+    let config = {
+        Training.defaults (Optimizers.sgd) with
+            Loss = Loss.BinaryCrossEntropy
+            Epochs = 2
+    }
+
     match Training.fit config network data with
     | Error(SymmetricHiddenUnits description) -> Assert.Equal("layer 1, units 1 and 2", description)
     | other -> failwith $"expected the symmetry error, got {other}"
-    match Training.fit { config with AllowSymmetricUnits = true } network data with
+
+    match
+        Training.fit
+            {
+                config with
+                    AllowSymmetricUnits = true
+            }
+            network
+            data
+    with
     | Ok trained ->
         // Trained anyway, the two hidden units stay identical.
         Assert.Equal("layer 1, units 1 and 2", trained.Network.FindSymmetricHiddenUnits())
@@ -149,5 +229,15 @@ let ``a network with identical hidden units is refused unless allowed`` () =
 
 [<Fact>]
 let ``early stopping without validation data is refused`` () =
-    let config = { Training.defaults Optimizers.adam with EarlyStopping = Some { Patience = 1; MinDelta = 0.0; RestoreBestWeights = true } }
-    Assert.Throws<System.ArgumentException>(fun () -> Training.fit config (small 0) (randomData 0 10 3 4) |> ignore) |> ignore
+    let config = {
+        Training.defaults Optimizers.adam with
+            EarlyStopping =
+                Some {
+                    Patience = 1
+                    MinDelta = 0.0
+                    RestoreBestWeights = true
+                }
+    }
+
+    Assert.Throws<System.ArgumentException>(fun () -> Training.fit config (small 0) (randomData 0 10 3 4) |> ignore)
+    |> ignore

@@ -71,20 +71,20 @@ public static class Blas
             case "managed":
                 return (Managed, $"{Managed.Name} (requested; {EnvironmentVariable}=managed)");
             case "openblas":
-            {
-                var (openBlas, loadDetail) = loadOpenBlas();
-                return openBlas is not null
-                    ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=openblas)")
-                    : throw new InvalidOperationException($"{EnvironmentVariable}=openblas but OpenBLAS cannot be used: {loadDetail}. Install libopenblas0-pthread, or set {EnvironmentVariable}=auto or {EnvironmentVariable}=managed.");
-            }
+                {
+                    var (openBlas, loadDetail) = loadOpenBlas();
+                    return openBlas is not null
+                        ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=openblas)")
+                        : throw new InvalidOperationException($"{EnvironmentVariable}=openblas but OpenBLAS cannot be used: {loadDetail}. Install libopenblas0-pthread, or set {EnvironmentVariable}=auto or {EnvironmentVariable}=managed.");
+                }
 
             case "auto":
-            {
-                var (openBlas, loadDetail) = loadOpenBlas();
-                return openBlas is not null
-                    ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=auto)")
-                    : (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
-            }
+                {
+                    var (openBlas, loadDetail) = loadOpenBlas();
+                    return openBlas is not null
+                        ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=auto)")
+                        : (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
+                }
 
             default:
                 throw new InvalidOperationException($"{EnvironmentVariable}={setting} is not a backend: use auto, openblas or managed.");

@@ -13,25 +13,44 @@ let check (maxTest: int) (property: Property) =
         Config.QuickThrowOnFailure
             .WithMaxTest(maxTest)
             .WithMaxRejected(maxTest * 5)
-            .WithReplay(Some { Rnd = Rnd(20261122UL, 0x9E3779B97F4A7C15UL ||| 1UL); Size = None })
+            .WithReplay(
+                Some {
+                    Rnd = Rnd(20261122UL, 0x9E3779B97F4A7C15UL ||| 1UL)
+                    Size = None
+                }
+            )
+
     Check.One(config, property)
 
 /// A one-layer tree holding the point (x, y) as a 1×2 weight matrix, and a zero bias.
 let point (x: float) (y: float) =
-    Parameters<float>([ LayerParameters<float>(Dense.Matrix(1, 2, [| x; y |]), Dense.Vector [| 0.0 |]) ])
+    Parameters<float>(
+        [
+            LayerParameters<float>(Dense.Matrix(1, 2, [| x; y |]), Dense.Vector [| 0.0 |])
+        ]
+    )
 
 /// A tree of shape 2×3 weights and 2 biases with the given 8 values in flat order.
 let tree (values: float[]) =
-    Parameters<float>([ LayerParameters<float>(Dense.Matrix(2, 3, values[0..5]), Dense.Vector values[6..7]) ])
+    Parameters<float>(
+        [
+            LayerParameters<float>(Dense.Matrix(2, 3, values[0..5]), Dense.Vector values[6..7])
+        ]
+    )
 
 /// Generates 8 finite values in [-10, 10] for a `tree`.
 let treeValues: Gen<float[]> =
-    Gen.choose (-10000, 10000) |> Gen.map (fun i -> float i / 1000.0) |> Gen.arrayOfLength 8
+    Gen.choose (-10000, 10000)
+    |> Gen.map (fun i -> float i / 1000.0)
+    |> Gen.arrayOfLength 8
 
 /// A classification data set with n samples, f features drawn from the seed, and labels cycling through k classes.
 let randomData (seed: int) (n: int) (f: int) (k: int) =
     let random = System.Random seed
-    let rows = Array.init n (fun _ -> Array.init f (fun _ -> random.NextDouble() * 10.0 - 5.0))
+
+    let rows =
+        Array.init n (fun _ -> Array.init f (fun _ -> random.NextDouble() * 10.0 - 5.0))
+
     Data.ofRows rows (Array.init n (fun i -> i % k))
 
 /// Applies an optimizer for the given gradient sequence (independent of θ) from θ₀, returning every θ.
@@ -52,4 +71,5 @@ let repositoryRoot =
         | null -> failwith $"No Nn.sln above {System.AppContext.BaseDirectory}"
         | d when System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
         | d -> up d.Parent
+
     up (System.IO.DirectoryInfo System.AppContext.BaseDirectory)
