@@ -84,8 +84,27 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let xTest = matrixOf<'T> features testX
 
     let network =
-        // PyTorch's nn.Linear default weight distribution, U(±1/√n_in), as in the reference job (biases start at 0 here).
-        Network.Create<'T>([| features; 128; 10 |], Activation.Relu, Activation.Softmax, Initializer.LeCunUniform, options.Seed)
+        // PyTorch's nn.Linear default: weights and biases drawn from U(±1/√n_in), as in the reference job.
+        let weights =
+            Network.Create<'T>([| features; 128; 10 |], Activation.Relu, Activation.Softmax, Initializer.LeCunUniform, options.Seed)
+
+        let struct (_, biasRng) = (Rng.FromSeed options.Seed).Split()
+        let mutable rng = biasRng
+
+        let biases =
+            weights.Parameters.Layers
+            |> Seq.map (fun layer ->
+                let bound = 1.0 / sqrt (float layer.Weights.ColumnCount)
+
+                let values =
+                    Array.init layer.Bias.Count (fun _ ->
+                        let struct (u: float, next: Rng) = rng.NextDouble()
+                        rng <- next
+                        'T.CreateTruncating((2.0 * u - 1.0) * bound))
+
+                LayerParameters<'T>(layer.Weights, Dense.Vector values))
+
+        weights.WithParameters(Parameters<'T>(biases))
 
     let optimizer, rate =
         match options.Optimizer with
