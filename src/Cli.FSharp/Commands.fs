@@ -670,12 +670,7 @@ let export (args: ParseResults<ExportArgs>) =
         | "float32" -> Nn.Interop.OnnxPrecision.Float32
         | other -> fail $"--precision {other}: expected float64 or float32"
 
-    let options =
-        match model.Standardization with
-        | null -> Nn.Interop.OnnxExportOptions(Precision = Nullable precision)
-        | s -> Nn.Interop.OnnxExportOptions(Precision = Nullable precision, Means = s.Means, Scales = s.Scales)
-
-    Nn.Interop.OnnxExport.Write(model.Network, out, options, force)
+    Nn.Interop.OnnxExport.Write(model, out, precision, force)
 
     Console.Out.WriteLine
         $"wrote {out} (ONNX opset {Nn.Interop.OnnxExport.OpsetVersion}, input [N, {model.Network.Inputs}], output [N, {model.Network.Outputs}])"

@@ -106,6 +106,41 @@ public static class OnnxExport
         WriteAtomically(path, ToBytes(network, options), overwrite);
     }
 
+    /// <summary>
+    /// The ONNX model of a trained <see cref="Models.Model"/>: its network, with the standardisation fitted at training
+    /// time (if any) as explicit Sub/Div nodes, so the graph takes raw inputs exactly as <see cref="Models.Model.Predict"/> does.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="precision">The graph's tensor type; float64 (the default) reproduces the model's predictions exactly.</param>
+    /// <returns>The model's bytes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="NotSupportedException">As <see cref="ToBytes(Network{double}, OnnxExportOptions?)"/>.</exception>
+    /// <exception cref="ArgumentException">As <see cref="ToBytes(Network{double}, OnnxExportOptions?)"/>.</exception>
+    public static byte[] ToBytes(Models.Model model, OnnxPrecision precision = OnnxPrecision.Float64)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ToBytes(model.Network, OptionsFor(model, precision));
+    }
+
+    /// <summary>Writes the ONNX model of a trained <see cref="Models.Model"/> atomically (see <see cref="ToBytes(Models.Model, OnnxPrecision)"/>).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="path">The destination file; its directory must exist.</param>
+    /// <param name="precision">The graph's tensor type.</param>
+    /// <param name="overwrite">Replace an existing file; when false (the default) an existing file is refused.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or as <see cref="ToBytes(Network{double}, OnnxExportOptions?)"/>.</exception>
+    /// <exception cref="NotSupportedException">As <see cref="ToBytes(Network{double}, OnnxExportOptions?)"/>.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> exists and <paramref name="overwrite"/> is false, or the file system refused the write.</exception>
+    public static void Write(Models.Model model, string path, OnnxPrecision precision = OnnxPrecision.Float64, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Write(model.Network, path, OptionsFor(model, precision), overwrite);
+    }
+
+    private static OnnxExportOptions OptionsFor(Models.Model model, OnnxPrecision precision) =>
+        model.Standardization is { } s
+            ? new OnnxExportOptions { Precision = precision, Means = s.Means, Scales = s.Scales }
+            : new OnnxExportOptions { Precision = precision };
+
     private static byte[] Export<T>(Network<T> network, OnnxExportOptions? options, OnnxPrecision native)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -338,32 +373,6 @@ public static class OnnxExport
             .Message(F.ValueInfo.Type, new ProtoWriter().Message(F.Type.TensorType, tensorType));
     }
 
-    private static void WriteAtomically(string path, byte[] bytes, bool overwrite)
-    {
-        var full = Path.GetFullPath(path);
-        if (!overwrite && (File.Exists(full) || Directory.Exists(full)))
-        {
-            throw new IOException($"'{full}' already exists: pass overwrite: true to replace it.");
-        }
-
-        var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{full}' has no directory.", nameof(path));
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+    private static void WriteAtomically(string path, byte[] bytes, bool overwrite) =>
+        Nn.IO.AtomicFile.Write(path, stream => stream.Write(bytes), overwrite);
 }
