@@ -310,19 +310,7 @@ let ``resuming with early stopping continues the patience count and stops at the
     // As in the early-stopping test: validation labels shifted by one class make the validation loss worsen.
     let train = randomData 5 40 3 4
 
-    let validation =
-        match train.Targets with
-        | Targets.Classes(labels, k) -> {
-            train with
-                Targets =
-                    Targets.Classes(
-                        labels
-                        |> Seq.map (fun l -> (l + 1) % k)
-                        |> Collections.Immutable.ImmutableArray.CreateRange,
-                        k
-                    )
-          }
-        | Targets.Values _ -> failwith "classes expected"
+    let validation = shiftedLabels train
 
     let mutable saved = []
 

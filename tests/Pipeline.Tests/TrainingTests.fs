@@ -86,19 +86,7 @@ let ``early stopping stops on a worsening validation loss and restores the best 
     // validation loss worse after the first few epochs.
     let train = randomData 5 40 3 4
 
-    let validation =
-        match train.Targets with
-        | Targets.Classes(labels, k) -> {
-            train with
-                Targets =
-                    Targets.Classes(
-                        labels
-                        |> Seq.map (fun l -> (l + 1) % k)
-                        |> System.Collections.Immutable.ImmutableArray.CreateRange,
-                        k
-                    )
-          }
-        | Targets.Values _ -> failwith "classes expected"
+    let validation = shiftedLabels train
 
     let config = {
         Training.defaults Optimizers.adam with

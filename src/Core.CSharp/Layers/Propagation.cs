@@ -60,13 +60,7 @@ public static class Propagation
             var n = layer.Outputs;
             var buffer = l == last ? (output = new T[n * m]) : pool.Rent(n * m);
             var z = buffer.AsSpan(0, n * m);
-            var bias = Dense.Data(layer.Bias);
-            for (var j = 0; j < m; j++)
-            {
-                bias.CopyTo(z.Slice(j * n, n));
-            }
-
-            Blas.Gemm(Transpose.No, Transpose.No, n, m, layer.Inputs, T.One, Dense.Data(layer.Weights), n, previous, layer.Inputs, T.One, z, n);
+            DenseKernels.Affine<T>(Dense.Data(layer.Weights), Dense.Data(layer.Bias), n, layer.Inputs, previous, m, z);
             layer.Activation.Forward<T>(z, z, n);
             if (previousBuffer is not null)
             {
@@ -150,13 +144,7 @@ public static class Propagation
         {
             var n = layer.Outputs;
             var z = new T[n * m];
-            var bias = Dense.Data(layer.Bias);
-            for (var j = 0; j < m; j++)
-            {
-                bias.CopyTo(z.AsSpan(j * n, n));
-            }
-
-            Blas.Gemm(Transpose.No, Transpose.No, n, m, layer.Inputs, T.One, Dense.Data(layer.Weights), n, Dense.Data(previous), layer.Inputs, T.One, z, n);
+            DenseKernels.Affine<T>(Dense.Data(layer.Weights), Dense.Data(layer.Bias), n, layer.Inputs, Dense.Data(previous), m, z);
             var zMatrix = Dense.Matrix(n, m, z);
             Matrix<T> aMatrix;
             if (layer.Activation is Activations.IdentityActivation)
@@ -212,17 +200,13 @@ public static class Propagation
             var previous = Dense.Data(trace.ActivationAt(l));
 
             var dw = new T[n * inputs];
-            Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, dz, n, previous, inputs, T.Zero, dw, n);
             var db = new T[n];
-            for (var j = 0; j < m; j++)
-            {
-                TensorPrimitives.Add(db, dz.AsSpan(j * n, n), db);
-            }
+            DenseKernels.ParameterGradients<T>(dz, previous, n, inputs, m, dw, db);
 
             gradients[l] = new LayerParameters<T>(Dense.Matrix(n, inputs, dw), Dense.Vector(db));
 
             da = new T[inputs * m];
-            Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, Dense.Data(layer.Weights), n, dz, n, T.Zero, da, inputs);
+            DenseKernels.InputGradient<T>(Dense.Data(layer.Weights), dz, n, inputs, m, da);
             if (l > 0)
             {
                 var below = network.Layers[l - 1];

@@ -197,12 +197,7 @@ public static class FastTrainer
             {
                 var n = units[l + 1];
                 var zl = z[l].AsSpan(0, n * m);
-                for (var j = 0; j < m; j++)
-                {
-                    biases[l].CopyTo(zl.Slice(j * n, n));
-                }
-
-                Blas.Gemm(Transpose.No, Transpose.No, n, m, units[l], T.One, weights[l], n, previous, units[l], T.One, zl, n);
+                DenseKernels.Affine<T>(weights[l], biases[l], n, units[l], previous, m, zl);
                 var al = a[l].AsSpan(0, n * m);
                 if (!ReferenceEquals(a[l], z[l]))
                 {
@@ -228,18 +223,12 @@ public static class FastTrainer
                 var (n, inputs) = (units[l + 1], units[l]);
                 ReadOnlySpan<T> below = l == 0 ? xBatch.AsSpan(0, inputs * m) : a[l - 1].AsSpan(0, inputs * m);
                 var dzl = dz[l].AsSpan(0, n * m);
-                Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, dzl, n, below, inputs, T.Zero, weightGradients[l], n);
-                var db = biasGradients[l].AsSpan();
-                db.Clear();
-                for (var j = 0; j < m; j++)
-                {
-                    TensorPrimitives.Add(db, dzl.Slice(j * n, n), db);
-                }
+                DenseKernels.ParameterGradients<T>(dzl, below, n, inputs, m, weightGradients[l], biasGradients[l]);
 
                 if (l > 0)
                 {
                     var dal = da.AsSpan(0, inputs * m);
-                    Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, weights[l], n, dzl, n, T.Zero, dal, inputs);
+                    DenseKernels.InputGradient<T>(weights[l], dzl, n, inputs, m, dal);
                     activations[l - 1].Backward<T>(z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
                 }
             }

@@ -73,3 +73,19 @@ let repositoryRoot =
         | d -> up d.Parent
 
     up (System.IO.DirectoryInfo System.AppContext.BaseDirectory)
+
+/// The data set with every class label moved to the next class (k − 1 wraps to 0): a validation set on which
+/// fitting the original labels makes the loss worse, for early-stopping tests.
+let shiftedLabels (data: Dataset) =
+    match data.Targets with
+    | Targets.Classes(labels, k) -> {
+        data with
+            Targets =
+                Targets.Classes(
+                    labels
+                    |> Seq.map (fun l -> (l + 1) % k)
+                    |> System.Collections.Immutable.ImmutableArray.CreateRange,
+                    k
+                )
+      }
+    | Targets.Values _ -> failwith "classes expected"
