@@ -1,8 +1,12 @@
 using BenchmarkDotNet.Running;
 using Nn.Benchmarks;
 
-// `probe [backend]` prints a quick GFLOP/s table; anything else goes to BenchmarkDotNet (e.g. --job short --filter *Gemm*).
-if (args is ["probe", .. var rest])
+// `probe [backend]` prints a quick GFLOP/s table, `predict` the cost of each piece of an inference batch; anything else goes to BenchmarkDotNet (e.g. --job short --filter *Gemm*).
+if (args is ["predict"])
+{
+    PredictProbe.Run(Console.Out);
+}
+else if (args is ["probe", .. var rest])
 {
     Probe.Run(Console.Out, rest.FirstOrDefault());
 }

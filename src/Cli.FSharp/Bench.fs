@@ -137,7 +137,7 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let gen2Later = GC.CollectionCount 2 - gen2AfterFirst
     let laterSteps = stepsPerEpoch * (options.Epochs - 1)
     let epochSeconds = epochTimes.ToArray()
-    // Inference: forward only over the test set at batch 1000; median of repeated passes after a warm-up.
+    // Inference: forward only over the test set at batch 1000; median of repeated passes after the warm-up below.
     let batches = [|
         for start in 0..1000 .. xTest.ColumnCount - 1 -> xTest.SubMatrix(0, features, start, min 1000 (xTest.ColumnCount - start))
     |]
@@ -145,8 +145,14 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let pass () =
         batches |> Array.map (fun b -> Propagation.Predict(result.Network, b))
 
-    for _ in 1..3 do
+    // Warm-up: at least three passes and 1 s, so the runtime's tiered compilation has replaced the precompiled
+    // framework code on this path (System.Numerics.Tensors) with code for this processor before timing starts.
+    let warmUp = Stopwatch.StartNew()
+    let mutable warmPasses = 0
+
+    while warmPasses < 3 || warmUp.Elapsed.TotalSeconds < 1.0 do
         pass () |> ignore
+        warmPasses <- warmPasses + 1
 
     let passTimes = [|
         for _ in 1..15 ->

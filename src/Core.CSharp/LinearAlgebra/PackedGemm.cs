@@ -30,6 +30,9 @@ internal static unsafe class PackedGemm
     /// <summary>From this many multiply-adds on, column blocks run on several threads.</summary>
     private const long ParallelWork = 1L << 20;
 
+    /// <summary>Column blocks per thread in a threaded product, so a thread that starts late still gets a share.</summary>
+    private const int BlocksPerThread = 4;
+
     /// <summary>How the register tile is combined with C.</summary>
     private enum Update
     {
@@ -143,7 +146,9 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        ParallelRun<TS, TV, T>.Execute(problem, threads);
+        // Four column blocks per thread (of at least four register tiles each), claimed as threads become free.
+        var blocks = Math.Max(threads, Math.Min(threads * BlocksPerThread, n / (4 * NR)));
+        Partitioned.Run(new ColumnBlocks<TS, TV, T>(problem), blocks, threads);
     }
 
     /// <summary>
@@ -710,104 +715,14 @@ internal static unsafe class PackedGemm
         Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
     }
 
-    /// <summary>
-    /// Runs the column blocks of one product on the calling thread and on thread-pool threads, without
-    /// allocating in the steady state: each calling thread reuses one work item, queued once per helper.
-    /// Blocks are claimed with an atomic counter, so the caller finishes the work itself if no helper is free.
-    /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The event is only waited on, never asked for its WaitHandle, so it holds no kernel object; items live as long as their thread.")]
-    private sealed class ParallelRun<TS, TV, T> : IThreadPoolWorkItem
+    /// <summary>Column block <c>part</c> of <c>parts</c> of one product, as a job for <see cref="Partitioned"/>.</summary>
+    private readonly struct ColumnBlocks<TS, TV, T>(Problem<T> problem) : IPartitionedJob
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        /// <summary>Work items per calling thread: a helper may still be leaving the previous item when the next product starts.</summary>
-        private const int Reusable = 4;
-
-        [ThreadStatic]
-        private static ParallelRun<TS, TV, T>?[]? cached;
-
-        private readonly ManualResetEventSlim finished = new(false);
-        private Problem<T> problem;
-        private int blocks;
-        private int next;
-        private int unfinished;
-        private int queued;
-        private Exception? failure;
-
-        /// <summary>Computes every column block of <paramref name="problem"/> and returns when all are written.</summary>
-        public static void Execute(Problem<T> problem, int blocks)
-        {
-            // A work item whose queued copies have not all run yet may still touch its counters: take an idle one.
-            var run = Idle();
-            run.problem = problem;
-            run.blocks = blocks;
-            run.next = 0;
-            run.unfinished = blocks;
-            run.failure = null;
-            run.finished.Reset();
-            Volatile.Write(ref run.queued, blocks - 1);
-            for (var helper = 1; helper < blocks; helper++)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
-            }
-
-            run.Work();
-            run.finished.Wait();
-            if (run.failure is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-        }
-
-        /// <inheritdoc />
-        void IThreadPoolWorkItem.Execute()
-        {
-            Work();
-            Interlocked.Decrement(ref queued);
-        }
-
-        private static ParallelRun<TS, TV, T> Idle()
-        {
-            var items = cached ??= new ParallelRun<TS, TV, T>?[Reusable];
-            for (var i = 0; i < items.Length; i++)
-            {
-                if (items[i] is not { } item)
-                {
-                    return items[i] = new ParallelRun<TS, TV, T>();
-                }
-
-                if (Volatile.Read(ref item.queued) == 0)
-                {
-                    return item;
-                }
-            }
-
-            // Every item still has a helper on its way out (a saturated pool): replace one; the helper keeps the old one alive.
-            return items[0] = new ParallelRun<TS, TV, T>();
-        }
-
-        private void Work()
-        {
-            int t;
-            while ((t = Interlocked.Increment(ref next) - 1) < blocks)
-            {
-                // A failure (out of memory) is rethrown on the calling thread once every block has finished.
-                try
-                {
-                    Run<TS, TV, T>(problem, ColumnSplit(problem, t, blocks), ColumnSplit(problem, t + 1, blocks));
-                }
-                catch (Exception error)
-                {
-                    failure = error;
-                }
-
-                if (Interlocked.Decrement(ref unfinished) == 0)
-                {
-                    finished.Set();
-                }
-            }
-        }
+        public void Run(int part, int parts) =>
+            Run<TS, TV, T>(problem, ColumnSplit(problem, part, parts), ColumnSplit(problem, part + 1, parts));
     }
 
     /// <summary>One validated product, with the operands pinned by the caller for its whole duration.</summary>

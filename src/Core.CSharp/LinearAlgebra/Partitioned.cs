@@ -1,0 +1,229 @@
+using System.Diagnostics;
+
+namespace Nn.LinearAlgebra;
+
+/// <summary>A piece of work split into parts that may run on different threads.</summary>
+internal interface IPartitionedJob
+{
+    /// <summary>Does part <paramref name="part"/> (0-based) of <paramref name="parts"/>; parts must not write to the same memory.</summary>
+    void Run(int part, int parts);
+}
+
+/// <summary>
+/// Runs the parts of a job on the calling thread and on dedicated helper threads (one per further core) and returns
+/// when all are done, without allocating in the steady state. A helper that has just finished spins for a short while
+/// (<see cref="SpinTicks"/>) before it sleeps, so the products of one training step or one prediction — tens of
+/// microseconds apart — find it awake instead of paying a wake-up each; parts are claimed with an atomic counter, so
+/// whoever is free takes the next one and the caller finishes the job alone if no helper is free.
+/// </summary>
+internal static class Partitioned
+{
+    /// <summary>How long an idle helper keeps polling for the next job before it blocks: 200 µs.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
+
+    private static readonly Lazy<Helper[]> Helpers = new(() => [.. Enumerable.Range(1, Math.Max(0, Math.Min(Environment.ProcessorCount, 64) - 1)).Select(i => new Helper(i))], LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Work a helper can run: the claimed parts of one job.</summary>
+    private interface IWork
+    {
+        void Work();
+    }
+
+    /// <summary>
+    /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on the calling thread and up to
+    /// <paramref name="threads"/> − 1 helper threads; a failure in any part is rethrown here once all have ended.
+    /// More parts than threads keep every thread busy when one starts late: whoever is free claims the next part.
+    /// </summary>
+    public static void Run<TJob>(TJob job, int parts, int threads)
+        where TJob : struct, IPartitionedJob
+    {
+        if (parts <= 1 || threads <= 1 || Helpers.Value.Length == 0)
+        {
+            for (var part = 0; part < parts; part++)
+            {
+                job.Run(part, parts);
+            }
+
+            return;
+        }
+
+        Runner<TJob>.Execute(job, parts, Math.Min(parts, threads));
+    }
+
+    /// <summary>One job in flight: its parts, the claim counter and the completion signal; reused per calling thread.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The event is only waited on, never asked for its WaitHandle, so it holds no kernel object; runners live as long as their thread.")]
+    private sealed class Runner<TJob> : IWork
+        where TJob : struct, IPartitionedJob
+    {
+        /// <summary>Runners per calling thread: a helper may still be leaving the previous one when the next job starts.</summary>
+        private const int Reusable = 4;
+
+        [ThreadStatic]
+        private static Runner<TJob>?[]? cached;
+
+        private readonly ManualResetEventSlim finished = new(false, spinCount: 2000);
+        private TJob job;
+        private int parts;
+        private int next;
+        private int unfinished;
+        private int inside;
+        private Exception? failure;
+
+        public static void Execute(TJob job, int parts, int threads)
+        {
+            // A runner that a helper has not left yet may still touch its counters: take an idle one.
+            var run = Idle();
+            run.job = job;
+            run.parts = parts;
+            run.next = 0;
+            run.unfinished = parts;
+            run.failure = null;
+            run.finished.Reset();
+            var helpers = Helpers.Value;
+            for (var h = 0; h < helpers.Length && h < threads - 1; h++)
+            {
+                Interlocked.Increment(ref run.inside);
+                if (!helpers[h].TryPost(run))
+                {
+                    Interlocked.Decrement(ref run.inside);
+                }
+            }
+
+            run.Work();
+            run.finished.Wait();
+            if (run.failure is { } error)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+            }
+        }
+
+        /// <summary>Claims and runs parts until none is left; called by the owner and by helpers.</summary>
+        public void Work()
+        {
+            int t;
+            while ((t = Interlocked.Increment(ref next) - 1) < parts)
+            {
+                // A failure (out of memory) is rethrown on the calling thread once every part has finished.
+                try
+                {
+                    job.Run(t, parts);
+                }
+                catch (Exception error)
+                {
+                    failure = error;
+                }
+
+                if (Interlocked.Decrement(ref unfinished) == 0)
+                {
+                    finished.Set();
+                }
+            }
+        }
+
+        /// <summary>Called by a helper once it has left <see cref="Work"/> for good.</summary>
+        public void Leave() => Interlocked.Decrement(ref inside);
+
+        void IWork.Work()
+        {
+            Work();
+            Leave();
+        }
+
+        private static Runner<TJob> Idle()
+        {
+            var items = cached ??= new Runner<TJob>?[Reusable];
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (items[i] is not { } item)
+                {
+                    return items[i] = new Runner<TJob>();
+                }
+
+                if (Volatile.Read(ref item.inside) == 0)
+                {
+                    return item;
+                }
+            }
+
+            // Every runner still has a helper on its way out: replace one; the helper keeps the old one alive.
+            return items[0] = new Runner<TJob>();
+        }
+    }
+
+    /// <summary>A background thread that runs posted work, spinning briefly between jobs before it sleeps.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Helpers live as long as the process; the semaphore is only waited on and released, never asked for its WaitHandle.")]
+    private sealed class Helper
+    {
+        private readonly SemaphoreSlim wake = new(0);
+        private IWork? posted;
+        private int sleeping;
+
+        public Helper(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"Nn helper {index}" };
+            thread.Start();
+        }
+
+        /// <summary>Hands <paramref name="work"/> to this helper unless it already has some.</summary>
+        public bool TryPost(IWork work)
+        {
+            if (Interlocked.CompareExchange(ref posted, work, null) is not null)
+            {
+                return false;
+            }
+
+            if (Volatile.Read(ref sleeping) == 1 && Interlocked.Exchange(ref sleeping, 0) == 1)
+            {
+                wake.Release();
+            }
+
+            return true;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                var work = Volatile.Read(ref posted) ?? Await();
+                work.Work();
+                Volatile.Write(ref posted, null);
+            }
+        }
+
+        /// <summary>Polls for posted work for <see cref="SpinTicks"/>, then sleeps until <see cref="TryPost"/> wakes it.</summary>
+        private IWork Await()
+        {
+            var until = Stopwatch.GetTimestamp() + SpinTicks;
+            while (true)
+            {
+                if (Volatile.Read(ref posted) is { } work)
+                {
+                    return work;
+                }
+
+                if (Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+
+                // A full fence between announcing sleep and the last look at the slot, paired with the poster's
+                // compare-exchange before it reads the flag: one of the two always sees the other.
+                Interlocked.Exchange(ref sleeping, 1);
+                if (Volatile.Read(ref posted) is { } late)
+                {
+                    // Posted between the last poll and going to sleep: take it (a wake-up may also be pending; it is harmless).
+                    if (Interlocked.Exchange(ref sleeping, 0) == 0)
+                    {
+                        wake.Wait();
+                    }
+
+                    return late;
+                }
+
+                wake.Wait();
+                until = Stopwatch.GetTimestamp() + SpinTicks;
+            }
+        }
+    }
+}
