@@ -12,6 +12,7 @@ namespace Nn.Layers;
 internal static class DenseKernels
 {
     /// <summary>z = W·a + b for m observations: W is n × inputs, a is inputs × m, z is n × m.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Affine<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, int n, int inputs, ReadOnlySpan<T> previous, int m, Span<T> z)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -24,6 +25,7 @@ internal static class DenseKernels
     }
 
     /// <summary>∂J/∂W = dZ·aᵀ (n × inputs) and ∂J/∂b = the row sums of dZ (n), from dZ (n × m) and a (inputs × m).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void ParameterGradients<T>(ReadOnlySpan<T> dz, ReadOnlySpan<T> previous, int n, int inputs, int m, Span<T> weightGradient, Span<T> biasGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -36,6 +38,7 @@ internal static class DenseKernels
     }
 
     /// <summary>∂J/∂a = Wᵀ·dZ (inputs × m), from W (n × inputs) and dZ (n × m).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void InputGradient<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> dz, int n, int inputs, int m, Span<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, weights, n, dz, n, T.Zero, inputGradient, inputs);

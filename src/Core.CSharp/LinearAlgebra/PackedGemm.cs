@@ -54,6 +54,7 @@ internal static unsafe class PackedGemm
     /// With <paramref name="lowerOnly"/> (m = n) only the register tiles that touch the lower triangle are
     /// computed; tiles strictly above the diagonal are left as they were.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool lowerOnly)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -133,6 +134,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>Splits the columns of C over threads when the product is large enough to repay it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch<TS, TV, T>(Problem<T> problem)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct

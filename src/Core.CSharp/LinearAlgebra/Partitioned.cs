@@ -34,6 +34,7 @@ internal static class Partitioned
     /// <paramref name="threads"/> − 1 helper threads; a failure in any part is rethrown here once all have ended.
     /// More parts than threads keep every thread busy when one starts late: whoever is free claims the next part.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run<TJob>(TJob job, int parts, int threads)
         where TJob : struct, IPartitionedJob
     {
@@ -69,6 +70,7 @@ internal static class Partitioned
         private int inside;
         private Exception? failure;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Execute(TJob job, int parts, int threads)
         {
             // A runner that a helper has not left yet may still touch its counters: take an idle one.
@@ -98,6 +100,7 @@ internal static class Partitioned
         }
 
         /// <summary>Claims and runs parts until none is left; called by the owner and by helpers.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Work()
         {
             int t;

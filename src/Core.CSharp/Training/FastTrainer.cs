@@ -83,6 +83,9 @@ public static class FastTrainer
         return workspace.Fit(Dense.Data(x), Dense.Data(y), x.ColumnCount, loss, options, onEpoch);
     }
 
+    /// <summary>From this many values on, a parameter buffer's update is split over the cores.</summary>
+    private const int ParallelUpdate = 1 << 15;
+
     /// <summary>The working buffers of one training run; mutated in place, never exposed.</summary>
     private sealed class Workspace<T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -154,8 +157,8 @@ public static class FastTrainer
                 for (var start = 0; start < samples; start += capacity)
                 {
                     var m = Math.Min(capacity, samples - start);
-                    Gather(x, units[0], order.AsSpan(start, m), xBatch);
-                    Gather(y, units[^1], order.AsSpan(start, m), yBatch);
+                    ColumnGather.Gather<T>(x, units[0], order.AsSpan(start, m), xBatch);
+                    ColumnGather.Gather<T>(y, units[^1], order.AsSpan(start, m), yBatch);
                     var cost = Step(m, loss, step + 1);
                     if (!T.IsFinite(cost))
                     {
@@ -176,15 +179,6 @@ public static class FastTrainer
             }
 
             return new FastTrainingResult<T>(new Network<T>(layers), ImmutableCollectionsMarshal.AsImmutableArray(losses));
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private static void Gather(T[] source, int rows, ReadOnlySpan<int> columns, T[] destination)
-        {
-            for (var j = 0; j < columns.Length; j++)
-            {
-                source.AsSpan(columns[j] * rows, rows).CopyTo(destination.AsSpan(j * rows, rows));
-            }
         }
 
         /// <summary>One forward, backward and update on the first <paramref name="m"/> gathered columns; returns J before the update.</summary>
@@ -235,11 +229,45 @@ public static class FastTrainer
 
             for (var l = 0; l < count; l++)
             {
-                optimizer.Apply<T>(weights[l], weightGradients[l], state0[l], state1[l], scratch.AsSpan(0, weights[l].Length), t);
-                optimizer.Apply<T>(biases[l], biasGradients[l], state0[count + l], state1[count + l], scratch.AsSpan(0, biases[l].Length), t);
+                Update(weights[l], weightGradients[l], state0[l], state1[l], t);
+                Update(biases[l], biasGradients[l], state0[count + l], state1[count + l], t);
             }
 
             return cost;
+        }
+
+        /// <summary>One optimizer step on a parameter buffer; large buffers are split over the cores (every optimizer here is elementwise, so the split changes nothing).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private void Update(T[] theta, T[] gradient, T[] s0, T[] s1, int t)
+        {
+            var threads = theta.Length >= ParallelUpdate ? Math.Min(Environment.ProcessorCount, 2) : 1;
+            if (threads == 1)
+            {
+                optimizer.Apply<T>(theta, gradient, s0, s1, scratch.AsSpan(0, theta.Length), t);
+                return;
+            }
+
+            Partitioned.Run(new UpdateJob(optimizer, theta, gradient, s0, s1, scratch, t), threads, threads);
+        }
+
+        /// <summary>A contiguous share of one parameter buffer's optimizer step, cut at whole cache lines.</summary>
+        private readonly struct UpdateJob(InPlaceOptimizer optimizer, T[] theta, T[] gradient, T[] s0, T[] s1, T[] scratch, int t) : IPartitionedJob
+        {
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            public void Run(int part, int parts)
+            {
+                var from = Cut(part, parts);
+                var length = Cut(part + 1, parts) - from;
+                optimizer.Apply<T>(
+                    theta.AsSpan(from, length),
+                    gradient.AsSpan(from, length),
+                    s0.Length == 0 ? [] : s0.AsSpan(from, length),
+                    s1.Length == 0 ? [] : s1.AsSpan(from, length),
+                    scratch.AsSpan(from, length),
+                    t);
+            }
+
+            private int Cut(int part, int parts) => part == parts ? theta.Length : (int)((long)theta.Length * part / parts) / 64 * 64;
         }
     }
 }

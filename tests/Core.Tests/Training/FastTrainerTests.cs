@@ -64,6 +64,41 @@ public sealed class FastTrainerTests
     }
 
     [Fact]
+    public void AWideLayerSplitOverTheCoresGivesTheSameStepsAsThePurePath()
+    {
+        // 300 inputs × 128 units: the gather (300 × 128 values) and the weight update (38,400 values) are large enough to be split.
+        var (rngNet, rngData) = Rng.FromSeed(12).Split();
+        var network = Network.Create<double>(300, [(128, Activation.Relu), (3, Activation.Softmax)], Initializer.XavierNormal, rngNet);
+        var (x, rng) = RandomNetworks.Uniform(300, 260, -1, 1, rngData);
+        var labels = new int[260];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            (labels[i], rng) = rng.NextInt(3);
+        }
+
+        var y = Targets.OneHot<double>(labels, 3);
+        const int batch = 128;
+        var fast = FastTrainer.Fit(network, x, y, Loss.SoftmaxCrossEntropy, InPlaceOptimizer.Sgd(0.05), new FastTrainingOptions(2, batch, Seed: 4));
+
+        var order = Enumerable.Range(0, 260).ToArray();
+        var shuffle = Rng.FromSeed(4);
+        var reference = network;
+        for (var epoch = 0; epoch < 2; epoch++)
+        {
+            shuffle = Permutation.Shuffle(order, shuffle);
+            foreach (var chunk in order.Chunk(batch))
+            {
+                var xb = Matrix<double>.Build.DenseOfColumnVectors(chunk.Select(x.Column));
+                var yb = Matrix<double>.Build.DenseOfColumnVectors(chunk.Select(y.Column));
+                var (_, gradients) = Propagation.CostAndGradients(reference, xb, yb, Loss.SoftmaxCrossEntropy);
+                reference = reference.WithParameters(reference.Parameters.AddScaled(-0.05, gradients));
+            }
+        }
+
+        Assert.Equal(reference.Parameters.ToArray(), fast.Network.Parameters.ToArray());
+    }
+
+    [Fact]
     public void AdamMatchesTheFormulaOfKingmaAndBaStepByStep()
     {
         var (network, x, y) = Problem(8, 3);

@@ -1,0 +1,101 @@
+using Nn.LinearAlgebra;
+
+namespace Nn.Tests.LinearAlgebra;
+
+public sealed class PartitionedTests
+{
+    private readonly struct CountParts(int[] runs, int[] seenParts) : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            Interlocked.Increment(ref runs[part]);
+            seenParts[part] = parts;
+        }
+    }
+
+    private readonly struct FailPart(int failing) : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            if (part == failing)
+            {
+                throw new InvalidOperationException($"part {part} of {parts} failed");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(8, 2)]
+    [InlineData(7, 64)]
+    [InlineData(100, 3)]
+    public void EveryPartRunsExactlyOnceWithTheRightCount(int parts, int threads)
+    {
+        for (var repeat = 0; repeat < 50; repeat++)
+        {
+            var runs = new int[parts];
+            var seen = new int[parts];
+            Partitioned.Run(new CountParts(runs, seen), parts, threads);
+            Assert.All(runs, r => Assert.Equal(1, r));
+            Assert.All(seen, p => Assert.Equal(parts, p));
+        }
+    }
+
+    [Fact]
+    public void AFailingPartIsRethrownOnTheCallerAfterTheOthersFinish()
+    {
+        for (var failing = 0; failing < 4; failing++)
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => Partitioned.Run(new FailPart(failing), 4, 2));
+            Assert.Equal($"part {failing} of 4 failed", error.Message);
+        }
+
+        // The next job on the same thread runs normally.
+        var runs = new int[4];
+        Partitioned.Run(new CountParts(runs, new int[4]), 4, 2);
+        Assert.All(runs, r => Assert.Equal(1, r));
+    }
+
+    [Fact]
+    public void ManyCallersAtOnceEachGetAllTheirParts()
+    {
+        var failures = 0;
+        Parallel.For(0, 8, caller =>
+        {
+            for (var job = 0; job < 200; job++)
+            {
+                var parts = 1 + ((caller + job) % 9);
+                var runs = new int[parts];
+                Partitioned.Run(new CountParts(runs, new int[parts]), parts, 2);
+                if (runs.Any(r => r != 1))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        });
+        Assert.Equal(0, failures);
+    }
+
+    [Theory]
+    [InlineData(784, 256)]
+    [InlineData(784, 3)]
+    [InlineData(5, 40000)]
+    [InlineData(10, 64)]
+    public void TheGatherCopiesTheChosenColumnsInOrder(int rows, int count)
+    {
+        var sourceColumns = Math.Max(count, 50) + 7;
+        var source = Enumerable.Range(0, rows * sourceColumns).Select(i => (float)i).ToArray();
+        var random = new Random(rows + count);
+        var columns = Enumerable.Range(0, count).Select(_ => random.Next(sourceColumns)).ToArray();
+        var destination = new float[rows * count];
+        ColumnGather.Gather<float>(source, rows, columns, destination);
+        for (var j = 0; j < count; j++)
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                Assert.Equal(source[(columns[j] * rows) + i], destination[(j * rows) + i]);
+            }
+        }
+    }
+}
