@@ -24,7 +24,8 @@ public static class Blas
 
     /// <summary>
     /// The backend chosen once per process from the environment variable <c>NN_BLAS</c>:
-    /// <c>auto</c> or unset (OpenBLAS when <c>libopenblas.so.0</c> loads, else <see cref="Managed"/>),
+    /// <c>auto</c> or unset (when <c>libopenblas.so.0</c> loads, float32 products on <see cref="Managed"/> — faster on the
+    /// layer shapes of small networks — and float64 products and factorisations on OpenBLAS; else <see cref="Managed"/>),
     /// <c>openblas</c> (OpenBLAS or an exception) or <c>managed</c>. Case is ignored.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>NN_BLAS=openblas</c> but the library cannot be loaded, or <c>NN_BLAS</c> has an unknown value.</exception>
@@ -32,11 +33,23 @@ public static class Blas
 
     /// <summary>
     /// Which backend <see cref="Default"/> is and why, for logs, e.g.
-    /// <c>openblas (libopenblas.so.0 from /usr/lib/x86_64-linux-gnu/libopenblas.so.0, …; NN_BLAS=auto)</c> or
+    /// <c>managed+openblas (float32 products on the managed kernel; float64 products and factorisations on openblas: libopenblas.so.0 from …; NN_BLAS=auto)</c> or
     /// <c>managed (libopenblas.so.0 not found; NN_BLAS=auto)</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">As for <see cref="Default"/>.</exception>
     public static string Selection => Startup.Value.Description;
+
+    /// <summary>
+    /// Whether Nn's own helper threads may share work outside the products (minibatch gathers, parameter updates).
+    /// Not while OpenBLAS runs the products: its threads keep polling the cores between calls, and two sets of
+    /// polling threads on the same cores slow each other down.
+    /// </summary>
+    internal static bool HelpersWelcome<T>() => Current switch
+    {
+        OpenBlas => false,
+        PrecisionSplitBlas split => (typeof(T) == typeof(float) ? split.Single : split.Double) is not OpenBlas,
+        _ => true,
+    };
 
     /// <summary>The fast managed backend (<see cref="SimdBlas"/>), always available.</summary>
     public static IBlasBackend Managed => SimdBlas.Instance;
@@ -81,9 +94,13 @@ public static class Blas
             case "auto":
                 {
                     var (openBlas, loadDetail) = loadOpenBlas();
-                    return openBlas is not null
-                        ? (openBlas, $"openblas ({loadDetail}; {EnvironmentVariable}=auto)")
-                        : (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
+                    if (openBlas is null)
+                    {
+                        return (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
+                    }
+
+                    var split = new PrecisionSplitBlas(Managed, openBlas);
+                    return (split, $"{split.Name} (float32 products on the {Managed.Name} kernel; float64 products and factorisations on openblas: {loadDetail}; {EnvironmentVariable}=auto)");
                 }
 
             default:

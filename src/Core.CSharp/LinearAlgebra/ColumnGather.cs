@@ -16,7 +16,7 @@ internal static unsafe class ColumnGather
         where T : unmanaged
     {
         var elements = (long)rows * columns.Length;
-        if (elements < ParallelElements || Environment.ProcessorCount == 1)
+        if (elements < ParallelElements || Environment.ProcessorCount == 1 || !Blas.HelpersWelcome<T>())
         {
             Copy(source, rows, columns, destination);
             return;

@@ -240,7 +240,7 @@ public static class FastTrainer
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Update(T[] theta, T[] gradient, T[] s0, T[] s1, int t)
         {
-            var threads = theta.Length >= ParallelUpdate ? Math.Min(Environment.ProcessorCount, 2) : 1;
+            var threads = theta.Length >= ParallelUpdate && Blas.HelpersWelcome<T>() ? Math.Min(Environment.ProcessorCount, 2) : 1;
             if (threads == 1)
             {
                 optimizer.Apply<T>(theta, gradient, s0, s1, scratch.AsSpan(0, theta.Length), t);
