@@ -15,12 +15,15 @@ public static class Blas
 
     private static readonly AsyncLocal<IBlasBackend?> Scoped = new();
 
+    /// <summary>Set by the first <see cref="Use"/>: until then no scope exists and <see cref="Current"/> skips the async-local lookup.</summary>
+    private static volatile bool scopesUsed;
+
     /// <summary>
     /// The backend every product in Nn runs on: the one installed by the innermost <see cref="Use"/> scope of
     /// the current thread or async flow, else <see cref="Default"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>NN_BLAS</c> asks for a backend that cannot be loaded, or has an unknown value.</exception>
-    public static IBlasBackend Current => Scoped.Value ?? Startup.Value.Backend;
+    public static IBlasBackend Current => scopesUsed ? Scoped.Value ?? Default : Default;
 
     /// <summary>
     /// The backend chosen once per process from the environment variable <c>NN_BLAS</c>:
@@ -66,6 +69,7 @@ public static class Blas
     public static IDisposable Use(IBlasBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
+        scopesUsed = true;
         var scope = new Scope(Scoped.Value);
         Scoped.Value = backend;
         return scope;
@@ -241,7 +245,17 @@ public static class Blas
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void CheckOperand(string name, int rows, int cols, int length, int ld)
+    {
+        if (rows < 0 || cols < 0 || ld < Math.Max(1, rows) || (cols > 0 && rows > 0 && length < ((long)ld * (cols - 1)) + rows))
+        {
+            ThrowBadOperand(name, rows, cols, length, ld);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowBadOperand(string name, int rows, int cols, int length, int ld)
     {
         if (rows < 0 || cols < 0)
         {
@@ -253,10 +267,7 @@ public static class Blas
             throw new ArgumentOutOfRangeException(name, $"{name} is {rows}×{cols} but its leading dimension is {ld}.");
         }
 
-        if (cols > 0 && rows > 0 && length < ((long)ld * (cols - 1)) + rows)
-        {
-            throw new ArgumentOutOfRangeException(name, $"{name} is {rows}×{cols} with leading dimension {ld} but its span holds only {length} elements.");
-        }
+        throw new ArgumentOutOfRangeException(name, $"{name} is {rows}×{cols} with leading dimension {ld} but its span holds only {length} elements.");
     }
 
     private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> span)
