@@ -118,14 +118,22 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let epochLosses = ResizeArray<float>()
     let mutable allocatedAfterFirst = 0L
     let mutable gen2AfterFirst = 0
+    let mutable allocatedAtLast = 0L
+    let mutable gen2AtLast = 0
 
     let onEpoch (report: FastEpochReport) =
         epochTimes.Add report.Elapsed.TotalSeconds
         epochLosses.Add report.MeanLoss
 
+        // Allocation and gen-2 counts over epochs 2 … N: read at the end of epoch 1 and of the last epoch, so
+        // neither the first epoch's one-time work nor the trained network built after the last step is counted.
         if report.Epoch = 1 then
             allocatedAfterFirst <- GC.GetTotalAllocatedBytes true
             gen2AfterFirst <- GC.CollectionCount 2
+
+        if report.Epoch = options.Epochs then
+            allocatedAtLast <- GC.GetTotalAllocatedBytes true
+            gen2AtLast <- GC.CollectionCount 2
 
         if not options.Json then
             eprintfn "epoch %d: %.3f s, mean batch loss %.4f" report.Epoch report.Elapsed.TotalSeconds report.MeanLoss
@@ -133,8 +141,8 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let result =
         FastTrainer.Fit(network, x, y, Loss.SoftmaxCrossEntropy, optimizer, FastTrainingOptions(options.Epochs, options.Batch, options.Seed), Action<_> onEpoch)
 
-    let allocatedLater = GC.GetTotalAllocatedBytes true - allocatedAfterFirst
-    let gen2Later = GC.CollectionCount 2 - gen2AfterFirst
+    let allocatedLater = allocatedAtLast - allocatedAfterFirst
+    let gen2Later = gen2AtLast - gen2AfterFirst
     let laterSteps = stepsPerEpoch * (options.Epochs - 1)
     let epochSeconds = epochTimes.ToArray()
     // Inference: forward only over the test set at batch 1000; median of repeated passes after the warm-up below.

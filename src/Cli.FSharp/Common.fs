@@ -33,6 +33,10 @@ let modeOf (json: bool) =
 let num (digits: int) (value: float) =
     value.ToString("F" + string digits, CultureInfo.InvariantCulture)
 
+/// JSON for a terminal or a pipe, not for embedding in HTML: '+', quotes and non-ASCII text stay readable.
+let private jsonOptions =
+    JsonSerializerOptions(Encoder = Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
+
 /// Writes one JSON object (keys in the given order) to standard output.
 let printJson (fields: (string * objnull) list) =
     let map = Collections.Generic.Dictionary<string, objnull>()
@@ -40,7 +44,7 @@ let printJson (fields: (string * objnull) list) =
     for key, value in fields do
         map[key] <- value
 
-    Console.Out.WriteLine(JsonSerializer.Serialize map)
+    Console.Out.WriteLine(JsonSerializer.Serialize(map, jsonOptions))
 
 /// A value as an object for JSON fields (null becomes JSON null).
 let o (value: 'a) : objnull = box value
