@@ -169,10 +169,29 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
             watch.Elapsed.TotalSeconds
     |]
 
-    let predictions = pass () |> Array.collect Targets.ArgMax
+    // Accuracy and mean cross-entropy −log p(label) of the trained network on a data set, in batches of 1000.
+    let evaluate (data: MathNet.Numerics.LinearAlgebra.Matrix<'T>) (labels: byte[]) =
+        let probabilities = [|
+            for start in 0..1000 .. data.ColumnCount - 1 do
+                let batch = data.SubMatrix(0, features, start, min 1000 (data.ColumnCount - start))
+                yield! Dense.Data(Propagation.Predict(result.Network, batch))
+        |]
 
-    let correct =
-        Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions testLabels
+        let mutable correct = 0
+        let mutable loss = 0.0
+
+        for i in 0 .. labels.Length - 1 do
+            let column = probabilities.AsSpan(10 * i, 10)
+
+            if Targets.ArgMax(Dense.Matrix(10, 1, column.ToArray()))[0] = int labels[i] then
+                correct <- correct + 1
+
+            loss <- loss - log (Double.CreateTruncating column[int labels[i]])
+
+        float correct / float labels.Length, loss / float labels.Length
+
+    let testAccuracy, testLoss = evaluate xTest testLabels
+    let trainAccuracy, trainLoss = evaluate x trainLabels
 
     let total = Array.sum epochSeconds
 
@@ -188,7 +207,10 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
         "epoch_seconds", Common.o epochSeconds
         "median_epoch_samples_per_second", Common.o (float samples / median epochSeconds)
         "final_loss", Common.o epochLosses[epochLosses.Count - 1]
-        "test_accuracy", Common.o (float correct / float testLabels.Length)
+        "test_accuracy", Common.o testAccuracy
+        "test_loss", Common.o testLoss
+        "train_accuracy", Common.o trainAccuracy
+        "train_loss", Common.o trainLoss
         "inference_samples_per_second", Common.o (float xTest.ColumnCount / median passTimes)
         "bytes_allocated_per_step",
         Common.o (
