@@ -33,6 +33,9 @@ internal static unsafe class PackedGemm
     /// <summary>Column blocks per thread in a threaded product, so a thread that starts late still gets a share.</summary>
     private const int BlocksPerThread = 4;
 
+    /// <summary>Largest op(A), in bytes, that every column block may re-read: it stays in the L2 caches.</summary>
+    private const long SharedABytes = 1L << 21;
+
     /// <summary>How the register tile is combined with C.</summary>
     private enum Update
     {
@@ -148,8 +151,12 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        // Four column blocks per thread (of at least four register tiles each), claimed as threads become free.
-        var blocks = Math.Max(threads, Math.Min(threads * BlocksPerThread, n / (4 * NR)));
+        // Four column blocks per thread (of at least four register tiles each), claimed as threads become free, when
+        // op(A) is small enough to stay in cache: every block reads all of it. A large op(A) (the Gram matrix of a
+        // whole data set) is streamed from memory once per block, so then each thread takes one block.
+        var aBytes = (long)problem.M * problem.K * sizeof(T);
+        var perThread = aBytes <= SharedABytes ? BlocksPerThread : 1;
+        var blocks = Math.Max(threads, Math.Min(threads * perThread, n / (4 * NR)));
         Partitioned.Run(new ColumnBlocks<TS, TV, T>(problem), blocks, threads);
     }
 
