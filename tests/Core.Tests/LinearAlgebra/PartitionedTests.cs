@@ -24,6 +24,42 @@ public sealed class PartitionedTests
         }
     }
 
+    /// <summary>Part 0 waits for part 1 to start, so both can only finish if two threads run them at once.</summary>
+    private readonly struct Rendezvous(ManualResetEventSlim secondStarted, bool[] met) : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            if (part == 1)
+            {
+                secondStarted.Set();
+            }
+            else
+            {
+                met[0] = secondStarted.Wait(TimeSpan.FromSeconds(10));
+            }
+        }
+    }
+
+    [Fact]
+    public void ASleepingHelperWakesForTheNextJob()
+    {
+        // One core has no helper thread, and the job could not finish in parallel by construction.
+        if (Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+
+        for (var round = 0; round < 5; round++)
+        {
+            // Long enough for an idle helper to stop polling and block.
+            Thread.Sleep(30);
+            using var secondStarted = new ManualResetEventSlim(false);
+            var met = new bool[1];
+            Partitioned.Run(new Rendezvous(secondStarted, met), 2, 2);
+            Assert.True(met[0], $"round {round}: no second thread ran part 1 while part 0 waited");
+        }
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
