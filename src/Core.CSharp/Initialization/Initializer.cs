@@ -22,9 +22,10 @@ public abstract record Initializer
     public static Initializer He { get; } = new NormalInitializer("he", (fanIn, _) => Math.Sqrt(2.0 / fanIn));
 
     /// <summary>
-    /// LeCun uniform: U(−r, r) with r = √(1 / n_in) (LeCun et al. 1998). This is the distribution PyTorch's
-    /// <c>nn.Linear</c> draws its weights from by default (Kaiming uniform with a = √5), so benchmarks against it
-    /// start from the same weight scale.
+    /// U(−r, r) with r = √(1 / n_in): the distribution PyTorch's <c>nn.Linear</c> draws its weights from by default
+    /// (Kaiming uniform with a = √5), so benchmarks against it start from the same weight scale. The name follows the
+    /// 1/√n_in scaling of LeCun et al. (1998); note that the variance here is r²/3 = 1/(3·n_in), a third of the
+    /// 1/n_in that paper recommends (Keras's <c>lecun_uniform</c> uses r = √(3 / n_in)).
     /// </summary>
     public static Initializer LeCunUniform { get; } = new UniformInitializer("lecun_uniform", (fanIn, _) => Math.Sqrt(1.0 / fanIn));
 
