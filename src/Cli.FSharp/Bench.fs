@@ -198,6 +198,7 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     print options.Json [
         "job", Common.o "mlp"
         "backend", Common.o Blas.Current.Name
+        "backend_selection", Common.o Blas.Selection
         "optimizer", Common.o options.Optimizer
         "learning_rate", Common.o rate
         "batch", Common.o options.Batch
@@ -258,6 +259,7 @@ let private runXor (options: BenchOptions) =
     print options.Json [
         "job", Common.o "xor"
         "backend", Common.o Blas.Current.Name
+        "backend_selection", Common.o Blas.Selection
         "iterations", Common.o options.Iterations
         "seconds", Common.o seconds
         "steps_per_second", Common.o (float options.Iterations / seconds)

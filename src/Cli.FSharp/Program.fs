@@ -65,6 +65,8 @@ let private run (argv: string[]) =
 
         if results.Contains Version then
             printfn "nn %s" Nn.About.Version
+            // The matrix-product backend chosen at start-up (NN_BLAS) and why.
+            printfn "matrix products: %s" Nn.LinearAlgebra.Blas.Selection
             0
         else
             match results.TryGetSubCommand() with

@@ -326,6 +326,9 @@ let ``the version flag prints the version`` () =
     let code, out, _ = nn [ "--version" ]
     Assert.Equal(0, code)
     Assert.StartsWith("nn 0.", out)
+    // The second line names the matrix-product backend chosen at start-up and why.
+    Assert.Contains($"matrix products: {Nn.LinearAlgebra.Blas.Default.Name} (", out)
+    Assert.Contains("NN_BLAS=", out)
 
 [<Fact>]
 let ``second-order optimizers train from the command line and beat one epoch of themselves`` () =
@@ -523,3 +526,17 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
         ])
 
     failsWith [ "ck.json exists"; "--force" ] (nn (args "fresh.json" @ [ "--checkpoint"; checkpoint ]))
+
+[<Fact>]
+let ``bench xor prints one JSON object naming the backend and why it was chosen`` () =
+    let code, out, _ = nn [ "bench"; "xor"; "--iterations"; "2000"; "--json" ]
+    Assert.Equal(0, code)
+    use json = Text.Json.JsonDocument.Parse out
+    let root = json.RootElement
+    let backend = Nn.LinearAlgebra.Blas.Default.Name
+    Assert.Equal(backend, root.GetProperty("backend").GetString())
+    Assert.StartsWith(backend + " (", root.GetProperty("backend_selection").GetString())
+    Assert.Equal(2000, root.GetProperty("iterations").GetInt32())
+    Assert.True(root.GetProperty("steps_per_second").GetDouble() > 0.0)
+    // 2,000 steps of gradient descent at α = 0.5 move the 2-2-1 network below the loss of a constant ½ output (ln 2).
+    Assert.True(root.GetProperty("final_loss").GetDouble() < log 2.0)
