@@ -24,42 +24,6 @@ public sealed class PartitionedTests
         }
     }
 
-    /// <summary>Part 0 waits for part 1 to start, so both can only finish if two threads run them at once.</summary>
-    private readonly struct Rendezvous(ManualResetEventSlim secondStarted, bool[] met) : IPartitionedJob
-    {
-        public void Run(int part, int parts)
-        {
-            if (part == 1)
-            {
-                secondStarted.Set();
-            }
-            else
-            {
-                met[0] = secondStarted.Wait(TimeSpan.FromSeconds(10));
-            }
-        }
-    }
-
-    [Fact]
-    public void ASleepingHelperWakesForTheNextJob()
-    {
-        // One core has no helper thread, and the job could not finish in parallel by construction.
-        if (Environment.ProcessorCount < 2)
-        {
-            return;
-        }
-
-        for (var round = 0; round < 5; round++)
-        {
-            // Long enough for an idle helper to stop polling and block.
-            Thread.Sleep(30);
-            using var secondStarted = new ManualResetEventSlim(false);
-            var met = new bool[1];
-            Partitioned.Run(new Rendezvous(secondStarted, met), 2, 2);
-            Assert.True(met[0], $"round {round}: no second thread ran part 1 while part 0 waited");
-        }
-    }
-
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
@@ -132,6 +96,54 @@ public sealed class PartitionedTests
             {
                 Assert.Equal(source[(columns[j] * rows) + i], destination[(j * rows) + i]);
             }
+        }
+    }
+}
+
+/// <summary>Tests that need the helper threads to themselves.</summary>
+[CollectionDefinition(nameof(HelperThreadTests), DisableParallelization = true)]
+public sealed class HelperThreadsAlone
+{
+}
+
+[Collection(nameof(HelperThreadTests))]
+public sealed class HelperThreadTests
+{
+    /// <summary>Part 0 waits for part 1 to start, so both can only finish if two threads run them at once.</summary>
+    private readonly struct Rendezvous(ManualResetEventSlim secondStarted, bool[] met) : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            if (part == 1)
+            {
+                secondStarted.Set();
+            }
+            else
+            {
+                met[0] = secondStarted.Wait(TimeSpan.FromSeconds(10));
+            }
+        }
+    }
+
+    [Fact]
+    public void ASleepingHelperWakesForTheNextJob()
+    {
+        // One core has no helper thread, and the job could not finish in parallel by construction. The class runs alone
+        // (its collection disables parallelisation): a helper busy with another test's product would leave both parts
+        // to the caller, which is correct for real jobs (their parts never wait for each other) but not for this one.
+        if (Environment.ProcessorCount < 2)
+        {
+            return;
+        }
+
+        for (var round = 0; round < 5; round++)
+        {
+            // Long enough for an idle helper to stop polling and block.
+            Thread.Sleep(30);
+            using var secondStarted = new ManualResetEventSlim(false);
+            var met = new bool[1];
+            Partitioned.Run(new Rendezvous(secondStarted, met), 2, 2);
+            Assert.True(met[0], $"round {round}: no second thread ran part 1 while part 0 waited");
         }
     }
 }
