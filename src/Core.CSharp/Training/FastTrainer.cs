@@ -108,6 +108,12 @@ public static class FastTrainer
         private readonly InPlaceOptimizer optimizer;
         private readonly int capacity;
 
+        // The activations' and the optimizer's generic virtual methods, bound once to delegates: a generic virtual
+        // call looks its target up on every call, which costs more than the work itself on a tiny network.
+        private readonly ForwardKernel[] forward;
+        private readonly BackwardKernel[] backward;
+        private readonly ApplyKernel apply;
+
         public Workspace(Network<T> network, int capacity, InPlaceOptimizer optimizer)
         {
             this.capacity = capacity;
@@ -130,13 +136,28 @@ public static class FastTrainer
             state0 = [.. weights.Concat(biases).Select(b => optimizer.StateBuffers >= 1 ? new T[b.Length] : [])];
             state1 = [.. weights.Concat(biases).Select(b => optimizer.StateBuffers >= 2 ? new T[b.Length] : [])];
             scratch = new T[buffers.Max(b => b.Length)];
+            forward = [.. activations.Select(g => (ForwardKernel)g.Forward<T>)];
+            backward = [.. activations.Select(g => (BackwardKernel)g.Backward<T>)];
+            apply = optimizer.Apply<T>;
         }
+
+        private delegate void ForwardKernel(ReadOnlySpan<T> z, Span<T> a, int units);
+
+        private delegate void BackwardKernel(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units);
+
+        private delegate T TotalKernel(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units);
+
+        private delegate void OutputGradientKernel(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units);
+
+        private delegate void ApplyKernel(Span<T> theta, ReadOnlySpan<T> gradient, Span<T> state0, Span<T> state1, Span<T> scratch, int t);
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public FastTrainingResult<T> Fit(T[] x, T[] y, int samples, Loss loss, FastTrainingOptions options, Action<FastEpochReport>? onEpoch)
         {
             var stepsPerEpoch = (samples + capacity - 1) / capacity;
             var losses = new T[stepsPerEpoch * options.Epochs];
+            TotalKernel total = loss.Total<T>;
+            OutputGradientKernel outputGradient = loss.OutputGradient<T>;
             var order = new int[samples];
             for (var i = 0; i < samples; i++)
             {
@@ -159,7 +180,7 @@ public static class FastTrainer
                     var m = Math.Min(capacity, samples - start);
                     ColumnGather.Gather<T>(x, units[0], order.AsSpan(start, m), xBatch);
                     ColumnGather.Gather<T>(y, units[^1], order.AsSpan(start, m), yBatch);
-                    var cost = Step(m, loss, step + 1);
+                    var cost = Step(m, total, outputGradient, step + 1);
                     if (!T.IsFinite(cost))
                     {
                         throw new DivergenceException(step + 1, $"Training diverged at epoch {epoch}, step {step + 1}: the cost is {cost} (learning rate {optimizer.LearningRate}).");
@@ -183,7 +204,7 @@ public static class FastTrainer
 
         /// <summary>One forward, backward and update on the first <paramref name="m"/> gathered columns; returns J before the update.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        private T Step(int m, Loss loss, int t)
+        private T Step(int m, TotalKernel total, OutputGradientKernel outputGradient, int t)
         {
             var count = weights.Length;
             ReadOnlySpan<T> previous = xBatch.AsSpan(0, units[0] * m);
@@ -195,7 +216,7 @@ public static class FastTrainer
                 var al = a[l].AsSpan(0, n * m);
                 if (!ReferenceEquals(a[l], z[l]))
                 {
-                    activations[l].Forward<T>(zl, al, n);
+                    forward[l](zl, al, n);
                 }
 
                 previous = al;
@@ -207,9 +228,9 @@ public static class FastTrainer
             var aL = a[last].AsSpan(0, outputs * m);
             var yL = yBatch.AsSpan(0, outputs * m);
             var scale = T.One / T.CreateTruncating(m);
-            var cost = loss.Total<T>(zL, aL, yL, outputs) / T.CreateTruncating(m);
+            var cost = total(zL, aL, yL, outputs) / T.CreateTruncating(m);
             var delta = dz[last].AsSpan(0, outputs * m);
-            loss.OutputGradient<T>(activations[last], zL, aL, yL, delta, outputs);
+            outputGradient(activations[last], zL, aL, yL, delta, outputs);
             TensorPrimitives.Multiply(delta, scale, delta);
 
             for (var l = last; l >= 0; l--)
@@ -223,7 +244,7 @@ public static class FastTrainer
                 {
                     var dal = da.AsSpan(0, inputs * m);
                     DenseKernels.InputGradient<T>(weights[l], dzl, n, inputs, m, dal);
-                    activations[l - 1].Backward<T>(z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
+                    backward[l - 1](z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
                 }
             }
 
@@ -243,22 +264,22 @@ public static class FastTrainer
             var threads = theta.Length >= ParallelUpdate && Blas.HelpersWelcome<T>() ? Math.Min(Environment.ProcessorCount, 2) : 1;
             if (threads == 1)
             {
-                optimizer.Apply<T>(theta, gradient, s0, s1, scratch.AsSpan(0, theta.Length), t);
+                apply(theta, gradient, s0, s1, scratch.AsSpan(0, theta.Length), t);
                 return;
             }
 
-            Partitioned.Run(new UpdateJob(optimizer, theta, gradient, s0, s1, scratch, t), threads, threads);
+            Partitioned.Run(new UpdateJob(apply, theta, gradient, s0, s1, scratch, t), threads, threads);
         }
 
         /// <summary>A contiguous share of one parameter buffer's optimizer step, cut at whole cache lines.</summary>
-        private readonly struct UpdateJob(InPlaceOptimizer optimizer, T[] theta, T[] gradient, T[] s0, T[] s1, T[] scratch, int t) : IPartitionedJob
+        private readonly struct UpdateJob(ApplyKernel apply, T[] theta, T[] gradient, T[] s0, T[] s1, T[] scratch, int t) : IPartitionedJob
         {
             [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             public void Run(int part, int parts)
             {
                 var from = Cut(part, parts);
                 var length = Cut(part + 1, parts) - from;
-                optimizer.Apply<T>(
+                apply(
                     theta.AsSpan(from, length),
                     gradient.AsSpan(from, length),
                     s0.Length == 0 ? [] : s0.AsSpan(from, length),
