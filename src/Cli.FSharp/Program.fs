@@ -112,6 +112,10 @@ let execute (argv: string[]) =
     | :? Nn.Training.DivergenceException as e ->
         eprintfn "nn: %s" e.Message
         1
+    // A backend named by NN_BLAS that does not exist or cannot be loaded.
+    | :? InvalidOperationException as e when e.Message.StartsWith(Nn.LinearAlgebra.Blas.EnvironmentVariable + "=", StringComparison.Ordinal) ->
+        eprintfn "nn: %s" e.Message
+        1
 
 /// Entry point.
 [<EntryPoint>]

@@ -528,6 +528,26 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
     failsWith [ "ck.json exists"; "--force" ] (nn (args "fresh.json" @ [ "--checkpoint"; checkpoint ]))
 
 [<Fact>]
+let ``an unknown NN_BLAS backend is one line on standard error and exit code 1`` () =
+    // The backend is chosen once per process, so this runs the built tool in a process of its own.
+    let start =
+        Diagnostics.ProcessStartInfo(
+            "dotnet",
+            [ Path.Combine(AppContext.BaseDirectory, "nn.dll"); "--version" ],
+            RedirectStandardOutput = true,
+            RedirectStandardError = true
+        )
+
+    start.Environment["NN_BLAS"] <- "bogus"
+    use proc = nonNull (Diagnostics.Process.Start start)
+    let stdout = proc.StandardOutput.ReadToEnd()
+    let stderr = proc.StandardError.ReadToEnd()
+    proc.WaitForExit()
+    Assert.Equal(1, proc.ExitCode)
+    Assert.Equal("nn: NN_BLAS=bogus is not a backend: use auto, openblas or managed.", stderr.Trim())
+    Assert.StartsWith("nn 0.", stdout)
+
+[<Fact>]
 let ``bench xor prints one JSON object naming the backend and why it was chosen`` () =
     let code, out, _ = nn [ "bench"; "xor"; "--iterations"; "2000"; "--json" ]
     Assert.Equal(0, code)
