@@ -25,11 +25,7 @@ public static class StepProbe
         var (features, labels) = images.ToFeatures();
         var x = Array.ConvertAll(features, v => (float)v);
         var samples = images.Count;
-        var y = new float[10 * samples];
-        for (var j = 0; j < samples; j++)
-        {
-            y[(j * 10) + labels[j]] = 1f;
-        }
+        var y = Dense.Data(Targets.OneHot<float>(Array.ConvertAll(labels, l => (int)l), 10));
 
         var network = Network.Create<float>([784, 128, 10], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 1);
         float[] w0 = [.. Dense.Data(network.Layers[0].Weights)], b0 = [.. Dense.Data(network.Layers[0].Bias)];

@@ -145,13 +145,17 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let gen2Later = gen2AtLast - gen2AfterFirst
     let laterSteps = stepsPerEpoch * (options.Epochs - 1)
     let epochSeconds = epochTimes.ToArray()
-    // Inference: forward only over the test set at batch 1000; median of repeated passes after the warm-up below.
-    let batches = [|
-        for start in 0..1000 .. xTest.ColumnCount - 1 -> xTest.SubMatrix(0, features, start, min 1000 (xTest.ColumnCount - start))
+    // The columns of a data set in batches of 1000.
+    let batchesOf (data: MathNet.Numerics.LinearAlgebra.Matrix<'T>) = [|
+        for start in 0..1000 .. data.ColumnCount - 1 -> data.SubMatrix(0, features, start, min 1000 (data.ColumnCount - start))
     |]
 
-    let pass () =
+    let predictAll batches =
         batches |> Array.map (fun b -> Propagation.Predict(result.Network, b))
+
+    // Inference: forward only over the test set at batch 1000; median of repeated passes after the warm-up below.
+    let batches = batchesOf xTest
+    let pass () = predictAll batches
 
     // Warm-up: at least three passes and 1 s, so the runtime's tiered compilation has replaced the precompiled
     // framework code on this path (System.Numerics.Tensors) with code for this processor before timing starts.
@@ -171,24 +175,20 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
 
     // Accuracy and mean cross-entropy −log p(label) of the trained network on a data set, in batches of 1000.
     let evaluate (data: MathNet.Numerics.LinearAlgebra.Matrix<'T>) (labels: byte[]) =
-        let probabilities = [|
-            for start in 0..1000 .. data.ColumnCount - 1 do
-                let batch = data.SubMatrix(0, features, start, min 1000 (data.ColumnCount - start))
-                yield! Dense.Data(Propagation.Predict(result.Network, batch))
-        |]
+        let outputs = predictAll (batchesOf data)
+        let predictions = outputs |> Array.collect Targets.ArgMax
+        let probabilities = outputs |> Array.collect Dense.Data
+        let classes = result.Network.Outputs
 
-        let mutable correct = 0
-        let mutable loss = 0.0
+        let correct =
+            Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions labels
 
-        for i in 0 .. labels.Length - 1 do
-            let column = probabilities.AsSpan(10 * i, 10)
+        let loss =
+            labels
+            |> Array.mapi (fun i (l: byte) -> -log(Double.CreateTruncating probabilities[classes * i + int l]))
+            |> Array.average
 
-            if Targets.ArgMax(Dense.Matrix(10, 1, column.ToArray()))[0] = int labels[i] then
-                correct <- correct + 1
-
-            loss <- loss - log (Double.CreateTruncating column[int labels[i]])
-
-        float correct / float labels.Length, loss / float labels.Length
+        float correct / float labels.Length, loss
 
     let testAccuracy, testLoss = evaluate xTest testLabels
     let trainAccuracy, trainLoss = evaluate x trainLabels

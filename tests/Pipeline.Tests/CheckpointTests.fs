@@ -12,9 +12,6 @@ open Nn.Pipeline
 open Nn.Tests.Support
 open Xunit
 
-let private small seed =
-    Network.Create<float>([ 3; 5; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, seed)
-
 let private bits (values: float seq) =
     values |> Seq.map BitConverter.DoubleToInt64Bits |> Array.ofSeq
 
@@ -308,24 +305,9 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
 [<Fact>]
 let ``resuming with early stopping continues the patience count and stops at the same epoch`` () =
     // As in the early-stopping test: validation labels shifted by one class make the validation loss worsen.
-    let train = randomData 5 40 3 4
-
-    let validation = shiftedLabels train
+    let train, _, settings = earlyStoppingRun ()
 
     let mutable saved = []
-
-    let settings = {
-        Training.defaults Optimizers.adam with
-            Epochs = 200
-            LearningRate = Schedules.constant 0.01
-            Validation = Some validation
-            EarlyStopping =
-                Some {
-                    Patience = 3
-                    MinDelta = 0.0
-                    RestoreBestWeights = true
-                }
-    }
 
     match
         Training.fit

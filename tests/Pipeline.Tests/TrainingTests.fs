@@ -10,9 +10,6 @@ open Nn.Pipeline
 open Nn.Tests.Support
 open Xunit
 
-let private small seed =
-    Network.Create<float>([ 3; 5; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, seed)
-
 [<Fact>]
 let ``a run is bit-reproducible from its seed`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (0, 10000)) (Gen.choose (1, 12)))) (fun (seed, batchSize) ->
@@ -84,22 +81,7 @@ let ``training leaves the input network unchanged`` () =
 let ``early stopping stops on a worsening validation loss and restores the best weights`` () =
     // The validation labels are the training labels shifted by one class, so fitting the training data makes the
     // validation loss worse after the first few epochs.
-    let train = randomData 5 40 3 4
-
-    let validation = shiftedLabels train
-
-    let config = {
-        Training.defaults Optimizers.adam with
-            Epochs = 200
-            LearningRate = Schedules.constant 0.01
-            Validation = Some validation
-            EarlyStopping =
-                Some {
-                    Patience = 3
-                    MinDelta = 0.0
-                    RestoreBestWeights = true
-                }
-    }
+    let train, validation, config = earlyStoppingRun ()
 
     match Training.fit config (small 5) train with
     | Error e -> failwith e.Message

@@ -7,16 +7,13 @@ namespace Nn.LinearAlgebra;
 /// </summary>
 internal static unsafe class ColumnGather
 {
-    /// <summary>From this many elements on, the gather is split over the cores.</summary>
-    private const int ParallelElements = 1 << 15;
-
     /// <summary>Destination column j ← source column <c>columns[j]</c>; every column has <paramref name="rows"/> elements.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Gather<T>(ReadOnlySpan<T> source, int rows, ReadOnlySpan<int> columns, Span<T> destination)
         where T : unmanaged
     {
-        var elements = (long)rows * columns.Length;
-        if (elements < ParallelElements || Environment.ProcessorCount == 1 || !Blas.HelpersWelcome<T>())
+        var threads = Math.Min(Partitioned.ThreadsFor<T>((long)rows * columns.Length), columns.Length);
+        if (threads <= 1)
         {
             Copy(source, rows, columns, destination);
             return;
@@ -25,7 +22,6 @@ internal static unsafe class ColumnGather
         fixed (T* s = source, d = destination)
         fixed (int* c = columns)
         {
-            var threads = Math.Min(Environment.ProcessorCount, columns.Length);
             Partitioned.Run(new Job<T>(s, source.Length, rows, c, columns.Length, d), threads, threads);
         }
     }

@@ -23,11 +23,22 @@ internal static class Partitioned
 
     private static readonly Lazy<Helper[]> Helpers = new(() => [.. Enumerable.Range(1, Math.Max(0, Math.Min(Environment.ProcessorCount, 64) - 1)).Select(i => new Helper(i))], LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>From this many values on, an elementwise or copying job is worth splitting over the cores.</summary>
+    private const long ParallelElements = 1L << 15;
+
     /// <summary>Work a helper can run: the claimed parts of one job.</summary>
     private interface IWork
     {
         void Work();
     }
+
+    /// <summary>
+    /// Threads for an elementwise or copying job over <paramref name="elements"/> values of <typeparamref name="T"/>:
+    /// every core from <see cref="ParallelElements"/> values on, else one — and one while OpenBLAS runs the products of
+    /// <typeparamref name="T"/> (<see cref="Blas.HelpersWelcome{T}"/>).
+    /// </summary>
+    public static int ThreadsFor<T>(long elements) =>
+        elements >= ParallelElements && Blas.HelpersWelcome<T>() ? Environment.ProcessorCount : 1;
 
     /// <summary>
     /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on the calling thread and up to

@@ -83,9 +83,6 @@ public static class FastTrainer
         return workspace.Fit(Dense.Data(x), Dense.Data(y), x.ColumnCount, loss, options, onEpoch);
     }
 
-    /// <summary>From this many values on, a parameter buffer's update is split over the cores.</summary>
-    private const int ParallelUpdate = 1 << 15;
-
     /// <summary>The working buffers of one training run; mutated in place, never exposed.</summary>
     private sealed class Workspace<T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -261,7 +258,7 @@ public static class FastTrainer
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private void Update(T[] theta, T[] gradient, T[] s0, T[] s1, int t)
         {
-            var threads = theta.Length >= ParallelUpdate && Blas.HelpersWelcome<T>() ? Math.Min(Environment.ProcessorCount, 2) : 1;
+            var threads = Partitioned.ThreadsFor<T>(theta.Length);
             if (threads == 1)
             {
                 apply(theta, gradient, s0, s1, scratch.AsSpan(0, theta.Length), t);

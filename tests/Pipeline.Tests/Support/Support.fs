@@ -3,6 +3,8 @@ module Nn.Tests.Support
 
 open FsCheck
 open FsCheck.FSharp
+open Nn.Activations
+open Nn.Initialization
 open Nn.Layers
 open Nn.LinearAlgebra
 open Nn.Pipeline
@@ -89,3 +91,29 @@ let shiftedLabels (data: Dataset) =
                 )
       }
     | Targets.Values _ -> failwith "classes expected"
+
+/// The 3-5-4 tanh/softmax network the training and checkpoint tests train.
+let small seed =
+    Network.Create<float>([ 3; 5; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, seed)
+
+/// The early-stopping set-up: 40 random samples; as validation data the same samples with every label shifted by one
+/// class, so fitting the training labels makes the validation loss worse after a few epochs; Adam 0.01 for up to 200
+/// epochs, patience 3, best weights restored.
+let earlyStoppingRun () =
+    let train = randomData 5 40 3 4
+    let validation = shiftedLabels train
+
+    let settings = {
+        Training.defaults Optimizers.adam with
+            Epochs = 200
+            LearningRate = Schedules.constant 0.01
+            Validation = Some validation
+            EarlyStopping =
+                Some {
+                    Patience = 3
+                    MinDelta = 0.0
+                    RestoreBestWeights = true
+                }
+    }
+
+    train, validation, settings
