@@ -67,9 +67,11 @@ public sealed record Standardization
     /// a feature whose m values are all equal gets μᵢ equal to that value and sᵢ = 1. Fit on the training part only,
     /// then apply the result to every part.
     /// </summary>
-    /// <param name="x">Training inputs, features × samples, finite, at least one column. Not modified.</param>
+    /// <param name="x">Training inputs, features × samples, finite, at least one column. Not modified. The sums run in
+    /// float64 whatever the precision of <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has no rows or columns, or holds a non-finite value (the message names its row and column).</exception>
-    public static Standardization Fit(Matrix<double> x)
+    public static Standardization Fit<T>(Matrix<T> x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         var (features, m) = (x.RowCount, x.ColumnCount);
@@ -84,10 +86,10 @@ public sealed record Standardization
         var scales = new double[features];
         for (var i = 0; i < features; i++)
         {
-            var (first, constant, sum) = (data[i], true, 0.0);
+            var (first, constant, sum) = (double.CreateTruncating(data[i]), true, 0.0);
             for (var j = 0; j < m; j++)
             {
-                var v = data[i + (j * features)];
+                var v = double.CreateTruncating(data[i + (j * features)]);
                 sum += v;
                 constant &= v == first;
             }
@@ -103,7 +105,7 @@ public sealed record Standardization
             var squares = 0.0;
             for (var j = 0; j < m; j++)
             {
-                var d = data[i + (j * features)] - mean;
+                var d = double.CreateTruncating(data[i + (j * features)]) - mean;
                 squares += d * d;
             }
 
@@ -114,10 +116,14 @@ public sealed record Standardization
         return new Standardization(means, scales);
     }
 
-    /// <summary>(x − μ) / s for every feature (row) and sample (column), as a new features × samples matrix.</summary>
+    /// <summary>
+    /// (x − μ) / s for every feature (row) and sample (column), as a new features × samples matrix of x's precision
+    /// (computed in float64, then rounded once to T).
+    /// </summary>
     /// <param name="x">Inputs, features × samples, finite. Not modified.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has a different number of rows than <see cref="Features"/>, or holds a non-finite value.</exception>
-    public Matrix<double> Apply(Matrix<double> x)
+    public Matrix<T> Apply<T>(Matrix<T> x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.RowCount != Features)
@@ -127,11 +133,11 @@ public sealed record Standardization
 
         var data = Dense.Data(Dense.Ensure(x));
         CheckFinite(data, Features, nameof(x));
-        var result = new double[data.Length];
+        var result = new T[data.Length];
         for (var k = 0; k < data.Length; k++)
         {
             var i = k % Features;
-            result[k] = (data[k] - Means[i]) / Scales[i];
+            result[k] = T.CreateTruncating((double.CreateTruncating(data[k]) - Means[i]) / Scales[i]);
         }
 
         return Dense.Matrix(Features, x.ColumnCount, result);
@@ -144,14 +150,13 @@ public sealed record Standardization
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Features, Means.FirstOrDefault(), Scales.FirstOrDefault());
 
-    private static void CheckFinite(double[] data, int rows, string argument)
+    private static void CheckFinite<T>(T[] data, int rows, string argument)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        for (var k = 0; k < data.Length; k++)
+        var k = Guard.FirstNonFinite<T>(data);
+        if (k >= 0)
         {
-            if (!double.IsFinite(data[k]))
-            {
-                throw new ArgumentException($"{argument}[{k % rows}, {k / rows}] is {Guard.Format(data[k])}: values must be finite.", argument);
-            }
+            throw new ArgumentException($"{argument}[{k % rows}, {k / rows}] is {Guard.Format(data[k])}: values must be finite.", argument);
         }
     }
 }
