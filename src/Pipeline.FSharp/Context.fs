@@ -106,3 +106,24 @@ module Context =
             Propagation.CostAndGradients(network, inputs, targets, loss)
 
         ofGradient loss network inputs targets step (Double.CreateTruncating value) gradient
+
+    /// <summary>
+    /// A context that knows only θ and the update count, for applying a first-order optimizer outside training (as the
+    /// C# <c>GradientTransformation.Update</c> does). Asking it for the loss, the gradient or curvature throws
+    /// <c>InvalidOperationException</c>: second-order stages need a batch, so they run inside <c>Training.fit</c>.
+    /// </summary>
+    let ofParameters (step: int) (parameters: Parameters<'T>) : Context<'T> =
+        let unavailable what : 'a =
+            invalidOp $"{what} is only known inside a training step: run second-order stages with Training.fit."
+
+        {
+            Parameters = parameters
+            Step = step
+            Loss = nan
+            Gradient = parameters.FullLike nan
+            Cost = fun _ -> unavailable "The loss at another point"
+            HessianVector = fun _ -> unavailable "A Hessian-vector product"
+            GaussNewtonVector = fun _ -> unavailable "A Gauss-Newton product"
+            Hessian = fun () -> unavailable "The Hessian"
+            GaussNewton = fun () -> unavailable "The Gauss-Newton matrix"
+        }

@@ -74,6 +74,11 @@ public sealed record Parameters<T>
     /// <summary>A tree of the same shape filled with zeros.</summary>
     public Parameters<T> ZerosLike() => Map(static (_, r) => r.Clear());
 
+    /// <summary>The same tree in another precision (each value rounded to the nearest TOut), as new buffers.</summary>
+    public Parameters<TOut> Convert<TOut>()
+        where TOut : unmanaged, System.Numerics.IFloatingPointIeee754<TOut> =>
+        new(layers.Select(l => new LayerParameters<TOut>(Dense.Convert<T, TOut>(l.Weights), Dense.Vector(Array.ConvertAll(Dense.Data(l.Bias), TOut.CreateTruncating)))));
+
     /// <summary>A tree of the same shape with every value <paramref name="value"/> (rounded to T).</summary>
     public Parameters<T> FullLike(double value)
     {
