@@ -73,8 +73,17 @@ let private labelsPathFor (images: string) (labels: string option) =
         else
             fail $"{images}: an IDX images file needs its labels: pass --labels <path>"
 
-/// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels (pixels / 255).
-let readLabelled (path: string) (label: string) (labelsFile: string option) (regression: bool) : Dataset =
+/// <summary>
+/// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels
+/// (pixels / 255), held in the precision 'T: IDX pixels are converted straight to 'T; CSV cells are parsed in float64
+/// and rounded to 'T once.
+/// </summary>
+let readLabelled<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
+    (path: string)
+    (label: string)
+    (labelsFile: string option)
+    (regression: bool)
+    : Dataset<'T> =
     if not (File.Exists path) && not (Directory.Exists path) then
         fail $"{path}: no such file"
     elif isIdx path then
@@ -85,7 +94,7 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
             | :? DataFormatException as e -> fail e.Message
             | :? IOException as e -> fail e.Message
 
-        let struct (features, labels) = images.ToFeatures()
+        let struct (features: 'T[], labels) = images.ToFeatures<'T>()
 
         Data.create
             (Dense.Matrix(images.FeatureCount, images.Count, features))
@@ -99,7 +108,14 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
                 Data.readCsv path label
 
         match result with
-        | Ok data -> data
+        | Ok data ->
+            match box data with
+            | :? Dataset<'T> as same -> same
+            | _ ->
+                try
+                    Data.convert<'T, float> data
+                with :? ArgumentException as e ->
+                    fail $"{path}: {e.Message} (the value does not fit {typeof<'T>.Name}: use --precision float64)"
         | Error e -> fail e.Message
 
 /// Reads features only from a CSV file, ignoring `ignore` when present; returns features × samples, names and line numbers.

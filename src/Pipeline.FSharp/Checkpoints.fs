@@ -101,7 +101,48 @@ module OptimizerState =
                     | Array _ -> None)
         }
 
-    let rec private rebuild (path: string) (ty: Type) (template: objnull) (arrays: Map<string, Parameters<float>>) (scalars: Map<string, float>) : objnull =
+    // A template value of a type, for list items beyond the template's own (a list whose length varies, such as
+    // L-BFGS's correction pairs): zeros, empty lists, and the network's shape for trees.
+    let rec private templateOf (ty: Type) (shape: Parameters<float>) : objnull =
+        if ty = typeof<unit> then
+            box ()
+        elif ty = typeof<int> then
+            box 0
+        elif ty = typeof<float> then
+            box 0.0
+        elif ty = typeof<Parameters<float>> then
+            box shape
+        elif ty = typeof<Parameters<float32>> then
+            box (shape.Convert<float32>())
+        elif FSharpType.IsTuple ty then
+            FSharpValue.MakeTuple(FSharpType.GetTupleElements ty |> Array.map (fun t -> templateOf t shape), ty)
+        elif isList ty then
+            FSharpValue.MakeUnion(FSharpType.GetUnionCases ty |> Array.find (fun c -> c.Name = "Empty"), [||])
+        else
+            unsupported ty
+
+    // The number of items the encoded state holds under a list's path (the largest index named, plus one).
+    let private encodedCount (path: string) (names: string seq) =
+        let prefix = path + "."
+
+        names
+        |> Seq.choose (fun (name: string) ->
+            if name.StartsWith(prefix, StringComparison.Ordinal) then
+                match Int32.TryParse(name.Substring(prefix.Length).Split('.')[0], NumberStyles.None, CultureInfo.InvariantCulture) with
+                | true, i -> Some(i + 1)
+                | _ -> None
+            else
+                None)
+        |> Seq.fold max 0
+
+    let rec private rebuild
+        (path: string)
+        (ty: Type)
+        (template: objnull)
+        (shape: Parameters<float>)
+        (arrays: Map<string, Parameters<float>>)
+        (scalars: Map<string, float>)
+        : objnull =
         let scalar () =
             match scalars.TryFind path with
             | Some v -> v
@@ -111,7 +152,7 @@ module OptimizerState =
         | t when ty = typeof<unit> -> t
         | null when ty = typeof<obj> -> null
         | null -> invalidArg "template" $"The template state holds null at {path}, of type {ty.FullName}."
-        | t when ty = typeof<obj> -> rebuild path (t.GetType()) t arrays scalars
+        | t when ty = typeof<obj> -> rebuild path (t.GetType()) t shape arrays scalars
         | _ when ty = typeof<int> ->
             let v = scalar ()
 
@@ -147,17 +188,26 @@ module OptimizerState =
 
             let fields =
                 FSharpValue.GetTupleFields t
-                |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field arrays scalars)
+                |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field shape arrays scalars)
 
             FSharpValue.MakeTuple(fields, ty)
         | t when isList ty ->
             let element = ty.GetGenericArguments()[0]
 
+            let templates = (t :?> IEnumerable) |> Seq.cast<objnull> |> List.ofSeq
+
+            let count =
+                max templates.Length (encodedCount path (Seq.append arrays.Keys scalars.Keys))
+
             let items =
-                (t :?> IEnumerable)
-                |> Seq.cast<objnull>
-                |> List.ofSeq
-                |> List.mapi (fun i item -> rebuild $"{path}.{i}" element item arrays scalars)
+                List.init count (fun i ->
+                    let item =
+                        if i < templates.Length then
+                            templates[i]
+                        else
+                            templateOf element shape
+
+                    rebuild $"{path}.{i}" element item shape arrays scalars)
 
             let cases = FSharpType.GetUnionCases ty
 
@@ -176,19 +226,21 @@ module OptimizerState =
     /// The state of the template's type and structure holding the encoded values: every array and scalar the template
     /// has, by name, and no others. Values are taken exactly (NaN and ±∞ included); the arrays are used as they are.
     /// </summary>
+    /// <param name="shape">The parameters' shape: the shape of trees in list items the template does not have (lists whose
+    /// length varies, such as L-BFGS's correction pairs, take as many items as the encoded state names).</param>
     /// <param name="template">A state of the same optimizer, e.g. <c>optimizer.Init parameters</c>: it gives the type, the
-    /// lengths of lists inside boxed states, and the array shapes.</param>
+    /// shortest lengths of lists, and the array shapes.</param>
     /// <param name="encoded">The arrays and scalars, as <c>encode</c> names them.</param>
     /// <returns><c>Ok</c> state, or <c>Error</c> with one sentence when a name is missing, repeated or extra, an array's
     /// shape differs from the template's, or an <c>int</c> scalar is not a whole number in range.</returns>
     /// <exception cref="System.ArgumentException">The template's type, or a type inside it, is not supported; the message names it.</exception>
-    let decode (template: 'State) (encoded: EncodedState) : Result<'State, string> =
+    let decodeWith (shape: Parameters<float>) (template: 'State) (encoded: EncodedState) : Result<'State, string> =
         try
             distinct "array" (encoded.Arrays |> List.map fst)
             distinct "scalar" (encoded.Scalars |> List.map fst)
             let arrays, scalars = Map.ofList encoded.Arrays, Map.ofList encoded.Scalars
-            let state = rebuild Root typeof<'State> (box template) arrays scalars
-            let expected = encode template
+            let state = rebuild Root typeof<'State> (box template) shape arrays scalars
+            let expected = encode (unbox<'State> state)
 
             let extra known names =
                 names |> List.tryFind (fun name -> not (List.contains name known))
@@ -202,6 +254,16 @@ module OptimizerState =
             | None, None -> Ok(unbox<'State> state)
         with Mismatch message ->
             Error message
+
+
+    /// <summary>
+    /// <c>decodeWith</c> with the shape of the template's first tree (or no tree at all when it has none, so list items
+    /// holding trees beyond the template's own are refused as misshapen).
+    /// </summary>
+    let decode (template: 'State) (encoded: EncodedState) : Result<'State, string> =
+        match (encode template).Arrays with
+        | (_, tree) :: _ -> decodeWith tree template encoded
+        | [] -> decodeWith (Parameters<float>([])) template encoded
 
 /// <summary>
 /// Pipeline checkpoints (<c>TrainingCheckpoint</c>) as core <c>Checkpoint</c>s (model + <c>TrainingState</c>) and
@@ -314,11 +376,12 @@ module Checkpoints =
 
     /// <summary>
     /// The pipeline checkpoint stored in a core <c>Checkpoint</c> made by <c>toCore</c>, with the optimizer state in
-    /// the structure of <paramref name="template"/>.
+    /// the structure of the optimizer's initial state.
     /// </summary>
-    /// <param name="optimizer">The name the checkpoint must carry, e.g. <c>adam</c>.</param>
-    /// <param name="template">A state of the optimizer being resumed, e.g. <c>optimizer.Init network.Parameters</c>; its
-    /// arrays give the shapes to check.</param>
+    /// <param name="name">The name the checkpoint must carry, e.g. <c>adam</c>.</param>
+    /// <param name="optimizer">The optimizer being resumed; its initial state for <paramref name="network"/> is the
+    /// template the stored state must fit (structure and array shapes).</param>
+    /// <param name="network">The network being trained (its shape and precision).</param>
     /// <param name="checkpoint">The core checkpoint, e.g. from <c>CheckpointFile.Load</c>.</param>
     /// <returns>
     /// <c>Ok</c>, or <c>Error</c> with one sentence: another optimizer's name, an optimizer state that does not fit the
@@ -326,11 +389,17 @@ module Checkpoints =
     /// series, has series of the wrong length, or does not match the epoch and step counters.
     /// </returns>
     /// <exception cref="System.ArgumentException">The template's type is not supported.</exception>
-    let ofCore (optimizer: string) (template: 'State) (checkpoint: Checkpoint) : Result<TrainingCheckpoint<'T, 'State>, string> =
+    let ofCore
+        (name: string)
+        (optimizer: Optimizer<'T, 'State>)
+        (network: Network<'T>)
+        (checkpoint: Checkpoint)
+        : Result<TrainingCheckpoint<'T, 'State>, string> =
+        let template = optimizer.Init network.Parameters
         let state = checkpoint.State
 
-        if state.Optimizer <> optimizer then
-            Error $"the checkpoint was made with the optimizer '{state.Optimizer}', not '{optimizer}'"
+        if state.Optimizer <> name then
+            Error $"the checkpoint was made with the optimizer '{state.Optimizer}', not '{name}'"
         else
             try
                 let isBest (name: string) =
@@ -360,7 +429,7 @@ module Checkpoints =
 
                 let optimizerState =
                     match
-                        OptimizerState.decode template {
+                        OptimizerState.decodeWith (network.Parameters.Convert<float>()) template {
                             Arrays = arrays |> List.filter (fst >> isBest >> not)
                             Scalars = scalars |> List.filter (fst >> isBest >> not)
                         }
@@ -466,14 +535,20 @@ module Checkpoints =
     /// the model (loss, standardization, class names, metadata) comes back too.
     /// </summary>
     /// <param name="path">The file.</param>
-    /// <param name="optimizer">The optimizer name the checkpoint must carry.</param>
-    /// <param name="template">A state of the optimizer being resumed (see <c>ofCore</c>).</param>
+    /// <param name="name">The optimizer name the checkpoint must carry.</param>
+    /// <param name="optimizer">The optimizer being resumed (see <c>ofCore</c>).</param>
+    /// <param name="network">The network being trained.</param>
     /// <returns><c>Ok</c>(model, checkpoint), or <c>Error</c> with a sentence starting with the path (see <c>ofCore</c>).</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no such file.</exception>
     /// <exception cref="Nn.Serialization.ModelFormatException">The file is not a valid checkpoint file; the message starts with the path.</exception>
-    let load (path: string) (optimizer: string) (template: 'State) : Result<Model * TrainingCheckpoint<'T, 'State>, string> =
+    let load
+        (path: string)
+        (name: string)
+        (optimizer: Optimizer<'T, 'State>)
+        (network: Network<'T>)
+        : Result<Model * TrainingCheckpoint<'T, 'State>, string> =
         let file = CheckpointFile.Load path
 
-        ofCore optimizer template file
+        ofCore name optimizer network file
         |> Result.map (fun c -> file.Model, c)
         |> Result.mapError (fun e -> $"{path}: {e}")

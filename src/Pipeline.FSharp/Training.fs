@@ -61,13 +61,21 @@ type EpochRecord = {
     LearningRate: float voption
 }
 
-/// <summary>Everything a run measured, in order. Immutable.</summary>
+/// <summary>Everything a run measured, in order. Immutable; two histories are equal when their records are.</summary>
+[<CustomEquality; NoComparison>]
 type History = {
     /// Every update, first first.
     Steps: ImmutableArray<StepRecord>
     /// Every completed epoch, first first.
     Epochs: ImmutableArray<EpochRecord>
-}
+} with
+
+    override h.Equals(other: objnull) =
+        match other with
+        | :? History as o -> Seq.forall2 (=) h.Steps o.Steps && h.Steps.Length = o.Steps.Length && Seq.toList h.Epochs = Seq.toList o.Epochs
+        | _ -> false
+
+    override h.GetHashCode() = hash (h.Steps.Length, h.Epochs.Length)
 
 /// <summary>Where and how a run diverged.</summary>
 type Divergence = {

@@ -44,6 +44,7 @@ internal static class ModelJson
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteString("loss", model.Loss.Name);
+        w.WriteString("precision", model.Precision == Precision.Float32 ? "float32" : "float64");
         if (model.Standardization is { } s)
         {
             w.WriteStartObject("standardization");
@@ -184,12 +185,13 @@ internal static class ModelJson
 
         var network = new Network<double>(layers);
         var loss = ReadLoss(root, input);
+        var precision = ReadPrecision(root, input);
         var standardization = ReadStandardization(root, inputs, input);
         var classNames = ReadClassNames(root, input);
         var metadata = ReadMetadata(root, input);
         try
         {
-            return new Model(network, loss, metadata, standardization, classNames);
+            return new Model(network, loss, metadata, standardization, classNames, precision);
         }
         catch (ArgumentException e)
         {
@@ -257,6 +259,17 @@ internal static class ModelJson
             throw input.Error(Message(e));
         }
     }
+
+    // Files written before the field existed hold float64 models.
+    private static Precision ReadPrecision(JsonElement root, JsonInput input) =>
+        JsonInput.Optional(root, "precision") is { } field
+            ? input.Text(field, "precision") switch
+            {
+                "float64" => Precision.Float64,
+                "float32" => Precision.Float32,
+                var other => throw input.Error($"precision is \"{other}\": expected \"float64\" or \"float32\"."),
+            }
+            : Precision.Float64;
 
     private static Standardization? ReadStandardization(JsonElement root, int inputs, JsonInput input)
     {
