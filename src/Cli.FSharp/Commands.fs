@@ -273,7 +273,11 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
             | Ok start -> Training.resume config network train start |> Result.mapError _.Message
 
     let run report =
-        let rate = plan.Rate |> Option.defaultValue 0.0 |> Schedules.constant
+        // Only the first-order optimizers have a rate (the options make sure of it); the others never call this one.
+        let rate: Schedule =
+            match plan.Rate with
+            | Some r -> Schedules.constant r
+            | None -> fun _ -> nan
 
         match plan.Optimizer with
         | "sgd" -> fitWith (Optimizers.sgd rate) report
@@ -281,7 +285,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
         | "adam" -> fitWith (Optimizers.adam rate) report
         | "adamw" -> fitWith (Optimizers.adamw 1e-2 rate) report
         // Damped exact Newton when the dense Hessian fits, Hessian-free otherwise.
-        | "newton" when network.ParameterCount <= Nn.Newton.Curvature.MaxDenseParameters -> fitWith (DampedNewton.optimizer DampedNewton.defaults) report
+        | "newton" when network.ParameterCount <= Nn.Layers.Curvature.MaxDenseParameters -> fitWith (DampedNewton.optimizer DampedNewton.defaults) report
         | "newton" -> fitWith (HessianFree.optimizer HessianFree.defaults) report
         | "lbfgs" -> fitWith (Lbfgs.optimizer Lbfgs.defaults) report
         | other -> fail $"--optimizer {other}: expected sgd, momentum, adam, adamw, newton or lbfgs"
