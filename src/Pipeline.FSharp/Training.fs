@@ -485,8 +485,7 @@ module Training =
                     | Error e -> progress.Failure <- Some(StepFailed(progress.Epoch, step, e))
 
                 if progress.Failure.IsNone then
-                    UpdateRules.Add(ReadOnlySpan theta, ReadOnlySpan gradients, Span theta)
-                    let magnitude = Double.CreateTruncating(Reductions.MaxMagnitude(ReadOnlySpan theta))
+                    let magnitude = Double.CreateTruncating(UpdateRules.AddInPlace(Span theta, ReadOnlySpan gradients))
 
                     if Double.IsNaN magnitude || Double.IsInfinity magnitude then
                         diverged step cost "a parameter became non-finite"
