@@ -332,12 +332,16 @@ public static class UpdateRules
         }
     }
 
-    /// <summary>θ ← θ + u in place, returning max |θᵢ| after the update (NaN when any θᵢ is NaN; 0 for empty spans).</summary>
+    /// <summary>
+    /// θ ← θ + c·u in place (each element x + (u·c), as <see cref="AddScaled{T}"/>; c = 1 is plain addition), returning
+    /// max |θᵢ| after the update (NaN when any θᵢ is NaN; 0 for empty spans).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static T AddInPlace<T>(Span<T> theta, ReadOnlySpan<T> u)
+    public static T AddScaledInPlace<T>(Span<T> theta, double c, ReadOnlySpan<T> u)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(theta.Length, u.Length);
+        var s = T.CreateTruncating(c);
         ref var theta0 = ref MemoryMarshal.GetReference(theta);
         ref var u0 = ref MemoryMarshal.GetReference(u);
         var n = theta.Length;
@@ -346,11 +350,12 @@ public static class UpdateRules
         var nan = false;
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
+            var sv = Vector512.Create(s);
             var acc = Vector512<T>.Zero;
             var bad = Vector512<T>.Zero;
             for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
             {
-                var next = Vector512.LoadUnsafe(ref theta0, (nuint)i) + Vector512.LoadUnsafe(ref u0, (nuint)i);
+                var next = Vector512.LoadUnsafe(ref theta0, (nuint)i) + (Vector512.LoadUnsafe(ref u0, (nuint)i) * sv);
                 next.StoreUnsafe(ref theta0, (nuint)i);
                 acc = Vector512.Max(acc, Vector512.Abs(next));
                 bad |= ~Vector512.Equals(next, next);
@@ -362,11 +367,12 @@ public static class UpdateRules
 
         if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
         {
+            var sv = Vector256.Create(s);
             var acc = Vector256<T>.Zero;
             var bad = Vector256<T>.Zero;
             for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
             {
-                var next = Vector256.LoadUnsafe(ref theta0, (nuint)i) + Vector256.LoadUnsafe(ref u0, (nuint)i);
+                var next = Vector256.LoadUnsafe(ref theta0, (nuint)i) + (Vector256.LoadUnsafe(ref u0, (nuint)i) * sv);
                 next.StoreUnsafe(ref theta0, (nuint)i);
                 acc = Vector256.Max(acc, Vector256.Abs(next));
                 bad |= ~Vector256.Equals(next, next);
@@ -378,7 +384,7 @@ public static class UpdateRules
 
         for (; i < n; i++)
         {
-            var next = Unsafe.Add(ref theta0, i) + Unsafe.Add(ref u0, i);
+            var next = Unsafe.Add(ref theta0, i) + (Unsafe.Add(ref u0, i) * s);
             Unsafe.Add(ref theta0, i) = next;
             nan |= T.IsNaN(next);
             max = T.Max(max, T.Abs(next));
