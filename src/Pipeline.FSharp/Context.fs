@@ -5,7 +5,7 @@ open System.Numerics
 open MathNet.Numerics.LinearAlgebra
 open Nn.Layers
 open Nn.Losses
-open Nn.Newton
+open Nn.Optimization
 
 /// <summary>
 /// What an optimizer stage may ask about the current step beyond the incoming updates, for one batch at the current
@@ -63,19 +63,35 @@ module Context =
 
     /// <summary>
     /// The context of <paramref name="network"/> (whose parameters are θ) on the batch X (inputs × m) with targets
-    /// Y (outputs × m), at update count <paramref name="step"/>, given J(θ) and ∇J(θ) already computed on that batch.
-    /// Curvature products reuse one lazily built <c>CurvatureOperator</c>.
+    /// Y (outputs × m) and optional sample weights, for the objective J = data cost + ½λ‖W‖² (λ =
+    /// <paramref name="l2"/>), at update count <paramref name="step"/>, given J(θ) and ∇J(θ) already computed on that
+    /// batch. Curvature products reuse one lazily built <c>CurvatureOperator</c> and add the penalty's λ·v_W.
     /// </summary>
     let ofGradient
         (loss: Loss)
         (network: Network<'T>)
         (inputs: Matrix<'T>)
         (targets: Matrix<'T>)
+        (weights: Vector<'T> option)
+        (l2: float)
         (step: int)
         (value: float)
         (gradient: Parameters<'T>)
         : Context<'T> =
-        let curvature = lazy (Curvature.At(network, inputs, targets, loss))
+        let w = Option.toObj weights
+        let curvature = lazy (Curvature.At(network, inputs, targets, loss, w))
+
+        let penalised (product: Parameters<'T> -> Parameters<'T>) (v: Parameters<'T>) =
+            if l2 > 0.0 then
+                WeightPenalty.AddScaledWeights(product v, l2, v)
+            else
+                product v
+
+        let dense (matrix: unit -> Matrix<'T>) () =
+            if l2 > 0.0 then
+                WeightPenalty.AddToWeightDiagonal(matrix (), network.Parameters, l2)
+            else
+                matrix ()
 
         {
             Parameters = network.Parameters
@@ -89,11 +105,12 @@ module Context =
                         nan
                     else
                         let candidate = network.WithParameters theta
-                        Double.CreateTruncating(Propagation.Cost(candidate, Propagation.Forward(candidate, inputs), targets, loss))
-            HessianVector = fun v -> curvature.Force().HessianVectorProduct v
-            GaussNewtonVector = fun v -> curvature.Force().GaussNewtonVectorProduct v
-            Hessian = fun () -> curvature.Force().HessianMatrix()
-            GaussNewton = fun () -> curvature.Force().GaussNewtonMatrix()
+                        let data = Double.CreateTruncating(Propagation.Cost(candidate, Propagation.Forward(candidate, inputs), targets, loss, w))
+                        if l2 > 0.0 then data + WeightPenalty.Value(theta, l2) else data
+            HessianVector = penalised (fun v -> curvature.Force().HessianVectorProduct v)
+            GaussNewtonVector = penalised (fun v -> curvature.Force().GaussNewtonVectorProduct v)
+            Hessian = dense (fun () -> curvature.Force().HessianMatrix())
+            GaussNewton = dense (fun () -> curvature.Force().GaussNewtonMatrix())
         }
 
     /// <summary>
@@ -105,7 +122,7 @@ module Context =
         let struct (value, gradient) =
             Propagation.CostAndGradients(network, inputs, targets, loss)
 
-        ofGradient loss network inputs targets step (Double.CreateTruncating value) gradient
+        ofGradient loss network inputs targets None 0.0 step (Double.CreateTruncating value) gradient
 
     /// <summary>
     /// A context that knows only θ and the update count, for applying a first-order optimizer outside training (as the

@@ -35,6 +35,9 @@ type Dataset<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (
     Targets: Targets
     /// One name per feature row (the CSV header, or x1, x2, … for data built from arrays).
     FeatureNames: ImmutableArray<string>
+    /// One weight per sample for the weighted-mean cost J = Σ wᵢLᵢ / Σ wᵢ (see <c>Nn.Losses.SampleWeights</c>), or
+    /// empty for the plain mean. Set with <c>Data.withWeights</c> or <c>Data.weightClasses</c>.
+    Weights: ImmutableArray<float>
 } with
 
     /// The number of samples m (columns of <c>Features</c>).
@@ -158,6 +161,7 @@ module Data =
                 | Targets.Values v -> Targets.Values(Dense.Ensure v)
                 | t -> t
             FeatureNames = names
+            Weights = ImmutableArray.Empty
         }
 
     /// <summary>
@@ -265,7 +269,70 @@ module Data =
                     match data.Targets with
                     | Targets.Classes(labels, count) -> Targets.Classes(ImmutableArray.CreateRange(indices |> Seq.map (fun k -> labels[k])), count)
                     | Targets.Values values -> Targets.Values(Dense.GatherColumns(values, ReadOnlySpan indices))
+                Weights =
+                    if data.Weights.IsEmpty then
+                        data.Weights
+                    else
+                        ImmutableArray.CreateRange(indices |> Seq.map (fun k -> data.Weights[k]))
         }
+
+    /// <summary>
+    /// The data set with one weight per sample (finite, non-negative, with a positive sum), so that training and
+    /// evaluation take the weighted mean J = Σ wᵢLᵢ / Σ wᵢ; an empty sequence removes the weights.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The count differs from the samples, or a weight is negative, not finite, or all are 0.</exception>
+    let withWeights (weights: float seq) (data: Dataset<'T>) : Dataset<'T> =
+        let w = ImmutableArray.CreateRange weights
+
+        if not w.IsEmpty then
+            if w.Length <> data.Samples then
+                invalidArg (nameof weights) $"{w.Length} sample weights were given for {data.Samples} samples."
+
+            match w |> Seq.tryFindIndex (fun v -> not (Double.IsFinite v && v >= 0.0)) with
+            | Some i -> invalidArg (nameof weights) $"weights[{i}] is {w[i]}: sample weights must be finite and non-negative."
+            | None -> ()
+
+            if not (Seq.sum w > 0.0) then
+                invalidArg (nameof weights) "The sample weights sum to 0: at least one must be positive."
+
+        { data with Weights = w }
+
+    /// <summary>
+    /// Class weights as sample weights: wᵢ = classWeights[yᵢ] (the convention of PyTorch's cross-entropy
+    /// <c>weight=</c> argument and scikit-learn's <c>class_weight</c>).
+    /// </summary>
+    /// <exception cref="System.ArgumentException">Regression data, a count that differs from the classes, or a bad weight.</exception>
+    let weightClasses (classWeights: float seq) (data: Dataset<'T>) : Dataset<'T> =
+        let weights = Array.ofSeq classWeights
+
+        match data.Targets with
+        | Targets.Values _ -> invalidArg (nameof data) "Class weights need class labels, but the data has regression targets."
+        | Targets.Classes(_, count) when weights.Length <> count ->
+            invalidArg (nameof classWeights) $"{weights.Length} class weights were given for {count} classes."
+        | Targets.Classes(labels, _) -> withWeights (labels |> Seq.map (fun l -> weights[l])) data
+
+    /// <summary>
+    /// "Balanced" class weights (King and Zeng 2001; scikit-learn's <c>class_weight="balanced"</c>):
+    /// w_c = m / (k · m_c), so every class carries the same total weight; a class with no samples gets 0.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The data has regression targets.</exception>
+    let balancedClassWeights (data: Dataset<'T>) : float[] =
+        match data.Targets with
+        | Targets.Values _ -> invalidArg (nameof data) "Balanced class weights need class labels, but the data has regression targets."
+        | Targets.Classes(labels, count) ->
+            let counts = Array.zeroCreate count
+
+            for l in labels do
+                counts[l] <- counts[l] + 1
+
+            let present = counts |> Array.filter (fun c -> c > 0) |> Array.length
+
+            counts
+            |> Array.map (fun c ->
+                if c = 0 then
+                    0.0
+                else
+                    float labels.Length / (float present * float c))
 
     /// <summary>
     /// The data set with its features in another precision (each value rounded to the nearest 'T, once), for example
@@ -292,6 +359,7 @@ module Data =
             Features = features
             Targets = data.Targets
             FeatureNames = data.FeatureNames
+            Weights = data.Weights
         }
 
     let private parseCell (text: string) =
@@ -408,6 +476,7 @@ module Data =
                             Features = featureMatrix rows header.Length label
                             Targets = Targets.Classes(ImmutableArray.Create<int> labels, Array.max labels + 1)
                             FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
+                            Weights = ImmutableArray.Empty
                         }))
 
     /// <summary>
@@ -422,6 +491,7 @@ module Data =
                 Features = featureMatrix rows header.Length label
                 Targets = Targets.Values(Dense.Matrix(1, rows.Length, rows |> Array.map (fun (_, v) -> v[label])))
                 FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
+                Weights = ImmutableArray.Empty
             }))
 
     /// <summary>

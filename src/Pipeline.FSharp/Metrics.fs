@@ -149,3 +149,14 @@ module Metrics =
                     Support = support
                 }
         ]
+
+    /// <summary>
+    /// Balanced accuracy (Brodersen et al. 2010; scikit-learn's <c>balanced_accuracy_score</c>): the mean of the
+    /// per-class recalls over the classes that occur in <paramref name="actual"/>, so each class counts equally however
+    /// rare it is.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">The lengths differ or are zero, or a label is outside [0, k).</exception>
+    let balancedAccuracy (classes: int) (predicted: IReadOnlyList<int>) (actual: IReadOnlyList<int>) : float =
+        perClass (confusion classes predicted actual)
+        |> List.filter (fun s -> s.Support > 0)
+        |> List.averageBy _.Recall

@@ -177,6 +177,11 @@ type Config<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> an
     Optimizer: Optimizer<'T, 'State>
     /// The loss J is the mean of; it must fit the output activation.
     Loss: Loss
+    /// λ of an L2 penalty ½λ‖W‖² on the weights (not the biases) added to J (≥ 0; 0 for none). Unlike the
+    /// <c>Transform.addL2Penalty</c> stage it is part of the objective, so every optimizer — second-order stages'
+    /// curvature and line searches included — and every recorded loss sees it. For logistic regression it is
+    /// scikit-learn's <c>C</c> as λ = 1 / (C·m) (m training samples).
+    L2: float
     /// Data measured after every epoch, never trained on.
     Validation: Dataset<'T> option
     /// Stop on the validation loss (needs <c>Validation</c>).
@@ -215,6 +220,7 @@ module Training =
         Seed = 0
         Optimizer = optimizer
         Loss = Loss.SoftmaxCrossEntropy
+        L2 = 0.0
         Validation = None
         EarlyStopping = None
         AllowSymmetricUnits = false
@@ -242,9 +248,9 @@ module Training =
     let predictClasses (network: Network<'T>) (features: Matrix<'T>) : int[] =
         Targets.Classes(Propagation.Predict(network, features))
 
-    // The cost (Σ L / m, summed in float64 over chunks of the workspace's capacity) and the number of correct class
-    // decisions of the workspace's current parameters on a whole data set.
-    let private measure (workspace: Workspace<'T>) (x: 'T[]) (y: 'T[]) (samples: int) (classify: bool) =
+    // The cost (Σ L / m, or Σ wᵢLᵢ / Σ wᵢ with sample weights; summed in float64 over chunks of the workspace's
+    // capacity) and the number of correct class decisions of the workspace's current parameters on a whole data set.
+    let private measure (workspace: Workspace<'T>) (x: 'T[]) (y: 'T[]) (weights: 'T[]) (samples: int) (classify: bool) =
         let inputs, outputs = workspace.Inputs, workspace.Outputs
         let mutable total = 0.0
         let mutable correct = 0
@@ -253,14 +259,25 @@ module Training =
         while start < samples do
             let m = min workspace.Capacity (samples - start)
             let ys = ReadOnlySpan(y, start * outputs, m * outputs)
-            total <- total + Double.CreateTruncating(workspace.TotalLoss(ReadOnlySpan(x, start * inputs, m * inputs), ys, m))
+            let ws = if weights.Length = 0 then ReadOnlySpan<'T>.Empty else ReadOnlySpan(weights, start, m)
+            total <- total + Double.CreateTruncating(workspace.TotalLoss(ReadOnlySpan(x, start * inputs, m * inputs), ys, m, ws))
 
             if classify then
                 correct <- correct + workspace.CountCorrect(ys, m)
 
             start <- start + m
 
-        total / float samples, correct
+        let sum =
+            if weights.Length = 0 then
+                float samples
+            else
+                weights |> Array.sumBy (fun w -> Double.CreateTruncating w)
+
+        total / sum, correct
+
+    // A data set's sample weights in precision 'T (empty for none).
+    let private weightsOf (data: Dataset<'T>) : 'T[] =
+        data.Weights |> Seq.map (fun w -> 'T.CreateTruncating w) |> Array.ofSeq
 
     let private isClassification (data: Dataset<'T>) =
         match data.Targets with
@@ -268,7 +285,8 @@ module Training =
         | Targets.Values _ -> false
 
     /// <summary>
-    /// The cost J = (1/m)·Σ L of the network on a data set, and its accuracy for class labels (None for regression).
+    /// The cost J = (1/m)·Σ L of the network on a data set (the weighted mean when the data set has sample weights),
+    /// and its accuracy for class labels (None for regression; unweighted).
     /// It runs in chunks of at most 1,024 samples, so memory is bounded by the network and one chunk. A non-finite
     /// result means the network has diverged.
     /// </summary>
@@ -283,7 +301,7 @@ module Training =
         loss.CheckTargets<'T>(ReadOnlySpan(Dense.Data y), network.Outputs, "targets")
         let workspace = Workspace<'T>(network, loss, min 1024 data.Samples)
         let classify = isClassification data
-        let cost, correct = measure workspace (Dense.Data data.Features) (Dense.Data y) data.Samples classify
+        let cost, correct = measure workspace (Dense.Data data.Features) (Dense.Data y) (weightsOf data) data.Samples classify
         cost, (if classify then Some(float correct / float data.Samples) else None)
 
     let private check (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) =
@@ -292,6 +310,9 @@ module Training =
 
         if config.BatchSize <= 0 then
             raise (ArgumentOutOfRangeException("BatchSize", config.BatchSize, $"BatchSize must be positive but is {config.BatchSize}."))
+
+        if not (Double.IsFinite config.L2 && config.L2 >= 0.0) then
+            raise (ArgumentOutOfRangeException("L2", config.L2, $"L2 must be non-negative and finite but is {config.L2}."))
 
         if train.FeatureCount <> network.Inputs then
             invalidArg (nameof train) $"The training data has {train.FeatureCount} features but the network has {network.Inputs} inputs."
@@ -370,7 +391,13 @@ module Training =
 
         let validation =
             config.Validation
-            |> Option.map (fun v -> Dense.Data v.Features, Dense.Data(targetsOf loss network v "the validation targets"), v.Samples, isClassification v)
+            |> Option.map (fun v -> Dense.Data v.Features, Dense.Data(targetsOf loss network v "the validation targets"), weightsOf v, v.Samples, isClassification v)
+
+        // Sample weights: the training set's, and a buffer for a shuffled batch's.
+        let wTrain = weightsOf train
+        let batchWeights = Array.zeroCreate<'T> (if wTrain.Length = 0 then 0 else capacity)
+        let weightsVector (data: 'T[]) (offset: int) (m: int) =
+            if data.Length = 0 then None else Some(Dense.Vector(data.AsSpan(offset, m).ToArray()))
 
         let stepper =
             match config.Optimizer.Fused with
@@ -441,9 +468,25 @@ module Training =
             | None -> ValueNone
 
         // One update on the batch already in place: J and ∇J, the optimizer, θ ← θ + u, the checks and the record.
-        let update (xs: 'T[]) (xOffset: int) (ys: 'T[]) (yOffset: int) (m: int) =
+        // (A closure of at most five arguments: F# calls longer ones through an allocated partial application.)
+        let update (gathered: bool) (first: int) (m: int) =
+            // (Separate bindings, not tuples: a tuple here would be allocated every step.)
+            let xs = if gathered then workspace.BatchInputs else x
+            let xOffset = if gathered then 0 else first * inputs
+            let ys = if gathered then workspace.BatchTargets else y
+            let yOffset = if gathered then 0 else first * outputs
+            let ws = if gathered then batchWeights else wTrain
+            let wOffset = if gathered then 0 else first
+            let batchWeightsSpan = if ws.Length = 0 then ReadOnlySpan<'T>.Empty else ReadOnlySpan(ws, wOffset, m)
+
+            let dataCost =
+                Double.CreateTruncating(workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m, batchWeightsSpan))
+
             let cost =
-                Double.CreateTruncating(workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m))
+                if config.L2 > 0.0 then
+                    dataCost + workspace.AddL2 config.L2
+                else
+                    dataCost
 
             let step = progress.Step + 1
             progress.Step <- step
@@ -480,6 +523,8 @@ module Training =
                             (network.WithParameters(workspace.Tree(ReadOnlySpan theta)))
                             (batchMatrix xs xOffset inputs train.Features)
                             (batchMatrix ys yOffset outputs yTrain)
+                            (weightsVector ws wOffset m)
+                            config.L2
                             (step - 1)
                             cost
                             (workspace.Tree(ReadOnlySpan gradients))
@@ -516,8 +561,8 @@ module Training =
         let finishEpoch () =
             let measured =
                 validation
-                |> Option.map (fun (vx, vy, count, vClassify) ->
-                    let cost, right = measure workspace vx vy count vClassify
+                |> Option.map (fun (vx, vy, vw, count, vClassify) ->
+                    let cost, right = measure workspace vx vy vw count vClassify
                     cost, (if vClassify then Some(float right / float count) else None))
 
             match measured with
@@ -589,9 +634,13 @@ module Training =
                     let columns = ReadOnlySpan(order, first, m)
                     ColumnGather.Gather<'T>(ReadOnlySpan x, inputs, columns, Span workspace.BatchInputs)
                     ColumnGather.Gather<'T>(ReadOnlySpan y, outputs, columns, Span workspace.BatchTargets)
-                    update workspace.BatchInputs 0 workspace.BatchTargets 0 m
+
+                    if wTrain.Length > 0 then
+                        ColumnGather.Gather<'T>(ReadOnlySpan wTrain, 1, columns, Span batchWeights)
+
+                    update true first m
                 else
-                    update x (first * inputs) y (first * outputs) m
+                    update false first m
 
                 batch <- batch + 1
 

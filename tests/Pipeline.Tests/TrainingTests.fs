@@ -28,6 +28,10 @@ type private Case = {
     Shuffle: bool
     Epochs: int
     Seed: int
+    /// Sample weights drawn for the data.
+    Weighted: bool
+    /// λ of the L2 penalty (0 for none).
+    L2: float
 }
 
 let private cases =
@@ -42,6 +46,8 @@ let private cases =
         let! shuffle = Gen.elements [ true; false ]
         let! epochs = Gen.choose (1, 3)
         let! seed = Gen.choose (0, 100000)
+        let! weighted = Gen.elements [ false; true ]
+        let! l2 = Gen.elements [ 0.0; 0.0; 1e-3; 0.1 ]
 
         return {
             Hidden = hidden
@@ -53,6 +59,8 @@ let private cases =
             Shuffle = shuffle
             Epochs = epochs
             Seed = seed
+            Weighted = weighted
+            L2 = l2
         }
     }
 
@@ -104,7 +112,15 @@ let private setUp<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754
         Dense.Matrix(inputs, case.Samples, Array.init (inputs * case.Samples) (fun _ -> random.NextDouble() * 4.0 - 2.0))
 
     let data =
-        Data.convert<'T, float> (Data.create features targets [ "a"; "b"; "c" ])
+        let plain = Data.create features targets [ "a"; "b"; "c" ]
+
+        let weighted =
+            if case.Weighted then
+                Data.withWeights (Array.init case.Samples (fun i -> if i = 0 then 1.0 else random.NextDouble() * 3.0)) plain
+            else
+                plain
+
+        Data.convert<'T, float> weighted
 
     let network =
         Network.Create<'T>(inputs :: case.Hidden @ [ outputs ], hidden, output, Initializer.XavierNormal, case.Seed)
@@ -116,6 +132,7 @@ let private setUp<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754
             Shuffle = case.Shuffle
             Seed = case.Seed
             Loss = loss
+            L2 = case.L2
             AllowSymmetricUnits = true
     }
 

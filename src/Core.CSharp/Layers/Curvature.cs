@@ -32,19 +32,26 @@ public static class Curvature
     /// <param name="x">Inputs × samples, finite, at least one column.</param>
     /// <param name="y">Targets, outputs × samples, valid for <paramref name="loss"/>.</param>
     /// <param name="loss">The loss; it must fit the output activation.</param>
+    /// <param name="weights">Sample weights of the cost (see <see cref="Propagation.Cost{T}"/>), or null for the plain mean.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">
     /// <paramref name="x"/> has the wrong number of rows, no columns or a non-finite value; <paramref name="y"/> has
-    /// the wrong shape or an invalid value; or the loss does not fit the output activation.
+    /// the wrong shape or an invalid value; the loss does not fit the output activation; or the weights do not fit.
     /// </exception>
-    public static CurvatureOperator<T> At<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss)
+    public static CurvatureOperator<T> At<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
         x = Propagation.CheckInput(network, x);
         var trace = Propagation.ForwardUnchecked(network, x);
         y = Propagation.CheckTargets(network, trace, y, loss);
-        return new CurvatureOperator<T>(network, trace, y, loss);
+        var w = SampleWeights.Of(weights);
+        if (weights is not null)
+        {
+            SampleWeights.Check(w, trace.Samples, nameof(weights));
+        }
+
+        return new CurvatureOperator<T>(network, trace, y, loss, w.ToArray());
     }
 
     /// <summary>

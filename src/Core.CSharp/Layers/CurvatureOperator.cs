@@ -41,23 +41,25 @@ public sealed record CurvatureOperator<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Matrix<T> targets;
+    private readonly T[] weights;
 
     // dZ[l] = ∂J/∂z[l] (including 1/m) and dA[l] = ∂J/∂a[l] for every layer, from one ordinary backward pass.
     private readonly T[][] deltas;
     private readonly T[][] upstream;
 
     /// <summary>Builds the operator from a checked network, trace, targets and loss.</summary>
-    internal CurvatureOperator(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    internal CurvatureOperator(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, T[] weights)
     {
         Network = network;
         Trace = trace;
         Loss = loss;
         targets = y;
+        this.weights = weights;
         var count = network.Layers.Length;
         var m = trace.Samples;
         deltas = new T[count][];
         upstream = new T[count][];
-        deltas[count - 1] = Propagation.OutputDelta(network, trace, y, loss);
+        deltas[count - 1] = Propagation.OutputDelta(network, trace, y, loss, weights);
         for (var l = count - 1; l > 0; l--)
         {
             var layer = network.Layers[l];
@@ -138,7 +140,7 @@ public sealed record CurvatureOperator<T>
 
         var rdz = new T[layers[last].Outputs * m];
         Loss.OutputGradientTangent<T>(Network.OutputActivation, Dense.Data(Trace.PreActivations[last]), Dense.Data(Trace.Activations[last]), Dense.Data(targets), rz[last], ra[last], rdz, Network.Outputs);
-        TensorPrimitives.Multiply(rdz, T.One / T.CreateTruncating(m), rdz);
+        SampleWeights.Scale<T>(rdz, Network.Outputs, m, weights);
 
         for (var l = last; l >= 0; l--)
         {
@@ -174,7 +176,7 @@ public sealed record CurvatureOperator<T>
         var m = Trace.Samples;
         var u = new T[Network.Outputs * m];
         Loss.GaussNewtonOutputTangent<T>(Network.OutputActivation, Dense.Data(Trace.PreActivations[last]), Dense.Data(Trace.Activations[last]), rz[last], ra[last], u, Network.Outputs);
-        TensorPrimitives.Multiply(u, T.One / T.CreateTruncating(m), u);
+        SampleWeights.Scale<T>(u, Network.Outputs, m, weights);
         return Propagation.BackwardFromDelta(Network, Trace, u).Gradients;
     }
 

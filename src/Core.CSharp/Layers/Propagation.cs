@@ -74,14 +74,23 @@ public static class Propagation
         return Dense.Matrix(network.Outputs, m, output);
     }
 
-    /// <summary>The cost J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of a forward trace against targets <paramref name="y"/>.</summary>
-    /// <exception cref="ArgumentException">The loss does not fit the output activation, or <paramref name="y"/> has the wrong shape or an invalid value.</exception>
-    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    /// <summary>
+    /// The cost J = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of a forward trace against targets <paramref name="y"/>, or with sample
+    /// weights the weighted mean J = Σᵢ wᵢLᵢ / Σᵢ wᵢ (see <see cref="SampleWeights"/>).
+    /// </summary>
+    /// <param name="network">The network that produced the trace.</param>
+    /// <param name="trace">The forward trace.</param>
+    /// <param name="y">Targets, outputs × samples.</param>
+    /// <param name="loss">The loss; it must fit the output activation.</param>
+    /// <param name="weights">One finite, non-negative weight per sample with a positive sum, or null for the plain mean.</param>
+    /// <exception cref="ArgumentException">The loss does not fit the output activation, <paramref name="y"/> has the wrong shape or an invalid value, or the weights do not fit.</exception>
+    public static T Cost<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(trace);
         y = CheckTargets(network, trace, y, loss);
-        return CostUnchecked(network, trace, y, loss);
+        CheckWeights(trace, weights);
+        return CostUnchecked(network, trace, y, loss, SampleWeights.Of(weights));
     }
 
     /// <summary>
@@ -93,13 +102,15 @@ public static class Propagation
     /// <param name="trace">The forward trace.</param>
     /// <param name="y">Targets, outputs × samples.</param>
     /// <param name="loss">The loss; it must fit the output activation.</param>
-    /// <exception cref="ArgumentException">Shapes differ, the loss does not fit the output activation, or a target is invalid.</exception>
-    public static BackwardResult<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    /// <param name="weights">Sample weights (see <see cref="Cost{T}"/>), or null.</param>
+    /// <exception cref="ArgumentException">Shapes differ, the loss does not fit the output activation, a target is invalid, or the weights do not fit.</exception>
+    public static BackwardResult<T> Backward<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(trace);
         y = CheckTargets(network, trace, y, loss);
-        return BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss));
+        CheckWeights(trace, weights);
+        return BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss, SampleWeights.Of(weights)));
     }
 
     /// <summary>
@@ -123,14 +134,25 @@ public static class Propagation
         return BackwardFromDelta(network, trace, dz);
     }
 
-    /// <summary>Cost and gradients of the network on one batch: Forward, then Backward.</summary>
+    /// <summary>Cost and gradients of the network on one batch (with optional sample weights): Forward, then Backward.</summary>
     /// <exception cref="ArgumentException">As <see cref="Forward{T}"/> and <see cref="Backward{T}"/>.</exception>
-    public static (T Cost, Parameters<T> Gradients) CostAndGradients<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss)
+    public static (T Cost, Parameters<T> Gradients) CostAndGradients<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var trace = Forward(network, x);
         y = CheckTargets(network, trace, y, loss);
-        return (CostUnchecked(network, trace, y, loss), BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss)).Gradients);
+        CheckWeights(trace, weights);
+        var w = SampleWeights.Of(weights);
+        return (CostUnchecked(network, trace, y, loss, w), BackwardFromDelta(network, trace, OutputDelta(network, trace, y, loss, w)).Gradients);
+    }
+
+    private static void CheckWeights<T>(ForwardTrace<T> trace, MathNet.Numerics.LinearAlgebra.Vector<T>? weights)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (weights is not null)
+        {
+            SampleWeights.Check(SampleWeights.Of(weights), trace.Samples, nameof(weights));
+        }
     }
 
     internal static ForwardTrace<T> ForwardUnchecked<T>(Network<T> network, Matrix<T> x)
@@ -166,21 +188,20 @@ public static class Propagation
         return new ForwardTrace<T>(x, zs.MoveToImmutable(), activations.MoveToImmutable());
     }
 
-    internal static T CostUnchecked<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    internal static T CostUnchecked<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, ReadOnlySpan<T> weights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var last = network.Layers.Length - 1;
-        var total = loss.Total<T>(Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(y), network.Outputs);
-        return total / T.CreateTruncating(trace.Samples);
+        return SampleWeights.Cost(loss, Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(y), network.Outputs, trace.Samples, weights);
     }
 
-    internal static T[] OutputDelta<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss)
+    internal static T[] OutputDelta<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, ReadOnlySpan<T> weights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var last = network.Layers.Length - 1;
         var dz = new T[y.RowCount * y.ColumnCount];
         loss.OutputGradient<T>(network.OutputActivation, Dense.Data(trace.PreActivations[last]), Dense.Data(trace.Activations[last]), Dense.Data(y), dz, network.Outputs);
-        TensorPrimitives.Multiply(dz, T.One / T.CreateTruncating(trace.Samples), dz);
+        SampleWeights.Scale<T>(dz, network.Outputs, trace.Samples, weights);
         return dz;
     }
 

@@ -117,10 +117,11 @@ internal sealed class Workspace<T>
 
     /// <summary>
     /// Forward and backward on the first <paramref name="m"/> observations of <paramref name="x"/> (Inputs × m) and
-    /// <paramref name="y"/> (Outputs × m): fills <see cref="Gradients"/> with ∇J and returns J = (1/m)·Σ L.
+    /// <paramref name="y"/> (Outputs × m): fills <see cref="Gradients"/> with ∇J and returns J = (1/m)·Σ L, or the
+    /// weighted mean with sample <paramref name="weights"/> (empty for none; see <see cref="SampleWeights"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m)
+    public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights)
     {
         Forward(x, m);
         var count = activations.Length;
@@ -129,10 +130,10 @@ internal sealed class Workspace<T>
         var zL = z[last].AsSpan(0, outputs * m);
         var aL = a[last].AsSpan(0, outputs * m);
         var yL = y[..(outputs * m)];
-        var cost = total(zL, aL, yL, outputs) / T.CreateTruncating(m);
+        var cost = weights.IsEmpty ? total(zL, aL, yL, outputs) / T.CreateTruncating(m) : SampleWeights.Cost(loss, zL, aL, yL, outputs, m, weights);
         var delta = dz[last].AsSpan(0, outputs * m);
         outputGradient(activations[last], zL, aL, yL, delta, outputs);
-        TensorPrimitives.Multiply(delta, T.One / T.CreateTruncating(m), delta);
+        SampleWeights.Scale(delta, outputs, m, weights);
 
         for (var l = last; l >= 0; l--)
         {
@@ -151,14 +152,50 @@ internal sealed class Workspace<T>
         return cost;
     }
 
-    /// <summary>Σ L over the first <paramref name="m"/> observations (a forward pass only; not divided by m).</summary>
+    /// <summary>
+    /// Σ L over the first <paramref name="m"/> observations (a forward pass only; not divided by m), or Σ wᵢLᵢ with sample
+    /// <paramref name="weights"/> (empty for none).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public T TotalLoss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m)
+    public T TotalLoss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights)
     {
         Forward(x, m);
         var last = activations.Length - 1;
         var outputs = units[^1];
-        return total(z[last].AsSpan(0, outputs * m), a[last].AsSpan(0, outputs * m), y[..(outputs * m)], outputs);
+        var zL = z[last].AsSpan(0, outputs * m);
+        var aL = a[last].AsSpan(0, outputs * m);
+        var yL = y[..(outputs * m)];
+        if (weights.IsEmpty)
+        {
+            return total(zL, aL, yL, outputs);
+        }
+
+        var sum = T.Zero;
+        for (var j = 0; j < m; j++)
+        {
+            sum += weights[j] * total(zL.Slice(j * outputs, outputs), aL.Slice(j * outputs, outputs), yL.Slice(j * outputs, outputs), outputs);
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Adds an L2 penalty on the weights (not the biases) to the last <see cref="CostAndGradients"/>: ∇J += λ·W in
+    /// <see cref="Gradients"/>; returns ½λ‖W‖² (float64), the term to add to J. The sums of squares are taken layer by
+    /// layer as <see cref="Optimization.WeightPenalty.Value{T}"/> takes them.
+    /// </summary>
+    public double AddL2(double lambda)
+    {
+        var squares = 0.0;
+        for (var l = 0; l < activations.Length; l++)
+        {
+            var w = Parameters.AsSpan(offsets[2 * l], offsets[(2 * l) + 1] - offsets[2 * l]);
+            squares += double.CreateTruncating(Reductions.SumOfSquares<T>(w));
+            var g = Gradients.AsSpan(offsets[2 * l], w.Length);
+            Optimization.UpdateRules.AddScaled<T>(g, lambda, w, g);
+        }
+
+        return 0.5 * lambda * squares;
     }
 
     /// <summary>

@@ -51,15 +51,16 @@ public static class GradientCheck
     /// <param name="loss">The loss defining J.</param>
     /// <param name="step">The finite-difference step h (positive).</param>
     /// <param name="floor">The denominator floor of the relative error (positive).</param>
+    /// <param name="weights">Sample weights of J (see <see cref="Propagation.Cost{T}"/>), or null for the plain mean.</param>
     /// <exception cref="ArgumentException">As <see cref="Propagation.Backward{T}"/>, or a non-positive step or floor.</exception>
-    public static GradientCheckReport Run(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, double step = 1e-3, double floor = 1e-5)
+    public static GradientCheckReport Run(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, double step = 1e-3, double floor = 1e-5, MathNet.Numerics.LinearAlgebra.Vector<double>? weights = null)
     {
         if (!(step > 0) || !(floor > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(step), $"step and floor must be positive but are {step} and {floor}.");
         }
 
-        var (_, analytic) = Propagation.CostAndGradients(network, x, y, loss);
+        var (_, analytic) = Propagation.CostAndGradients(network, x, y, loss, weights);
         var theta = network.Parameters.ToArray();
         var grad = analytic.ToArray();
         var template = network.Parameters;
@@ -70,7 +71,7 @@ public static class GradientCheck
             var shifted = (double[])theta.Clone();
             shifted[index] += delta;
             var trace = Propagation.Forward(network.WithParameters(template.FromArray(shifted)), x);
-            return Propagation.Cost(network, trace, y, loss);
+            return Propagation.Cost(network, trace, y, loss, weights);
         }
 
         var flat = 0;

@@ -130,7 +130,11 @@ let earlyStoppingRun () =
 /// <c>Batching.chunks</c>, and for each batch computes J and ∇J with <c>Propagation.CostAndGradients</c>, runs the
 /// optimizer's pure <c>Update</c> and adds the update with <c>Parameters.Add</c>. Returns θ and, per step, J and ‖∇J‖.
 /// </summary>
-let referenceFit (config: Config<'T, 'S>) (network: Network<'T>) (data: Dataset<'T>) =
+let referenceFit<'T, 'S when 'T: unmanaged and 'T :> System.Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> System.ValueType>
+    (config: Config<'T, 'S>)
+    (network: Network<'T>)
+    (data: Dataset<'T>)
+    =
     let y = Data.targetMatrix<'T, 'T> network.Outputs data
     let samples = data.Samples
     let full = config.BatchSize >= samples
@@ -152,9 +156,19 @@ let referenceFit (config: Config<'T, 'S>) (network: Network<'T>) (data: Dataset<
         for chunk in Batching.chunks (min config.BatchSize samples) order do
             let xb = Dense.GatherColumns(data.Features, System.ReadOnlySpan chunk)
             let yb = Dense.GatherColumns(y, System.ReadOnlySpan chunk)
+
+            let wb =
+                if data.Weights.IsEmpty then
+                    None
+                else
+                    Some(Dense.Vector(chunk |> Array.map (fun k -> 'T.CreateTruncating data.Weights[k])))
+
             let net = network.WithParameters theta
-            let struct (cost, g) = Propagation.CostAndGradients(net, xb, yb, config.Loss)
-            let context = Context.ofGradient config.Loss net xb yb losses.Count (System.Double.CreateTruncating cost) g
+            let struct (dataCost, dataGradient) = Propagation.CostAndGradients(net, xb, yb, config.Loss, Option.toObj wb)
+            // The L2 penalty ½λ‖W‖² joins J and its gradient λW.
+            let cost = System.Double.CreateTruncating dataCost + (if config.L2 > 0.0 then Nn.Optimization.WeightPenalty.Value(theta, config.L2) else 0.0)
+            let g = if config.L2 > 0.0 then Nn.Optimization.WeightPenalty.AddScaledWeights(dataGradient, config.L2, theta) else dataGradient
+            let context = Context.ofGradient config.Loss net xb yb wb config.L2 losses.Count cost g
 
             match config.Optimizer.Update g state context with
             | Ok(u, s) ->
@@ -162,7 +176,7 @@ let referenceFit (config: Config<'T, 'S>) (network: Network<'T>) (data: Dataset<
                 state <- s
             | Error e -> failwith e.Message
 
-            losses.Add(System.Double.CreateTruncating cost)
+            losses.Add cost
             norms.Add(System.Double.CreateTruncating(g.Norm()))
 
     theta, List.ofSeq losses, List.ofSeq norms
