@@ -5,25 +5,12 @@ using Nn.Layers;
 using Nn.Models;
 using Nn.Pipeline;
 using Nn.Pipeline.Interop;
+using Nn.TestSupport;
 
 namespace Nn.CSharp.Tests;
 
 public sealed class ReadmePipelineTests
 {
-    private static string Root
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nn.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("no Nn.sln above the test binaries");
-        }
-    }
-
     [Fact]
     public void TheReadmeCSharpPipelineTrainsDigitsToTheAccuracyItPromises()
     {
@@ -52,10 +39,10 @@ public sealed class ReadmePipelineTests
     [Fact]
     public void TheReadmeShowsExactlyTheCSharpPipelineThatIsTested()
     {
-        var readme = File.ReadAllLines(Path.Combine(Root, "README.md"));
+        var readme = File.ReadAllLines(Path.Combine(Repository.Root, "README.md"));
         var starts = readme.Select((line, i) => (line, i)).Where(p => p.line.Trim() == "```csharp").Select(p => p.i).ToArray();
         var block = readme.Skip(starts[1] + 1).TakeWhile(l => l.Trim() != "```").Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)).ToArray();
-        var tested = File.ReadAllLines(Path.Combine(Root, "tests", "CSharp.Tests", "ReadmePipelineTests.cs"))
+        var tested = File.ReadAllLines(Path.Combine(Repository.Root, "tests", "CSharp.Tests", "ReadmePipelineTests.cs"))
             .SkipWhile(l => l.Trim() != "// README:begin").Skip(1).TakeWhile(l => l.Trim() != "// README:end")
             .Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         Assert.Equal(tested, block);

@@ -263,18 +263,9 @@ let ``damaged model files are refused with one line naming the file`` () =
         let path = write dir name content
         failsWith fragments (nn [ "evaluate"; "--model"; path; "--data"; data ])
 
-/// The repository root (the folder holding Nn.sln).
-let private root =
-    let rec up (d: DirectoryInfo | null) =
-        match d with
-        | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
-        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
-        | d -> up d.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
-
-[<Fact>]
-let ``export writes an ONNX graph that the official checker accepts and that predicts like nn predict`` () =
+/// Trains a standardised model on the binary problem and exports it with `nn export`; returns the directory, the
+/// training data, the model file and the ONNX file.
+let private exported () =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let model = Path.Combine(dir, "model.json")
@@ -284,24 +275,37 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
     let code, out, err = nn [ "export"; "--model"; model; "--onnx"; onnx ]
     Assert.True((code = 0), err)
     Assert.Contains("opset 13", out)
-    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
-    // Nn's own predictions for the raw inputs, in the validator's format ([N, features] and [N, outputs]).
-    let loaded = Nn.Serialization.ModelFile.Load model
+    dir, data, model, onnx
 
+/// The raw inputs of the training file (features × samples) and the loaded model's predictions for them.
+let private predictionsOf (data: string) (model: string) =
     let rows =
         File.ReadAllLines(data)
         |> Array.skip 1
         |> Array.map (fun l -> l.Split(',') |> Array.take 2 |> Array.map float)
 
     let x = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays rows
-    let predictions = loaded.Predict x
+    x, (Nn.Serialization.ModelFile.Load model).Predict x
 
+[<Fact>]
+let ``export writes an ONNX graph that ONNX Runtime evaluates like nn predict and refuses to overwrite it`` () =
+    let _, data, model, onnx = exported ()
+    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
+    let x, predictions = predictionsOf data model
+    let runtime = Nn.TestSupport.OnnxRuntimeEvaluation.Run(File.ReadAllBytes onnx, x)
+    let difference = (runtime - predictions).Enumerate() |> Seq.map abs |> Seq.max
+    Assert.True(difference <= 1e-9, $"max |onnx runtime - nn| = {difference}")
+
+[<Nn.TestSupport.SystemFact(Nn.TestSupport.SystemPackage.PythonOnnx)>]
+let ``export writes an ONNX graph that the official checker accepts`` () =
+    let dir, data, model, onnx = exported ()
+    let x, predictions = predictionsOf data model
+
+    // In the validator's format: raw inputs [N, features] and predictions [N, outputs].
     let json =
         Text.Json.JsonSerializer.Serialize {|
-            inputs = rows
-            predictions = [|
-                for j in 0 .. predictions.ColumnCount - 1 -> [| for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] |]
-            |]
+            inputs = x.ToColumnArrays()
+            predictions = predictions.ToColumnArrays()
         |}
 
     let dataJson = write dir "data.json" json
@@ -310,8 +314,12 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
         nonNull
         <| Diagnostics.Process.Start(
             Diagnostics.ProcessStartInfo(
-                "/usr/bin/python3",
-                [ Path.Combine(root, "tests", "onnx", "validate.py"); onnx; dataJson ],
+                Nn.TestSupport.SystemPackages.Python,
+                [
+                    Path.Combine(Nn.TestSupport.Repository.Root, "tests", "onnx", "validate.py")
+                    onnx
+                    dataJson
+                ],
                 RedirectStandardError = true,
                 RedirectStandardOutput = true
             )

@@ -67,14 +67,7 @@ let iterate (optimizer: Optimizer<'S>) (theta0: Parameters<float>) (gradients: P
 
 /// The repository root: the folder above the test binaries that holds Nn.sln. (Source paths are mapped in
 /// deterministic CI builds, so tests find repository files from the binaries, not from the source location.)
-let repositoryRoot =
-    let rec up (d: System.IO.DirectoryInfo | null) =
-        match d with
-        | null -> failwith $"No Nn.sln above {System.AppContext.BaseDirectory}"
-        | d when System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
-        | d -> up d.Parent
-
-    up (System.IO.DirectoryInfo System.AppContext.BaseDirectory)
+let repositoryRoot = Nn.TestSupport.Repository.Root
 
 /// The data set with every class label moved to the next class (k − 1 wraps to 0): a validation set on which
 /// fitting the original labels makes the loss worse, for early-stopping tests.
