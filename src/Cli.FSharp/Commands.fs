@@ -221,6 +221,7 @@ let train (args: ParseResults<TrainArgs>) =
     let out = args.GetResult TrainArgs.Out
     let force = args.Contains TrainArgs.Force
     let plot = args.TryGetResult TrainArgs.Plot
+    plot |> Option.iter (Plot.formatOf >> ignore)
     let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
     let resumePath = args.TryGetResult TrainArgs.Resume
 
@@ -439,14 +440,14 @@ let train (args: ParseResults<TrainArgs>) =
     let last = List.last epochsRun
 
     match plot with
-    | Some svgPath ->
+    | Some plotPath ->
         let series = [
             yield NamedSeries("training", epochsRun |> List.map _.TrainLoss)
             if validationPart.IsSome then
                 yield NamedSeries("validation", epochsRun |> List.choose _.ValidationLoss)
         ]
 
-        AtomicFile.WriteAllText(svgPath, LossCurveSvg.Render(series, LossCurveOptions(Title = $"{Path.GetFileName path}: {loss.Name} loss")), force)
+        Plot.write plotPath $"{Path.GetFileName path}: {loss.Name} loss" series force
     | None -> ()
 
     match mode with

@@ -139,27 +139,68 @@ let ``train, summary, evaluate and predict work end to end and the prediction fi
     Assert.Equal("p_0,p_1,class", lines[0])
     Assert.Equal(61, lines.Length)
 
-[<Fact>]
-let ``train writes an SVG loss curve that parses as XML with a line per series`` () =
+/// Trains 5 epochs on the binary problem with a validation part and `--plot` to the given file name.
+let private trainWithPlot (name: string) =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
-    let svg = Path.Combine(dir, "loss.svg")
+    let plot = Path.Combine(dir, name)
 
-    let code, _, err =
+    let result =
         nn (
             trainArgs data (Path.Combine(dir, "m.json"))
-            @ [ "--validation"; "0.25"; "--plot"; svg ]
+            @ [ "--validation"; "0.25"; "--plot"; plot ]
         )
 
+    dir, plot, result
+
+[<Fact>]
+let ``train --plot loss.svg draws the training and validation losses with labelled axes and a legend`` () =
+    let _, svg, (code, _, err) = trainWithPlot "loss.svg"
     Assert.True((code = 0), err)
     let doc = XDocument.Load svg
-
-    let polylines =
+    Assert.Equal("svg", (nonNull doc.Root).Name.LocalName)
+    // A series is one path through its five epochs: one move and four line segments.
+    let series =
         doc.Descendants()
-        |> Seq.filter (fun e -> e.Name.LocalName = "polyline")
+        |> Seq.filter (fun e -> e.Name.LocalName = "path")
+        |> Seq.map (fun e -> (nonNull (e.Attribute "d")).Value)
+        |> Seq.filter (fun d -> d.StartsWith 'M' && d.Split('M').Length = 2 && d.Split('L').Length = 5)
         |> Seq.length
 
-    Assert.Equal(2, polylines)
+    Assert.Equal(2, series)
+
+    let texts =
+        doc.Descendants()
+        |> Seq.filter (fun e -> e.Name.LocalName = "text")
+        |> Seq.map _.Value.Trim()
+        |> Set.ofSeq
+
+    for label in [ "training"; "validation"; "epoch"; "loss"; "train.csv: bce loss" ] do
+        Assert.Contains(label, texts)
+
+[<Fact>]
+let ``train --plot loss.png writes a 720 by 440 PNG`` () =
+    let _, png, (code, out, err) = trainWithPlot "loss.png"
+    Assert.True((code = 0), err)
+    let bytes = File.ReadAllBytes png
+    Assert.Equal<byte>([| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy; 0x1Auy; 0x0Auy |], bytes[..7])
+    // The first chunk is IHDR: width and height as big-endian 32-bit integers.
+    Assert.Equal("IHDR", Text.Encoding.ASCII.GetString(bytes[12..15]))
+
+    let size (at: int) =
+        Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(ReadOnlySpan(bytes, at, 4))
+
+    Assert.Equal((720, 440), (size 16, size 20))
+    Assert.True(bytes.Length > 4096, $"{bytes.Length} bytes is too small for a chart")
+    Assert.Contains("\"epochs\":5", out)
+
+[<Fact>]
+let ``an unsupported --plot extension is one line before training starts`` () =
+    let dir, _, result = trainWithPlot "loss.pdf"
+    failsWith [ "--plot"; "loss.pdf"; ".svg or .png" ] result
+    let _, out, _ = result
+    Assert.Equal("", out)
+    Assert.False(File.Exists(Path.Combine(dir, "m.json")), "no model may be written")
 
 [<Fact>]
 let ``an existing model file is not overwritten without force`` () =
