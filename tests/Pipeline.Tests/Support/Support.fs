@@ -24,6 +24,24 @@ let check (maxTest: int) (property: Property) =
 
     Check.One(config, property)
 
+/// The fixed seed every `[<Property(Replay = Replay)>]` starts from, so each run checks the same cases. A failing
+/// property prints its seed and shrinks its case; keep such a case as an example test.
+[<Literal>]
+let Replay = "20261122,11400714819323198485"
+
+/// Whole numbers in [lo, hi] that shrink towards lo.
+let between (lo: int) (hi: int) =
+    Arb.fromGenShrink (
+        Gen.choose (lo, hi),
+        fun n ->
+            [ lo; (lo + n) / 2; n - 1 ]
+            |> Seq.filter (fun k -> k >= lo && k < n)
+            |> Seq.distinct
+    )
+
+/// Seeds in [lo, hi]: generated but never shrunk (another seed is another case, not a smaller one).
+let seeds (lo: int) (hi: int) = Arb.fromGen (Gen.choose (lo, hi))
+
 /// A one-layer tree holding the point (x, y) as a 1×2 weight matrix, and a zero bias.
 let point (x: float) (y: float) =
     Parameters<float>(
