@@ -8,18 +8,33 @@ using Nn.LinearAlgebra;
 namespace Nn.Tests.Interop;
 
 /// <summary>An activation export does not know, to prove that it is refused.</summary>
-internal sealed record SoftplusActivation : ElementwiseActivation
+internal sealed record SoftplusActivation : Activation
 {
     public override string Name => "softplus";
 
-    public override T Apply<T>(T z) => T.Log(T.One + T.Exp(z));
-
-    public override T Derivative<T>(T z, T a) => T.One / (T.One + T.Exp(-z));
-
-    internal override T SecondDerivative<T>(T z, T a)
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
-        var s = T.One / (T.One + T.Exp(-z));
-        return s * (T.One - s);
+        for (var i = 0; i < z.Length; i++)
+        {
+            a[i] = T.Log(T.One + T.Exp(z[i]));
+        }
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            dz[i] = da[i] / (T.One + T.Exp(-z[i]));
+        }
+    }
+
+    internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            var s = T.One / (T.One + T.Exp(-z[i]));
+            rdz[i] = (rda[i] * s) + (da[i] * s * (T.One - s) * rz[i]);
+        }
     }
 }
 
