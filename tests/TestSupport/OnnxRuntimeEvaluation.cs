@@ -11,6 +11,13 @@ namespace Nn.TestSupport;
 /// </summary>
 public static class OnnxRuntimeEvaluation
 {
+    /// <summary>The agreement to expect with Nn: 1e-9 for a graph whose input is DOUBLE, 1e-5 for FLOAT.</summary>
+    public static double Tolerance(byte[] model)
+    {
+        using var session = new InferenceSession(model);
+        return session.InputMetadata.Single().Value.ElementDataType == TensorElementType.Float ? 1e-5 : 1e-9;
+    }
+
     /// <summary>
     /// Runs the graph in <paramref name="model"/> on <paramref name="inputs"/> (features × samples, Nn's layout; converted to
     /// float32 when the graph's input is FLOAT) and returns its output as outputs × samples, widened to double.
