@@ -47,7 +47,7 @@ type TrainArgs =
             | Standardize -> "standardise features with means and scales fitted on the training part; saved with the model."
             | Out _ -> "where to write the model (JSON)."
             | Force -> "overwrite existing output files."
-            | Plot _ -> "write an SVG loss curve (training and validation) here."
+            | Plot _ -> "write the loss curves (training and validation) here, as .svg or .png."
             | Checkpoint _ -> "after every epoch, atomically write the full training state here (replacing the previous one)."
             | Resume _ -> "continue the run saved in this checkpoint; data and options must be the ones it was made with."
             | Precision _ -> "float32 (default: half the memory and about twice the speed) or float64; the model file records it."

@@ -326,7 +326,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
                 yield NamedSeries("validation", epochsRun |> Seq.choose _.ValidationLoss)
         ]
 
-        AtomicFile.WriteAllText(svgPath, LossCurveSvg.Render(series, LossCurveOptions(Title = $"{Path.GetFileName path}: {loss.Name} loss")), plan.Force)
+        Plot.write svgPath $"{Path.GetFileName path}: {loss.Name} loss" series plan.Force
     | None -> ()
 
     match plan.Mode with
@@ -372,6 +372,7 @@ let train (args: ParseResults<TrainArgs>) =
     let out = args.GetResult TrainArgs.Out
     let force = args.Contains TrainArgs.Force
     let plot = args.TryGetResult TrainArgs.Plot
+    plot |> Option.iter (Plot.formatOf >> ignore)
     let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
     let resumePath = args.TryGetResult TrainArgs.Resume
 

@@ -3,26 +3,13 @@ using Nn.Activations;
 using Nn.Initialization;
 using Nn.Layers;
 using Nn.Models;
+using Nn.TestSupport;
 using Nn.Training;
 
 namespace Nn.CSharp.Tests;
 
 public sealed class ReadmePipelineTests
 {
-    private static string Root
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Nn.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            return directory?.FullName ?? throw new InvalidOperationException("no Nn.sln above the test binaries");
-        }
-    }
-
     [Fact]
     public void TheReadmeCSharpPipelineTrainsDigitsToTheAccuracyItPromises()
     {
@@ -49,14 +36,6 @@ public sealed class ReadmePipelineTests
     }
 
     [Fact]
-    public void TheReadmeShowsExactlyTheCSharpPipelineThatIsTested()
-    {
-        var readme = File.ReadAllLines(Path.Combine(Root, "README.md"));
-        var starts = readme.Select((line, i) => (line, i)).Where(p => p.line.Trim() == "```csharp").Select(p => p.i).ToArray();
-        var block = readme.Skip(starts[1] + 1).TakeWhile(l => l.Trim() != "```").Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)).ToArray();
-        var tested = File.ReadAllLines(Path.Combine(Root, "tests", "CSharp.Tests", "ReadmePipelineTests.cs"))
-            .SkipWhile(l => l.Trim() != "// README:begin").Skip(1).TakeWhile(l => l.Trim() != "// README:end")
-            .Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
-        Assert.Equal(tested, block);
-    }
+    public void TheReadmeShowsExactlyTheCSharpPipelineThatIsTested() =>
+        Assert.Equal(Repository.MarkedLines(Path.Combine("tests", "CSharp.Tests", "ReadmePipelineTests.cs")), Repository.ReadmeCode("csharp", 1));
 }

@@ -4,6 +4,7 @@ using Nn.Initialization;
 using Nn.Layers;
 using Nn.Models;
 using Nn.Serialization;
+using Nn.TestSupport;
 using Nn.Training;
 
 namespace Nn.CSharp.Tests;
@@ -13,7 +14,7 @@ public sealed class ReadmeRecipeTests
     [Fact]
     public void TheReadmeOwnDataRecipeRunsFromCsvToProbabilitiesOfNewRows()
     {
-        var path = Repository.File("data", "iris.csv");
+        var path = Repository.PathOf("data", "iris.csv");
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         var console = Console.Out;
         Console.SetOut(output);
@@ -56,5 +57,5 @@ public sealed class ReadmeRecipeTests
     public void TheReadmeShowsExactlyTheRecipeThatIsTested() =>
         Assert.Equal(
             Repository.Marked(Path.Combine("tests", "CSharp.Tests", "ReadmeRecipeTests.cs"), "RECIPE"),
-            Repository.ReadmeBlock("csharp", 2));
+            Repository.ReadmeCode("csharp", 2));
 }

@@ -139,27 +139,68 @@ let ``train, summary, evaluate and predict work end to end and the prediction fi
     Assert.Equal("p_0,p_1,class", lines[0])
     Assert.Equal(61, lines.Length)
 
-[<Fact>]
-let ``train writes an SVG loss curve that parses as XML with a line per series`` () =
+/// Trains 5 epochs on the binary problem with a validation part and `--plot` to the given file name.
+let private trainWithPlot (name: string) =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
-    let svg = Path.Combine(dir, "loss.svg")
+    let plot = Path.Combine(dir, name)
 
-    let code, _, err =
+    let result =
         nn (
             trainArgs data (Path.Combine(dir, "m.json"))
-            @ [ "--validation"; "0.25"; "--plot"; svg ]
+            @ [ "--validation"; "0.25"; "--plot"; plot ]
         )
 
+    dir, plot, result
+
+[<Fact>]
+let ``train --plot loss.svg draws the training and validation losses with labelled axes and a legend`` () =
+    let _, svg, (code, _, err) = trainWithPlot "loss.svg"
     Assert.True((code = 0), err)
     let doc = XDocument.Load svg
-
-    let polylines =
+    Assert.Equal("svg", (nonNull doc.Root).Name.LocalName)
+    // A series is one path through its five epochs: one move and four line segments.
+    let series =
         doc.Descendants()
-        |> Seq.filter (fun e -> e.Name.LocalName = "polyline")
+        |> Seq.filter (fun e -> e.Name.LocalName = "path")
+        |> Seq.map (fun e -> (nonNull (e.Attribute "d")).Value)
+        |> Seq.filter (fun d -> d.StartsWith 'M' && d.Split('M').Length = 2 && d.Split('L').Length = 5)
         |> Seq.length
 
-    Assert.Equal(2, polylines)
+    Assert.Equal(2, series)
+
+    let texts =
+        doc.Descendants()
+        |> Seq.filter (fun e -> e.Name.LocalName = "text")
+        |> Seq.map _.Value.Trim()
+        |> Set.ofSeq
+
+    for label in [ "training"; "validation"; "epoch"; "loss"; "train.csv: bce loss" ] do
+        Assert.Contains(label, texts)
+
+[<Fact>]
+let ``train --plot loss.png writes a 720 by 440 PNG`` () =
+    let _, png, (code, out, err) = trainWithPlot "loss.png"
+    Assert.True((code = 0), err)
+    let bytes = File.ReadAllBytes png
+    Assert.Equal<byte>([| 0x89uy; 0x50uy; 0x4Euy; 0x47uy; 0x0Duy; 0x0Auy; 0x1Auy; 0x0Auy |], bytes[..7])
+    // The first chunk is IHDR: width and height as big-endian 32-bit integers.
+    Assert.Equal("IHDR", Text.Encoding.ASCII.GetString(bytes[12..15]))
+
+    let size (at: int) =
+        Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(ReadOnlySpan(bytes, at, 4))
+
+    Assert.Equal((720, 440), (size 16, size 20))
+    Assert.True(bytes.Length > 4096, $"{bytes.Length} bytes is too small for a chart")
+    Assert.Contains("\"epochs\":5", out)
+
+[<Fact>]
+let ``an unsupported --plot extension is one line before training starts`` () =
+    let dir, _, result = trainWithPlot "loss.pdf"
+    failsWith [ "--plot"; "loss.pdf"; ".svg or .png" ] result
+    let _, out, _ = result
+    Assert.Equal("", out)
+    Assert.False(File.Exists(Path.Combine(dir, "m.json")), "no model may be written")
 
 [<Fact>]
 let ``an existing model file is not overwritten without force`` () =
@@ -263,18 +304,9 @@ let ``damaged model files are refused with one line naming the file`` () =
         let path = write dir name content
         failsWith fragments (nn [ "evaluate"; "--model"; path; "--data"; data ])
 
-/// The repository root (the folder holding Nn.sln).
-let private root =
-    let rec up (d: DirectoryInfo | null) =
-        match d with
-        | null -> failwith $"No Nn.sln above {AppContext.BaseDirectory}"
-        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
-        | d -> up d.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
-
-[<Fact>]
-let ``export writes an ONNX graph that the official checker accepts and that predicts like nn predict`` () =
+/// Trains a standardised model on the binary problem and exports it with `nn export`; returns the directory, the
+/// training data, the model file and the ONNX file.
+let private exported () =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let model = Path.Combine(dir, "model.json")
@@ -284,24 +316,52 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
     let code, out, err = nn [ "export"; "--model"; model; "--onnx"; onnx ]
     Assert.True((code = 0), err)
     Assert.Contains("opset 13", out)
-    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
-    // Nn's own predictions for the raw inputs, in the validator's format ([N, features] and [N, outputs]).
-    let loaded = Nn.Serialization.ModelFile.Load model
+    dir, data, model, onnx
 
+/// The raw inputs of the training file (features × samples) and the loaded model's predictions for them.
+let private predictionsOf (data: string) (model: string) =
     let rows =
         File.ReadAllLines(data)
         |> Array.skip 1
         |> Array.map (fun l -> l.Split(',') |> Array.take 2 |> Array.map float)
 
     let x = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays rows
-    let predictions = loaded.Predict x
+    x, (Nn.Serialization.ModelFile.Load model).Predict x
 
+[<Fact>]
+let ``export writes an ONNX graph that ONNX Runtime evaluates like nn predict and refuses to overwrite it`` () =
+    let _, data, model, onnx = exported ()
+    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
+    let x, predictions = predictionsOf data model
+    let graph = File.ReadAllBytes onnx
+    let runtime = Nn.TestSupport.OnnxRuntimeEvaluation.Run(graph, x)
+    let difference = (runtime - predictions).Enumerate() |> Seq.map abs |> Seq.max
+    // A model trained in float32 predicts in float32 (the file then says "precision": "float32"), whatever the graph's precision.
+    let trainedInFloat32 =
+        use json = Text.Json.JsonDocument.Parse(File.ReadAllText model)
+
+        match json.RootElement.TryGetProperty "precision" with
+        | true, precision -> precision.GetString() = "float32"
+        | _ -> false
+
+    let tolerance =
+        if trainedInFloat32 then
+            1e-5
+        else
+            Nn.TestSupport.OnnxRuntimeEvaluation.Tolerance graph
+
+    Assert.True(difference <= tolerance, $"max |onnx runtime - nn| = {difference} > {tolerance}")
+
+[<Nn.TestSupport.SystemFact(Nn.TestSupport.SystemPackage.PythonOnnx)>]
+let ``export writes an ONNX graph that the official checker accepts`` () =
+    let dir, data, model, onnx = exported ()
+    let x, predictions = predictionsOf data model
+
+    // In the validator's format: raw inputs [N, features] and predictions [N, outputs].
     let json =
         Text.Json.JsonSerializer.Serialize {|
-            inputs = rows
-            predictions = [|
-                for j in 0 .. predictions.ColumnCount - 1 -> [| for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] |]
-            |]
+            inputs = x.ToColumnArrays()
+            predictions = predictions.ToColumnArrays()
         |}
 
     let dataJson = write dir "data.json" json
@@ -310,8 +370,12 @@ let ``export writes an ONNX graph that the official checker accepts and that pre
         nonNull
         <| Diagnostics.Process.Start(
             Diagnostics.ProcessStartInfo(
-                "/usr/bin/python3",
-                [ Path.Combine(root, "tests", "onnx", "validate.py"); onnx; dataJson ],
+                Nn.TestSupport.SystemPackages.Python,
+                [
+                    Path.Combine(Nn.TestSupport.Repository.Root, "tests", "onnx", "validate.py")
+                    onnx
+                    dataJson
+                ],
                 RedirectStandardError = true,
                 RedirectStandardOutput = true
             )

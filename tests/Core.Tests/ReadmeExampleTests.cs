@@ -4,6 +4,7 @@ using Nn.Initialization;
 using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
+using Nn.TestSupport;
 using Nn.Tests.Support;
 using Nn.Training;
 

@@ -1,21 +1,21 @@
 module Nn.Tests.BatchingTests
 
 open FsCheck.FSharp
+open FsCheck.Xunit
 open Nn.Initialization
 open Nn.Pipeline
 open Nn.Tests.Support
 open Xunit
 
-[<Fact>]
+[<Property(Replay = Replay)>]
 let ``a permutation holds every index exactly once`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (0, 300)) (Gen.choose (-100000, 100000)))) (fun (n, seed) ->
+    Prop.forAll (Arb.zip (between 0 300, seeds -100000 100000)) (fun (n, seed) ->
         let order, _ = Batching.permutation n (Rng.FromSeed seed)
         Array.sort order = Array.init n id)
-    |> check 100
 
-[<Fact>]
+[<Property(Replay = Replay)>]
 let ``shuffling a data set reorders its samples and keeps each feature column with its label`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (1, 60)) (Gen.choose (0, 100000)))) (fun (n, seed) ->
+    Prop.forAll (Arb.zip (between 1 60, seeds 0 100000)) (fun (n, seed) ->
         let data = randomData seed n 3 4
         let shuffled, _ = Batching.shuffle (Rng.FromSeed seed) data
 
@@ -27,7 +27,6 @@ let ``shuffling a data set reorders its samples and keeps each feature column wi
             | Targets.Values _ -> []
 
         samples shuffled = samples data)
-    |> check 100
 
 [<Fact>]
 let ``the same seed gives the same permutation and another seed usually another`` () =
@@ -37,12 +36,9 @@ let ``the same seed gives the same permutation and another seed usually another`
     Assert.Equal<int>(first, again)
     Assert.NotEqual<int>(first, other)
 
-[<Fact>]
+[<Property(Replay = Replay)>]
 let ``minibatches partition each epoch and only the last batch may be smaller`` () =
-    let gen =
-        Gen.zip3 (Gen.choose (1, 200)) (Gen.choose (1, 64)) (Gen.choose (0, 100000))
-
-    Prop.forAll (Arb.fromGen gen) (fun (n, batchSize, seed) ->
+    Prop.forAll (Arb.zip (Arb.zip (between 1 200, between 1 64), seeds 0 100000)) (fun ((n, batchSize), seed) ->
         let data = randomData seed n 2 3
         let y = Data.targetMatrix 3 data
         let batches, _ = Batching.minibatches batchSize (Rng.FromSeed seed) data.Features y
@@ -63,14 +59,10 @@ let ``minibatches partition each epoch and only the last batch may be smaller`` 
         && sizes |> List.take (List.length sizes - 1) |> List.forall ((=) batchSize)
         && List.last sizes = n - batchSize * (List.length sizes - 1)
         && columnsMatch)
-    |> check 100
 
-[<Fact>]
+[<Property(Replay = Replay)>]
 let ``a stratified split keeps each class's proportion up to rounding`` () =
-    let gen =
-        Gen.zip3 (Gen.choose (20, 200)) (Gen.choose (2, 5)) (Gen.choose (0, 100000))
-
-    Prop.forAll (Arb.fromGen gen) (fun (n, k, seed) ->
+    Prop.forAll (Arb.zip (Arb.zip (between 20 200, between 2 5), seeds 0 100000)) (fun ((n, k), seed) ->
         // Unbalanced classes: label i mod k for most samples, plus extra samples of class 0.
         let random = System.Random seed
         let labels = Array.init n (fun i -> if i < n / 3 then 0 else i % k)
@@ -88,7 +80,6 @@ let ``a stratified split keeps each class's proportion up to rounding`` () =
         |> List.forall (fun c ->
             inTrain[c] + inTest[c] = whole[c]
             && inTest[c] = int (System.Math.Round(0.25 * float whole[c], System.MidpointRounding.AwayFromZero))))
-    |> check 100
 
 [<Fact>]
 let ``a stratified split of iris puts 13 of each 50-sample class in the test part`` () =

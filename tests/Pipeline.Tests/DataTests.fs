@@ -2,6 +2,7 @@ module Nn.Tests.DataTests
 
 open System.IO
 open FsCheck.FSharp
+open FsCheck.Xunit
 open Nn.Pipeline
 open Nn.Tests.Support
 open Xunit
@@ -123,9 +124,9 @@ let ``reading a file names it by its path and a missing file is reported`` () =
     | Error(FileNotFound p) -> Assert.Equal(path, p)
     | other -> failwith $"expected FileNotFound, got {other}"
 
-[<Fact>]
+[<Property(Replay = Replay, MaxTest = 50)>]
 let ``standardised training features have mean 0 and standard deviation 1`` () =
-    Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) (fun seed ->
+    Prop.forAll (seeds 0 100000) (fun seed ->
         let data = randomData seed 40 5 3
         let z = Standardizer.apply (Standardizer.fit data) data
 
@@ -135,11 +136,10 @@ let ``standardised training features have mean 0 and standard deviation 1`` () =
             let mean = Array.average row
             let sd = sqrt (Array.averageBy (fun v -> (v - mean) ** 2.0) row)
             abs mean < 1e-12 && abs (sd - 1.0) < 1e-12))
-    |> check 50
 
-[<Fact>]
+[<Property(Replay = Replay, MaxTest = 50)>]
 let ``standardisation is fitted on the training part only and applied unchanged to the test part`` () =
-    Prop.forAll (Arb.fromGen (Gen.choose (0, 100000))) (fun seed ->
+    Prop.forAll (seeds 0 100000) (fun seed ->
         let data = randomData seed 60 4 3
 
         let train, test =
@@ -160,7 +160,6 @@ let ``standardisation is fitted on the training part only and applied unchanged 
             |> List.forall id
 
         differsFromWhole && usesTrainingStatistics)
-    |> check 50
 
 [<Fact>]
 let ``a zero-variance feature is centred and not divided by zero`` () =

@@ -10,7 +10,7 @@ The script
   1. runs the ONNX checker with full_check (structure, operator schemas, strict shape inference);
   2. reads the initializers with onnx.numpy_helper.to_array;
   3. evaluates the graph in numpy by walking its nodes in order, implementing exactly the operators the
-     exporter emits (Gemm, Sigmoid, Tanh, Relu, LeakyRelu, Softmax, Sub, Div) from the ONNX operator
+     exporter emits (Gemm, Sigmoid, Tanh, Relu, Mul, Max, Softmax, Sub, Div) from the ONNX operator
      definitions, in the graph's own precision;
   4. compares the graph's output with Nn's predictions: the largest absolute difference must be at most
      1e-6 for a float64 graph and 1e-4 for a float32 graph.
@@ -83,9 +83,10 @@ def evaluate(node, inputs, dtype):
         return np.tanh(inputs[0])
     if op == "Relu":
         return np.maximum(inputs[0], dtype(0))
-    if op == "LeakyRelu":
-        x = inputs[0]
-        return np.where(x >= 0, x, dtype(attrs.get("alpha", 0.01)) * x).astype(x.dtype)
+    if op == "Mul":
+        return inputs[0] * inputs[1]
+    if op == "Max":
+        return np.maximum(inputs[0], inputs[1])
     if op == "Softmax":
         return softmax(inputs[0], attrs.get("axis", -1))
     if op == "Sub":

@@ -3,6 +3,7 @@ using System.Numerics;
 namespace Nn.Activations;
 
 /// <summary>Identity: g(z) = z, g′(z) = 1, g″(z) = 0. Linear layers stacked with it collapse to one matrix (lecture 002).</summary>
+/// <remarks>Exact. NaN in z gives NaN in a; the derivatives do not look at z.</remarks>
 public sealed record IdentityActivation : ElementwiseActivation
 {
     private IdentityActivation()
@@ -16,20 +17,21 @@ public sealed record IdentityActivation : ElementwiseActivation
     public override string Name => "identity";
 
     /// <inheritdoc />
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Apply<T>(T z) => z;
 
     /// <inheritdoc />
-    public override T Derivative<T>(T z, T a) => T.One;
+    public override T Derivative<T>(T z) => T.One;
 
     /// <summary>g″(z) = 0.</summary>
-    internal override T SecondDerivative<T>(T z, T a) => T.Zero;
+    internal override T SecondDerivative<T>(T z) => T.Zero;
 
     /// <inheritdoc />
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => z.CopyTo(a);
 
     /// <inheritdoc />
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) => da.CopyTo(dz);
+
+    /// <summary>R{dz} = R{da}: g′ = 1 and g″ = 0.</summary>
+    internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units) =>
+        rda.CopyTo(rdz);
 }

@@ -1,22 +1,33 @@
+using System.Buffers;
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Activations;
 
 /// <summary>
 /// Softmax over the units of each observation: aₖ = e^(zₖ − max z) / Σⱼ e^(zⱼ − max z) (shifting by the column's
 /// maximum changes nothing mathematically and keeps e^x finite). Its Jacobian is ∂aₖ/∂zⱼ = aₖ(δₖⱼ − aⱼ), so the
-/// backward pass is dz = a ⊙ (da − (aᵀda)) per column; its R-operator (curvature products) is derived beside it. Meant for output layers, with
-/// <see cref="Losses.Loss.SoftmaxCrossEntropy"/> (the fused gradient is a − y).
+/// backward pass is dz = a ⊙ (da − (aᵀda)) per column; its R-operator (curvature products) is derived beside it.
+/// Meant for output layers, with <see cref="Losses.Loss.SoftmaxCrossEntropy"/> (the fused gradient is a − y).
 /// </summary>
+/// <remarks>
+/// <para><b>Accuracy.</b> Each column is computed in double (float32 results rounded once at the end). The shift
+/// zₖ − max z is carried exactly as a rounded difference plus its rounding error (Knuth's TwoSum), and
+/// e^(h + l) = e^h·(1 + l), so logits hundreds apart lose nothing in the subtraction; the sum is compensated
+/// (Neumaier). So aₖ is within a few ulps of the exact value.</para>
+/// <para><b>Derivatives.</b> dz_k = aₖ·(da_k − aᵀda), except for the column's largest activation m, where Σₖ aₖ = 1
+/// gives da_m − aᵀda = −Σ_{i≠m} aᵢ(daᵢ − da_m). With a one-hot da neither form then subtracts nearly equal numbers
+/// (da_k − aᵀda for k ≠ m is 1 − aⱼ with aⱼ ≤ ½, or −aⱼ), so every Jacobian entry aₖ(δₖⱼ − aⱼ) — including aⱼ(1 − aⱼ)
+/// when aⱼ is within an ulp of 1 — comes out within a few ulps. The R-operator uses the same split. Dot products are
+/// compensated.</para>
+/// <para><b>Batch invariance.</b> Columns are computed one at a time by the same code, so an observation's output
+/// does not depend on the rest of the batch. NaN anywhere in a column makes the whole column NaN.</para>
+/// </remarks>
 public sealed record SoftmaxActivation : Activation
 {
     private SoftmaxActivation()
     {
     }
-
-    /// <summary>Units per observation from which each column is handled with whole-column vector calls.</summary>
-    private const int WideColumn = 64;
 
     /// <summary>The single instance.</summary>
     public static SoftmaxActivation Instance { get; } = new();
@@ -25,93 +36,175 @@ public sealed record SoftmaxActivation : Activation
     public override string Name => "softmax";
 
     /// <inheritdoc />
-    /// <remarks>
-    /// With few units per observation (the usual classifier head) the columns are short, so instead of five vector
-    /// calls per column it shifts every column by its maximum in one scalar sweep, exponentiates the whole batch in a
-    /// single vectorised call and then normalises each column.
-    /// </remarks>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
-        if (units >= WideColumn)
-        {
-            for (var start = 0; start < z.Length; start += units)
-            {
-                var zc = z.Slice(start, units);
-                var ac = a.Slice(start, units);
-                var max = TensorPrimitives.Max(zc);
-                TensorPrimitives.Subtract(zc, max, ac);
-                TensorPrimitives.Exp(ac, ac);
-                var sum = TensorPrimitives.Sum<T>(ac);
-                TensorPrimitives.Divide(ac, sum, ac);
-            }
-
-            return;
-        }
-
+        var scratch = ArrayPool<double>.Shared.Rent(2 * units);
+        var shift = scratch.AsSpan(0, units);
+        var low = scratch.AsSpan(units, units);
         for (var start = 0; start < z.Length; start += units)
         {
-            var max = z[start];
+            Load(z.Slice(start, units), shift);
+            var max = shift[0];
             for (var k = 1; k < units; k++)
             {
-                max = T.Max(max, z[start + k]);
+                max = Math.Max(max, shift[k]);
             }
 
+            // zₖ − max exactly, as the rounded difference and its rounding error (TwoSum).
             for (var k = 0; k < units; k++)
             {
-                a[start + k] = z[start + k] - max;
+                var (x, y) = (shift[k], -max);
+                var sum = x + y;
+                var yPart = sum - x;
+                var error = (x - (sum - yPart)) + (y - yPart);
+                shift[k] = sum;
+                low[k] = double.IsFinite(error) ? error : 0;
+            }
+
+            Elementwise.Forward(default(ExpKernel), shift, shift);
+            var total = 0.0;
+            var compensation = 0.0;
+            for (var k = 0; k < units; k++)
+            {
+                var e = Math.FusedMultiplyAdd(shift[k], low[k], shift[k]);
+                shift[k] = e;
+                (total, compensation) = AddCompensated(total, compensation, e);
+            }
+
+            total += compensation;
+            for (var k = 0; k < units; k++)
+            {
+                a[start + k] = T.CreateTruncating(shift[k] / total);
             }
         }
 
-        TensorPrimitives.Exp(a[..z.Length], a);
-        for (var start = 0; start < z.Length; start += units)
-        {
-            var sum = T.Zero;
-            for (var k = 0; k < units; k++)
-            {
-                sum += a[start + k];
-            }
-
-            for (var k = 0; k < units; k++)
-            {
-                a[start + k] /= sum;
-            }
-        }
+        ArrayPool<double>.Shared.Return(scratch);
     }
 
     /// <inheritdoc />
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>dz_k = aₖ·(da_k − aᵀda), and dz_m = −a_m·Σ_{i≠m} aᵢ(daᵢ − da_m) for the largest activation m (see the class remarks).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
     {
+        var scratch = ArrayPool<double>.Shared.Rent(2 * units);
+        var ac = scratch.AsSpan(0, units);
+        var dac = scratch.AsSpan(units, units);
         for (var start = 0; start < z.Length; start += units)
         {
-            var ac = a.Slice(start, units);
-            var dac = da.Slice(start, units);
-            var dzc = dz.Slice(start, units);
-            var dot = TensorPrimitives.Dot(ac, dac);
-            TensorPrimitives.Subtract(dac, dot, dzc);
-            TensorPrimitives.Multiply(dzc, ac, dzc);
+            Load(a.Slice(start, units), ac);
+            Load(da.Slice(start, units), dac);
+            var m = LargestAt(ac);
+            var s = Dot(ac, dac);
+            var t = PivotedDot(ac, dac, m);
+            for (var k = 0; k < units; k++)
+            {
+                dz[start + k] = T.CreateTruncating(ac[k] * (k == m ? -t : dac[k] - s));
+            }
         }
+
+        ArrayPool<double>.Shared.Return(scratch);
     }
 
     /// <summary>
     /// The R-operator of the backward pass. With s = aᵀda, dz = a ⊙ (da − s), so per column
     /// R{dz} = R{a} ⊙ (da − s) + a ⊙ (R{da} − R{s}), where R{s} = R{a}ᵀda + aᵀR{da} and R{a} = a ⊙ (R{z} − aᵀR{z}).
+    /// da − s and R{da} − aᵀR{da} are computed as in <see cref="Backward{T}"/>, with the largest activation m apart.
     /// </summary>
     internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
     {
+        var scratch = ArrayPool<double>.Shared.Rent(4 * units);
+        var ac = scratch.AsSpan(0, units);
+        var dac = scratch.AsSpan(units, units);
+        var rac = scratch.AsSpan(2 * units, units);
+        var rdac = scratch.AsSpan(3 * units, units);
         for (var start = 0; start < z.Length; start += units)
         {
-            var ac = a.Slice(start, units);
-            var dac = da.Slice(start, units);
-            var rac = ra.Slice(start, units);
-            var rdac = rda.Slice(start, units);
-            var s = TensorPrimitives.Dot(ac, dac);
-            var rs = TensorPrimitives.Dot(rac, dac) + TensorPrimitives.Dot(ac, rdac);
+            Load(a.Slice(start, units), ac);
+            Load(da.Slice(start, units), dac);
+            Load(ra.Slice(start, units), rac);
+            Load(rda.Slice(start, units), rdac);
+            var m = LargestAt(ac);
+            var (s, t) = (Dot(ac, dac), PivotedDot(ac, dac, m));
+            var (tangentS, tangentT) = (Dot(ac, rdac), PivotedDot(ac, rdac, m));
+            var raDotDa = Dot(rac, dac);
             for (var k = 0; k < units; k++)
             {
-                rdz[start + k] = (rac[k] * (dac[k] - s)) + (ac[k] * (rdac[k] - rs));
+                var dMinusS = k == m ? -t : dac[k] - s;
+                var rdaMinusRs = (k == m ? -tangentT : rdac[k] - tangentS) - raDotDa;
+                rdz[start + k] = T.CreateTruncating((rac[k] * dMinusS) + (ac[k] * rdaMinusRs));
             }
         }
+
+        ArrayPool<double>.Shared.Return(scratch);
+    }
+
+    /// <summary>Σ_{i≠m} aᵢ(vᵢ − v_m), compensated.</summary>
+    private static double PivotedDot(ReadOnlySpan<double> a, ReadOnlySpan<double> v, int m)
+    {
+        var (total, compensation) = (0.0, 0.0);
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (i != m)
+            {
+                (total, compensation) = AddCompensated(total, compensation, a[i] * (v[i] - v[m]));
+            }
+        }
+
+        return total + compensation;
+    }
+
+    /// <summary>aᵀv, compensated.</summary>
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> v)
+    {
+        var (total, compensation) = (0.0, 0.0);
+        for (var i = 0; i < a.Length; i++)
+        {
+            (total, compensation) = AddCompensated(total, compensation, a[i] * v[i]);
+        }
+
+        return total + compensation;
+    }
+
+    /// <summary>The index of the first largest value (0 when the column holds NaN).</summary>
+    private static int LargestAt(ReadOnlySpan<double> a)
+    {
+        var m = 0;
+        for (var k = 1; k < a.Length; k++)
+        {
+            if (a[k] > a[m])
+            {
+                m = k;
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>Neumaier's compensated summation step: adds x to the running total and collects the lost low-order part.</summary>
+    private static (double Total, double Compensation) AddCompensated(double total, double compensation, double x)
+    {
+        var sum = total + x;
+        compensation += Math.Abs(total) >= Math.Abs(x) ? (total - sum) + x : (x - sum) + total;
+        return (sum, compensation);
+    }
+
+    private static void Load<T>(ReadOnlySpan<T> source, Span<double> destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var k = 0; k < source.Length; k++)
+        {
+            destination[k] = double.CreateTruncating(source[k]);
+        }
+    }
+
+    /// <summary>eˣ, whose derivatives are eˣ too.</summary>
+    private readonly struct ExpKernel : IElementwiseKernel
+    {
+        public Vector<double> Value(Vector<double> z) => Exponential.Exp(z);
+
+        public Vector<double> Slope(Vector<double> z) => Exponential.Exp(z);
+
+        public Vector<double> Curvature(Vector<double> z) => Exponential.Exp(z);
     }
 }

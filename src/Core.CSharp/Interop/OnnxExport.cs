@@ -17,15 +17,16 @@ namespace Nn.Interop;
 /// <para><b>Layout.</b> Nn keeps a batch as features × samples; the ONNX graph takes the conventional
 /// [N, features] input (one observation per row, N symbolic) and produces [N, outputs]. Layer l becomes
 /// <c>Gemm(a, W, b, transB = 1)</c> = a·Wᵀ + b with W stored [outputs, inputs] row-major — the same matrix as Nn's
-/// W, transposed in storage only — followed by its activation node: Sigmoid, Tanh, Relu, LeakyRelu (alpha = slope),
-/// Softmax (axis = 1, each observation's units) or none for identity.</para>
+/// W, transposed in storage only — followed by its activation: a Sigmoid, Tanh, Relu or Softmax (axis = 1, each
+/// observation's units) node, nothing for identity, and for leaky ReLU with slope s the pair Mul(z, s) then Max(z, s·z)
+/// (equal to z for z &gt; 0 and s·z otherwise, bit for bit, since 0 ≤ s &lt; 1).</para>
 /// <para><b>Standardisation.</b> When the options carry means μ and scales σ, explicit <c>Sub</c> and <c>Div</c>
 /// nodes compute (x − μ) / σ before the first Gemm; they are not folded into the first layer's weights, so the
 /// model keeps the network's parameters unchanged and the scaling stays visible.</para>
 /// <para><b>Values.</b> Tensors are stored as little-endian raw data in the graph's precision. A float64 graph
-/// carries every weight, bias, mean and scale exactly; a float32 graph rounds each to the nearest float32. ONNX
-/// stores LeakyRelu's alpha as a float32 attribute in either precision, so a slope with no exact float32 value is
-/// rounded (relative error at most 2⁻²⁴) — the one value a float64 graph does not carry to the last bit.</para>
+/// carries every weight, bias, mean, scale and slope exactly; a float32 graph rounds each to the nearest float32.
+/// Leaky ReLU is not written as ONNX's LeakyRelu because that operator's alpha is a float32 attribute, which would
+/// round a float64 network's slope, and because ONNX Runtime implements LeakyRelu for float32 tensors only.</para>
 /// <para><b>Refusals.</b> Export throws rather than write a model that would compute something else: an
 /// activation outside <see cref="SupportedActivations"/>, a NaN or infinite weight or bias (possible only if a matrix was
 /// mutated after the network was built), a value beyond the float32 range in a float32 graph, and bad options.
@@ -177,12 +178,19 @@ public static class OnnxExport
             var last = l == layers;
             initializers.Add(Tensor(WeightsName(l), [layer.Outputs, layer.Inputs], RowMajor(layer), precision, $"layer {l} weights", nameof(network)));
             initializers.Add(Tensor(BiasName(l), [layer.Outputs], [.. Dense.Data(layer.Bias).Select(double.CreateTruncating)], precision, $"layer {l} bias", nameof(network)));
-            var linear = last && opType is null ? options.OutputName : LinearName(l);
+            var linear = last && opType is null && layer.Activation is not LeakyReluActivation ? options.OutputName : LinearName(l);
             nodes.Add(Node("Gemm", $"layer{l}_gemm", [current, WeightsName(l), BiasName(l)], linear, IntAttribute("transB", 1)));
             current = linear;
-            if (opType is not null)
+            var activated = last ? options.OutputName : ActivationName(l);
+            if (layer.Activation is LeakyReluActivation leaky)
             {
-                var activated = last ? options.OutputName : ActivationName(l);
+                initializers.Add(Tensor(SlopeName(l), [], [leaky.Slope], precision, $"layer {l} slope", nameof(network)));
+                nodes.Add(Node("Mul", $"layer{l}_mul", [current, SlopeName(l)], ScaledName(l)));
+                nodes.Add(Node("Max", $"layer{l}_max", [current, ScaledName(l)], activated));
+                current = activated;
+            }
+            else if (opType is not null)
+            {
                 nodes.Add(Node(opType, $"layer{l}_{opType.ToLowerInvariant()}", [current], activated, attribute));
                 current = activated;
             }
@@ -216,20 +224,24 @@ public static class OnnxExport
 
     private static string ActivationName(int layer) => $"layer{layer}_activation";
 
+    private static string SlopeName(int layer) => $"layer{layer}_slope";
+
+    private static string ScaledName(int layer) => $"layer{layer}_scaled";
+
     private static IEnumerable<string> InternalNames(int layers, bool standardises)
     {
         var standardisation = standardises ? new[] { MeanName, ScaleName, CentredName, StandardisedName } : [];
-        return standardisation.Concat(Enumerable.Range(1, layers).SelectMany(l => new[] { WeightsName(l), BiasName(l), LinearName(l), ActivationName(l) }));
+        return standardisation.Concat(Enumerable.Range(1, layers).SelectMany(l => new[] { WeightsName(l), BiasName(l), LinearName(l), ActivationName(l), SlopeName(l), ScaledName(l) }));
     }
 
-    /// <summary>The ONNX operator for an activation (null for identity: no node) and its attribute, if any.</summary>
+    /// <summary>The ONNX operator for an activation (null for identity: no node; leaky ReLU's two nodes are written by the caller) and its attribute, if any.</summary>
     private static (string? OpType, ProtoWriter? Attribute) ActivationNode(Activation activation, int layer) => activation switch
     {
         IdentityActivation => (null, null),
         SigmoidActivation => ("Sigmoid", null),
         TanhActivation => ("Tanh", null),
         ReluActivation => ("Relu", null),
-        LeakyReluActivation leaky => ("LeakyRelu", FloatAttribute("alpha", (float)leaky.Slope)),
+        LeakyReluActivation => (null, null),
         SoftmaxActivation => ("Softmax", IntAttribute("axis", 1)),
         _ => throw new NotSupportedException(
             $"Layer {layer} has the activation '{activation.Name}', which ONNX export cannot represent; it supports {string.Join(", ", SupportedActivations)}."),
@@ -316,7 +328,7 @@ public static class OnnxExport
             var rounded = single ? (float)value : value;
             if (!double.IsFinite(rounded) || (name == ScaleName && rounded <= 0))
             {
-                var at = dims.Length == 2 ? $"[{k / dims[1]}, {k % dims[1]}]" : $"[{k}]";
+                var at = dims.Length switch { 2 => $"[{k / dims[1]}, {k % dims[1]}]", 1 => $"[{k}]", _ => string.Empty };
                 var reason = double.IsFinite(value) ? "which float32 cannot hold: export with OnnxPrecision.Float64" : "but values must be finite";
                 throw new ArgumentException($"{what}{at} is {Guard.Format(value)}, {reason}.", argument);
             }
@@ -357,9 +369,6 @@ public static class OnnxExport
 
     private static ProtoWriter IntAttribute(string name, long value) =>
         new ProtoWriter().String(F.Attribute.Name, name).Varint(F.Attribute.I, value).Varint(F.Attribute.Type, F.Attribute.TypeInt);
-
-    private static ProtoWriter FloatAttribute(string name, float value) =>
-        new ProtoWriter().String(F.Attribute.Name, name).Float(F.Attribute.F, value).Varint(F.Attribute.Type, F.Attribute.TypeFloat);
 
     /// <summary>A ValueInfoProto for a [N, features] tensor of the given element type, N symbolic.</summary>
     private static ProtoWriter ValueInfo(string name, int elementType, int features)

@@ -82,17 +82,11 @@ internal static class OnnxFields
         /// <summary><c>optional string name = 1</c>.</summary>
         public const int Name = 1;
 
-        /// <summary><c>optional float f = 2</c>.</summary>
-        public const int F = 2;
-
         /// <summary><c>optional int64 i = 3</c>.</summary>
         public const int I = 3;
 
         /// <summary><c>optional AttributeType type = 20</c>.</summary>
         public const int Type = 20;
-
-        /// <summary>AttributeProto.AttributeType.FLOAT.</summary>
-        public const int TypeFloat = 1;
 
         /// <summary>AttributeProto.AttributeType.INT.</summary>
         public const int TypeInt = 2;

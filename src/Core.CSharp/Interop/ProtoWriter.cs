@@ -30,14 +30,6 @@ internal sealed class ProtoWriter
         return this;
     }
 
-    /// <summary>A 32-bit float field.</summary>
-    public ProtoWriter Float(int field, float value)
-    {
-        output.WriteTag(field, WireFormat.WireType.Fixed32);
-        output.WriteFloat(value);
-        return this;
-    }
-
     /// <summary>A UTF-8 string field.</summary>
     public ProtoWriter String(int field, string value)
     {

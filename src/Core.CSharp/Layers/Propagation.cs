@@ -21,10 +21,24 @@ namespace Nn.Layers;
 /// <para><b>NaN policy.</b> Inputs and targets must be finite (checked, <see cref="ArgumentException"/>); the
 /// network's parameters are finite by construction. Overflow inside the pass (for example exploding activations)
 /// shows up as a non-finite cost, which training loops report as divergence.</para>
+/// <para><b>Batch invariance.</b> An observation's forward values — every z[l] and a[l] of its column, hence its
+/// prediction and its own loss (<see cref="Losses.Loss.Total{T}"/> over its column) — are the same bits whether it is
+/// computed alone or in any batch, at any position. The activations, the bias and the losses compute each column from
+/// that column alone, in an order that does not depend on the batch (see <see cref="Activations.Activation"/>); the
+/// guarantee then rests on the matrix product z = W·a computing each output column in an order that does not depend on
+/// the other columns either. <see cref="ManagedBlas"/> does. The fast managed kernel (<see cref="Blas.Managed"/>) does
+/// except for a layer with more than 256 inputs (float64; 512 in float32) whose product for one observation is small
+/// enough (outputs × inputs ≤ 2048) to take its unblocked loop while a larger batch takes the blocked one, which sums
+/// the inputs in two or more blocks. OpenBLAS (<c>NN_BLAS=openblas</c>, and float64 products under <c>NN_BLAS=auto</c>
+/// when libopenblas.so.0 is installed) does not: its result for one column differs in the last bits from the same
+/// column inside a batch.</para>
 /// </remarks>
 public static class Propagation
 {
-    /// <summary>Runs the network forward on <paramref name="x"/> and keeps every z[l] and a[l].</summary>
+    /// <summary>
+    /// Runs the network forward on <paramref name="x"/> and keeps every z[l] and a[l]. Each observation's column is the
+    /// same bits as when that observation is run alone (see "Batch invariance" in the class remarks).
+    /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="x">Inputs × samples, finite, at least one column.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of rows, no columns, or a non-finite value.</exception>
@@ -36,7 +50,11 @@ public static class Propagation
         return ForwardUnchecked(network, x);
     }
 
-    /// <summary>The network's output ŷ = a[L] for <paramref name="x"/> (outputs × samples).</summary>
+    /// <summary>
+    /// The network's output ŷ = a[L] for <paramref name="x"/> (outputs × samples): the same bits as the output of
+    /// <see cref="Forward{T}"/>, and each observation's column the same bits as when that observation is predicted alone
+    /// (see "Batch invariance" in the class remarks).
+    /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Forward{T}"/>.</exception>
     /// <remarks>
     /// Unlike <see cref="Forward{T}"/> it keeps no trace: each layer's values live in a pooled buffer that is

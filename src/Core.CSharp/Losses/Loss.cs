@@ -54,7 +54,11 @@ public abstract record Loss
     public abstract void CheckTargets<T>(ReadOnlySpan<T> y, int units, string argument)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    /// <summary>Σ over observations of L, from the output pre-activations <paramref name="z"/> and activations <paramref name="a"/>.</summary>
+    /// <summary>
+    /// Σ over observations of L, from the output pre-activations <paramref name="z"/> and activations <paramref name="a"/>.
+    /// Each observation's L is computed from its own column only, by the same operations whatever the batch, so the loss
+    /// of one observation (this method on its column) is the same bits as that observation's term inside any batch.
+    /// </summary>
     public abstract T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
         where T : unmanaged, IFloatingPointIeee754<T>;
 

@@ -4,7 +4,7 @@ namespace Nn.Reporting;
 
 /// <summary>
 /// A named sequence of values, one per epoch (or step) — for example the training loss per epoch. Used for
-/// training histories in checkpoints and as the input of <see cref="LossCurveSvg"/>.
+/// training histories in checkpoints and for the loss curves the command line draws.
 /// </summary>
 public sealed record NamedSeries
 {

@@ -1,5 +1,6 @@
 using Nn.Data;
 using Nn.Newton;
+using Nn.TestSupport;
 
 namespace Nn.Tests.Data;
 
@@ -13,7 +14,7 @@ public sealed class FashionMnistLogisticRegressionTests
         return (x, labels.Select(l => l == 6 ? 1.0 : 0.0).ToArray());
     }
 
-    [Fact]
+    [SystemFact(SystemPackage.FashionMnist)]
     public void NewtonOnTShirtsVersusShirtsReproducesScikitLearn()
     {
         var (xTrain, yTrain) = TwoClasses(FashionMnist.LoadTrain());

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Nn.Data;
+using Nn.TestSupport;
 
 namespace Nn.Tests.Data;
 
@@ -172,7 +173,7 @@ public sealed class IdxTests : IDisposable
         Assert.Contains("install the dataset-fashion-mnist package", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SystemFact(SystemPackage.FashionMnist)]
     public void TheInstalledFashionMnistHasTheDocumentedSizes()
     {
         var train = FashionMnist.LoadTrain();

@@ -8,18 +8,33 @@ using Nn.LinearAlgebra;
 namespace Nn.Tests.Interop;
 
 /// <summary>An activation export does not know, to prove that it is refused.</summary>
-internal sealed record SoftplusActivation : ElementwiseActivation
+internal sealed record SoftplusActivation : Activation
 {
     public override string Name => "softplus";
 
-    public override T Apply<T>(T z) => T.Log(T.One + T.Exp(z));
-
-    public override T Derivative<T>(T z, T a) => T.One / (T.One + T.Exp(-z));
-
-    internal override T SecondDerivative<T>(T z, T a)
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
-        var s = T.One / (T.One + T.Exp(-z));
-        return s * (T.One - s);
+        for (var i = 0; i < z.Length; i++)
+        {
+            a[i] = T.Log(T.One + T.Exp(z[i]));
+        }
+    }
+
+    public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            dz[i] = da[i] / (T.One + T.Exp(-z[i]));
+        }
+    }
+
+    internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units)
+    {
+        for (var i = 0; i < z.Length; i++)
+        {
+            var s = T.One / (T.One + T.Exp(-z[i]));
+            rdz[i] = (rda[i] * s) + (da[i] * s * (T.One - s) * rz[i]);
+        }
     }
 }
 
@@ -41,7 +56,6 @@ public sealed class OnnxExportTests
     private const int NodeOpType = 4;
     private const int NodeAttribute = 5;
     private const int AttributeName = 1;
-    private const int AttributeF = 2;
     private const int AttributeI = 3;
     private const int TensorDims = 1;
     private const int TensorDataType = 2;
@@ -149,14 +163,28 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
-    public void LeakyReluCarriesItsSlopeAsAlpha()
+    public void LeakyReluIsTheMaximumOfZAndTheSlopeTimesZWithTheSlopeInTheGraphsPrecision()
     {
-        var graph = Graph(OnnxExport.ToBytes(Small(Activation.LeakyRelu(0.25), Activation.Sigmoid)));
-        var leaky = graph.Messages(GraphNode).Single(n => n.Text(NodeOpType) == "LeakyRelu");
-        var alpha = Assert.Single(leaky.Messages(NodeAttribute));
+        var network = Small(Activation.LeakyRelu(0.01), Activation.Sigmoid);
+        var graph = Graph(OnnxExport.ToBytes(network));
+        var nodes = graph.Messages(GraphNode).ToArray();
 
-        Assert.Equal(["Gemm", "LeakyRelu", "Gemm", "Sigmoid"], OpTypes(graph));
-        Assert.Equal(("alpha", 0.25f), (alpha.Text(AttributeName), alpha.Single(AttributeF).Float));
+        Assert.Equal(["Gemm", "Mul", "Max", "Gemm", "Sigmoid"], OpTypes(graph));
+        Assert.Equal(["layer1_linear", "layer1_slope", "layer1_scaled"], nodes[1].All(NodeInput).Select(f => f.Text).Append(nodes[1].Text(NodeOutput)));
+        Assert.Equal(["layer1_linear", "layer1_scaled", "layer1_activation"], nodes[2].All(NodeInput).Select(f => f.Text).Append(nodes[2].Text(NodeOutput)));
+        var slope = Initializer(graph, "layer1_slope");
+        Assert.Empty(slope.All(TensorDims));
+        Assert.Equal([0.01], Doubles(slope.Single(TensorRawData).Bytes));
+        Assert.Equal([0.01f], Singles(Initializer(Graph(OnnxExport.ToBytes(network, new OnnxExportOptions { Precision = OnnxPrecision.Float32 })), "layer1_slope").Single(TensorRawData).Bytes));
+    }
+
+    [Fact]
+    public void ALeakyReluOutputLayerWritesTheGraphOutputFromItsMaxNode()
+    {
+        var graph = Graph(OnnxExport.ToBytes(Small(Activation.Tanh, Activation.LeakyRelu(0.2))));
+
+        Assert.Equal(["Gemm", "Tanh", "Gemm", "Mul", "Max"], OpTypes(graph));
+        Assert.Equal("probabilities", graph.Messages(GraphNode).Last().Text(NodeOutput));
     }
 
     [Fact]

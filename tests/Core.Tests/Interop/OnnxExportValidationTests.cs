@@ -7,6 +7,7 @@ using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 using Nn.Training;
+using Nn.TestSupport;
 using Nn.Tests.Support;
 using Xunit.Abstractions;
 
@@ -81,11 +82,10 @@ public sealed class OnnxExportValidationTests(ITestOutputHelper output)
 
     public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.Name)];
 
-    [Theory]
+    [SystemTheory(SystemPackage.PythonOnnx)]
     [MemberData(nameof(CaseNames))]
     public void TheOnnxCheckerAcceptsTheExportedModelAndItsIndependentEvaluationAgreesWithNn(string name)
     {
-        OnnxValidator.RequireOnnx();
         var exported = Export(Cases.Single(c => c.Name == name));
         var run = ValidateInTemporaryDirectory(exported.Model, exported.Inputs, exported.Predictions);
         output.WriteLine(run.Output);
@@ -93,10 +93,9 @@ public sealed class OnnxExportValidationTests(ITestOutputHelper output)
         Assert.StartsWith("ok:", run.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SystemFact(SystemPackage.PythonOnnx)]
     public void TheValidatorRejectsPredictionsOfANetworkWithOneWeightSignFlipped()
     {
-        OnnxValidator.RequireOnnx();
         var exported = Export(Cases[0]);
         var first = exported.Network.Layers[0];
         var weights = (double[])Dense.Data(first.Weights).Clone();
@@ -117,10 +116,9 @@ public sealed class OnnxExportValidationTests(ITestOutputHelper output)
         Assert.Contains("disagrees with Nn", run.Errors, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SystemFact(SystemPackage.PythonOnnx)]
     public void TheValidatorRejectsATruncatedModel()
     {
-        OnnxValidator.RequireOnnx();
         var exported = Export(Cases[1]);
         var truncated = exported.Model[..(exported.Model.Length * 2 / 3)];
 

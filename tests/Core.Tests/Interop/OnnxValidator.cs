@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MathNet.Numerics.LinearAlgebra;
+using Nn.TestSupport;
 using Nn.Tests.Support;
 
 namespace Nn.Tests.Interop;
@@ -17,19 +18,9 @@ internal sealed record ValidatorRun(int ExitCode, string Output, string Errors)
 /// </summary>
 internal static class OnnxValidator
 {
-    public const string Python = "/usr/bin/python3";
-
-    private const string InstallHint = "install the Debian packages python3-onnx and python3-numpy (apt-get install python3-onnx python3-numpy; .ci/run installs them)";
+    private const string Python = SystemPackages.Python;
 
     public static string Script => Path.Combine(Repository.Root, "tests", "onnx", "validate.py");
-
-    /// <summary>Fails the calling test unless /usr/bin/python3 can import onnx and numpy.</summary>
-    public static void RequireOnnx()
-    {
-        Assert.True(File.Exists(Python), $"{Python} does not exist: the ONNX export tests need it; {InstallHint}.");
-        var run = Run("-c", "import onnx, numpy");
-        Assert.True(run.ExitCode == 0, $"{Python} cannot import onnx and numpy: {InstallHint}.\n{run}");
-    }
 
     /// <summary>Writes inputs (features × samples, as Nn lays them out) and predictions (outputs × samples) as [N, ·] JSON rows.</summary>
     public static void WriteData(string path, Matrix<double> inputs, Matrix<double> predictions)

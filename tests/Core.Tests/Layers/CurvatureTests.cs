@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using MathNet.Numerics.LinearAlgebra;
 using Nn.Activations;
 using Nn.Initialization;
@@ -15,16 +16,11 @@ namespace Nn.Tests.Layers;
 
 public sealed class CurvatureTests
 {
-    private static Gen<(Problem Problem, int Seed)> ProblemsWithDirectionSeeds(int maxDepth = 4) =>
-        from problem in RandomNetworks.Problems(maxDepth)
-        from seed in Gen.Choose(0, 100000)
-        select (problem, seed);
-
-    [Fact]
-    public void HessianVectorProductsEqualFourthOrderFiniteDifferencesOfTheGradient()
+    [Property(Replay = Seeds.Replay)]
+    public Property HessianVectorProductsEqualFourthOrderFiniteDifferencesOfTheGradient()
     {
         const double epsilon = 1e-3;
-        var property = Prop.ForAll(ProblemsWithDirectionSeeds().ToArbitrary(), c =>
+        return Prop.ForAll(RandomNetworks.ProblemsWithSeeds(), c =>
         {
             var (problem, seed) = c;
             var v = RandomDirection(problem.Network, seed);
@@ -35,7 +31,6 @@ public sealed class CurvatureTests
                 return RandomNetworks.MaxAbsDifference(hv, numeric) <= 1e-8 * Math.Max(RandomNetworks.MaxAbs(hv), 1e-2);
             }).Label(problem.Description);
         });
-        Properties.Check(property);
     }
 
     [Fact]
@@ -51,15 +46,15 @@ public sealed class CurvatureTests
         Assert.True(RandomNetworks.MaxAbsDifference(wrong, numeric) > 1e-3 * RandomNetworks.MaxAbs(right));
     }
 
-    [Fact]
-    public void HessianAndGaussNewtonProductsAreLinearInTheDirection()
+    [Property(Replay = Seeds.Replay)]
+    public Property HessianAndGaussNewtonProductsAreLinearInTheDirection()
     {
         var gen =
-            from c in ProblemsWithDirectionSeeds()
+            from c in RandomNetworks.ProblemsWithSeeds().Generator
             from alpha in Gen.Choose(-300, 300).Select(i => i / 100.0)
             from beta in Gen.Choose(-300, 300).Select(i => i / 100.0)
             select (c.Problem, c.Seed, alpha, beta);
-        var property = Prop.ForAll(gen.ToArbitrary(), c =>
+        return Prop.ForAll(Arb.From(gen, c => RandomNetworks.Shrink(c.Problem).Select(p => c with { Problem = p })), c =>
         {
             var (problem, seed, alpha, beta) = c;
             var op = Curvature.At(problem.Network, problem.X, problem.Y, problem.Loss);
@@ -75,24 +70,22 @@ public sealed class CurvatureTests
 
             return (Linear(op.HessianVectorProduct) && Linear(op.GaussNewtonVectorProduct)).Label(problem.Description);
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void TheHessianIsSymmetricToRounding()
+    [Property(Replay = Seeds.Replay, MaxTest = 50)]
+    public Property TheHessianIsSymmetricToRounding()
     {
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
         {
             var h = Curvature.Hessian(problem.Network, problem.X, problem.Y, problem.Loss);
             return ((h - h.Transpose()).FrobeniusNorm() <= 1e-13 * h.FrobeniusNorm()).Label(problem.Description);
         });
-        Properties.Check(property, maxTest: 50);
     }
 
-    [Fact]
-    public void TheDenseHessianHoldsTheHessianVectorProductsInFlatOrder()
+    [Property(Replay = Seeds.Replay, MaxTest = 50)]
+    public Property TheDenseHessianHoldsTheHessianVectorProductsInFlatOrder()
     {
-        var property = Prop.ForAll(ProblemsWithDirectionSeeds(maxDepth: 3).ToArbitrary(), c =>
+        return Prop.ForAll(RandomNetworks.ProblemsWithSeeds(maxDepth: 3), c =>
         {
             var (problem, seed) = c;
             var op = Curvature.At(problem.Network, problem.X, problem.Y, problem.Loss);
@@ -104,13 +97,12 @@ public sealed class CurvatureTests
             return (RandomNetworks.MaxAbsDifference(viaMatrix, hv) <= 1e-12 * Math.Max(1, RandomNetworks.MaxAbs(hv))
                 && RandomNetworks.MaxAbsDifference(gnViaMatrix, gv) <= 1e-12 * Math.Max(1, RandomNetworks.MaxAbs(gv))).Label(problem.Description);
         });
-        Properties.Check(property, maxTest: 50);
     }
 
-    [Fact]
-    public void TheGaussNewtonQuadraticFormIsNeverNegative()
+    [Property(Replay = Seeds.Replay)]
+    public Property TheGaussNewtonQuadraticFormIsNeverNegative()
     {
-        var property = Prop.ForAll(ProblemsWithDirectionSeeds().ToArbitrary(), c =>
+        return Prop.ForAll(RandomNetworks.ProblemsWithSeeds(), c =>
         {
             var (problem, seed) = c;
             var v = RandomDirection(problem.Network, seed);
@@ -118,15 +110,14 @@ public sealed class CurvatureTests
             // vᵀGv = (1/m)·(Jv)ᵀH_L(Jv) ≥ 0 exactly; computed as vᵀ(Jᵀu) it may only miss by rounding.
             return (v.Dot(gv) >= -1e-13 * v.Norm() * gv.Norm()).Label(problem.Description);
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void TheGaussNewtonMatrixEqualsJacobianTransposeTimesLossHessianTimesJacobianBuiltIndependently()
+    [Property(Replay = Seeds.Replay, MaxTest = 50)]
+    public Property TheGaussNewtonMatrixEqualsJacobianTransposeTimesLossHessianTimesJacobianBuiltIndependently()
     {
         // J by fourth-order finite differences of the split output (logits, or outputs for squared error) and H_L
         // written out per loss; G = (1/m)·Jᵀ·H_L·J.
-        var property = Prop.ForAll(RandomNetworks.Problems(maxDepth: 3).ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(maxDepth: 3), problem =>
             Prop.When(RandomNetworks.DistanceToKink(problem.Network, problem.X) > 0.05, () =>
             {
                 var g = Curvature.GaussNewtonMatrix(problem.Network, problem.X, problem.Y, problem.Loss);
@@ -134,36 +125,33 @@ public sealed class CurvatureTests
                 var expected = jacobian.Transpose() * ExplicitLossHessian(problem) * jacobian / problem.X.ColumnCount;
                 return MaxAbs(g - expected) <= 1e-9 * Math.Max(MaxAbs(expected), 1e-3);
             }).Label(problem.Description));
-        Properties.Check(property, maxTest: 50);
     }
 
-    [Fact]
-    public void ForOneLayerNetworksWithAConvexLossOnTheirOutputTheGaussNewtonMatrixEqualsTheHessian()
+    [Property(Replay = Seeds.Replay)]
+    public Property ForOneLayerNetworksWithAConvexLossOnTheirOutputTheGaussNewtonMatrixEqualsTheHessian()
     {
         // A single layer's logits are linear in θ, so the Hessian has no network-curvature term (Schraudolph 2002).
         // This holds for the fused sigmoid and softmax losses and for squared error after an identity output.
-        var property = Prop.ForAll(RandomNetworks.Problems(maxDepth: 1).ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(maxDepth: 1), problem =>
             Prop.When(problem.Loss is not SquaredErrorLoss || problem.Network.OutputActivation is IdentityActivation, () =>
             {
                 var op = Curvature.At(problem.Network, problem.X, problem.Y, problem.Loss);
                 var h = op.HessianMatrix();
                 return MaxAbs(h - op.GaussNewtonMatrix()) <= 1e-14 * Math.Max(MaxAbs(h), 1e-3);
             }).Label(problem.Description));
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void WhenTheTargetsEqualThePredictionsTheHessianEqualsTheGaussNewtonMatrix()
+    [Property(Replay = Seeds.Replay, MaxTest = 50)]
+    public Property WhenTheTargetsEqualThePredictionsTheHessianEqualsTheGaussNewtonMatrix()
     {
         // H = G + (1/m)·Σᵢ Σₖ (∂L/∂sₖ)·∇²sₖ: with a zero residual only the Gauss–Newton part is left, at any depth.
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
         {
             var predictions = Propagation.Predict(problem.Network, problem.X);
             var op = Curvature.At(problem.Network, problem.X, predictions, problem.Loss);
             var h = op.HessianMatrix();
             return (MaxAbs(h - op.GaussNewtonMatrix()) <= 1e-12 * Math.Max(MaxAbs(h), 1e-3)).Label(problem.Description);
         });
-        Properties.Check(property, maxTest: 50);
     }
 
     [Fact]
@@ -236,10 +224,10 @@ public sealed class CurvatureTests
         Assert.True(MaxAbs(atOtherTargets - expected) <= 1e-15 * MaxAbs(expected) * (features + 1));
     }
 
-    [Fact]
-    public void Float32ProductsAgreeWithFloat64WithinOneInTenThousand()
+    [Property(Replay = Seeds.Replay)]
+    public Property Float32ProductsAgreeWithFloat64WithinOneInTenThousand()
     {
-        var property = Prop.ForAll(ProblemsWithDirectionSeeds().ToArbitrary(), c =>
+        return Prop.ForAll(RandomNetworks.ProblemsWithSeeds(), c =>
         {
             var (problem, seed) = c;
             var v = RandomDirection(problem.Network, seed);
@@ -254,13 +242,12 @@ public sealed class CurvatureTests
             return (Agree(op64.HessianVectorProduct(v).ToArray(), op32.HessianVectorProduct(v32).ToArray())
                 && Agree(op64.GaussNewtonVectorProduct(v).ToArray(), op32.GaussNewtonVectorProduct(v32).ToArray())).Label(problem.Description);
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void ProductsLeaveTheNetworkTheBatchAndTheDirectionUnchanged()
+    [Property(Replay = Seeds.Replay, MaxTest = 50)]
+    public Property ProductsLeaveTheNetworkTheBatchAndTheDirectionUnchanged()
     {
-        var property = Prop.ForAll(ProblemsWithDirectionSeeds().ToArbitrary(), c =>
+        return Prop.ForAll(RandomNetworks.ProblemsWithSeeds(), c =>
         {
             var (problem, seed) = c;
             var v = RandomDirection(problem.Network, seed);
@@ -275,7 +262,6 @@ public sealed class CurvatureTests
                 && before.Item3.SequenceEqual(Dense.Data(problem.Y))
                 && before.Item4.SequenceEqual(v.ToArray());
         });
-        Properties.Check(property, maxTest: 50);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using MathNet.Numerics.LinearAlgebra;
 using Nn.Activations;
 using Nn.Initialization;
@@ -41,16 +42,15 @@ public sealed class PropagationTests
         Assert.Equal(-(y - yHat), grads.Layers[1].Bias[0], 14);                                  // ∂L/∂b
     }
 
-    [Fact]
-    public void BackpropEqualsFiniteDifferencesOnRandomNetworks()
+    [Property(Replay = Seeds.Replay, MaxTest = 100)]
+    public Property BackpropEqualsFiniteDifferencesOnRandomNetworks()
     {
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
             Prop.When(RandomNetworks.DistanceToKink(problem.Network, problem.X) > 0.05, () =>
             {
                 var report = GradientCheck.Run(problem.Network, problem.X, problem.Y, problem.Loss);
                 return report.WorstRelativeError <= 1e-6;
             }).Label(problem.Description));
-        Properties.Check(property, maxTest: 100);
     }
 
     [Fact]
@@ -66,10 +66,10 @@ public sealed class PropagationTests
         Assert.True(RandomNetworks.MaxAbsDifference(other.ToArray(), right.ToArray()) > 1e-3);
     }
 
-    [Fact]
-    public void ForwardAndBackwardLeaveTheirInputsUnchanged()
+    [Property(Replay = Seeds.Replay)]
+    public Property ForwardAndBackwardLeaveTheirInputsUnchanged()
     {
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
         {
             var parameters = problem.Network.Parameters.ToArray();
             var x = Dense.Data(problem.X).ToArray();
@@ -82,27 +82,25 @@ public sealed class PropagationTests
                 && y.SequenceEqual(Dense.Data(problem.Y))
                 && outputs.Zip(trace.Activations).All(p => p.First.SequenceEqual(Dense.Data(p.Second)));
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void PredictEqualsTheOutputOfTheForwardTraceBitForBit()
+    [Property(Replay = Seeds.Replay)]
+    public Property PredictEqualsTheOutputOfTheForwardTraceBitForBit()
     {
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
             Dense.Data(Propagation.Predict(problem.Network, problem.X)).SequenceEqual(Dense.Data(Propagation.Forward(problem.Network, problem.X).Output)));
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void BackwardIsLinearInTheUpstreamGradient()
+    [Property(Replay = Seeds.Replay)]
+    public Property BackwardIsLinearInTheUpstreamGradient()
     {
         var gen =
-            from problem in RandomNetworks.Problems()
+            from problem in RandomNetworks.ProblemGen()
             from alpha in Gen.Choose(-300, 300).Select(i => i / 100.0)
             from beta in Gen.Choose(-300, 300).Select(i => i / 100.0)
             from seed in Gen.Choose(0, 100000)
             select (problem, alpha, beta, seed);
-        var property = Prop.ForAll(gen.ToArbitrary(), c =>
+        return Prop.ForAll(Arb.From(gen, c => RandomNetworks.Shrink(c.problem).Select(p => c with { problem = p })), c =>
         {
             var (problem, alpha, beta, seed) = c;
             var trace = Propagation.Forward(problem.Network, problem.X);
@@ -118,18 +116,21 @@ public sealed class PropagationTests
             return RandomNetworks.MaxAbsDifference(expected, actual) <= 1e-12 * scale
                 && RandomNetworks.MaxAbsDifference(expectedInput, Dense.Data(combined.InputGradient)) <= 1e-12 * scale;
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void ThreeIdentityLayersEqualTheSingleMatrixW3W2W1()
+    [Property(Replay = Seeds.Replay)]
+    public Property ThreeIdentityLayersEqualTheSingleMatrixW3W2W1()
     {
         var gen =
             from widths in Gen.ArrayOf(Gen.Choose(1, 8), 4)
             from batch in Gen.Choose(1, 6)
             from seed in Gen.Choose(0, int.MaxValue)
             select (widths, batch, seed);
-        var property = Prop.ForAll(gen.ToArbitrary(), c =>
+        IEnumerable<(int[] widths, int batch, int seed)> Shrink((int[] widths, int batch, int seed) c) =>
+            Enumerable.Range(0, c.widths.Length)
+                .SelectMany(i => RandomNetworks.Smaller(c.widths[i]).Select(w => c with { widths = [.. c.widths[..i], w, .. c.widths[(i + 1)..]] }))
+                .Concat(RandomNetworks.Smaller(c.batch).Select(b => c with { batch = b }));
+        return Prop.ForAll(Arb.From(gen, Shrink), c =>
         {
             var (w, batch, seed) = c;
             var (rngNet, rngData) = Rng.FromSeed(seed).Split();
@@ -145,13 +146,12 @@ public sealed class PropagationTests
             var actual = Propagation.Predict(withBias, x);
             return (expected - actual).Enumerate().All(d => Math.Abs(d) <= 1e-12);
         });
-        Properties.Check(property);
     }
 
-    [Fact]
-    public void Float32ForwardAndBackwardAgreeWithFloat64WithinOneInTenThousand()
+    [Property(Replay = Seeds.Replay)]
+    public Property Float32ForwardAndBackwardAgreeWithFloat64WithinOneInTenThousand()
     {
-        var property = Prop.ForAll(RandomNetworks.Problems().ToArbitrary(), problem =>
+        return Prop.ForAll(RandomNetworks.Problems(), problem =>
             Prop.When(RandomNetworks.DistanceToKink(problem.Network, problem.X) > 0.05, () =>
             {
                 var single = problem.Network.Convert<float>();
@@ -167,7 +167,6 @@ public sealed class PropagationTests
                     && RandomNetworks.MaxAbsDifference(out64, out32) <= 1e-4 * Math.Max(RandomNetworks.MaxAbs(out64), 1e-3)
                     && RandomNetworks.MaxAbsDifference(g64, g32) <= 1e-4 * Math.Max(RandomNetworks.MaxAbs(g64), 1e-3);
             }).Label(problem.Description));
-        Properties.Check(property);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Nn.LinearAlgebra;
+using Nn.TestSupport;
 
 namespace Nn.Tests.LinearAlgebra;
 
@@ -38,7 +39,7 @@ public sealed class BlasSelectionTests
         Assert.Contains("NN_BLAS=mkl", error.Message, StringComparison.Ordinal);
     }
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void TheOpenBlasSettingChoosesOpenBlasAndNamesItsLocation()
     {
         var openBlas = OpenBlas.Instance!;
@@ -48,7 +49,7 @@ public sealed class BlasSelectionTests
         Assert.Contains(openBlas.Location, description, StringComparison.Ordinal);
     }
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void AutoRunsFloat32OnTheManagedKernelAndFloat64OnOpenBlas()
     {
         var openBlas = OpenBlas.Instance!;

@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using Nn.LinearAlgebra;
+using Nn.TestSupport;
 
 namespace Nn.Tests.LinearAlgebra;
 
@@ -27,13 +28,13 @@ public sealed class CholeskyTests
     [MemberData(nameof(ManagedBackends))]
     public void ManagedBackendsReportTheFirstMinorThatIsNotPositiveDefinite(string backend) => ReportsFailures(Managed(backend));
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void OpenBlasFactorsMeetTheRoundingBoundAndAgreeWithMathNet() => FactorsAgree(OpenBlas.Instance!);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void OpenBlasSolvesAgreeWithMathNet() => SolvesAgree(OpenBlas.Instance!);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void OpenBlasReportsTheFirstMinorThatIsNotPositiveDefinite() => ReportsFailures(OpenBlas.Instance!);
 
     [Fact]

@@ -1,4 +1,5 @@
 using Nn.LinearAlgebra;
+using Nn.TestSupport;
 
 namespace Nn.Tests.LinearAlgebra;
 
@@ -7,37 +8,37 @@ public sealed class OpenBlasBackendTests
 {
     private static IBlasBackend Backend => OpenBlas.Instance!;
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void DoubleProductsMatchTheNaiveLoopOnOddShapesInAllTransposes() => BackendChecks.AgreesOnOddShapes<double>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void FloatProductsMatchTheNaiveLoopOnOddShapesInAllTransposes() => BackendChecks.AgreesOnOddShapes<float>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void DoubleProductsHonourAlphaBetaAndLeadingDimensions() => BackendChecks.AgreesOnRandomShapesWithScalarsAndPadding<double>(Backend, 200);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void FloatProductsHonourAlphaBetaAndLeadingDimensions() => BackendChecks.AgreesOnRandomShapesWithScalarsAndPadding<float>(Backend, 200);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void DoubleLargeProductsMatchTheNaiveLoop() => BackendChecks.AgreesOnLargeProducts<double>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void FloatLargeProductsMatchTheNaiveLoop() => BackendChecks.AgreesOnLargeProducts<float>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void BetaZeroIgnoresNaNInTheOutputInDouble() => BackendChecks.BetaZeroIgnoresNaNInC<double>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void BetaZeroIgnoresNaNInTheOutputInFloat() => BackendChecks.BetaZeroIgnoresNaNInC<float>(Backend);
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void AnEmptyInnerDimensionScalesTheOutputByBeta()
     {
         BackendChecks.EmptyInnerDimensionScalesCByBeta<double>(Backend);
         BackendChecks.EmptyInnerDimensionScalesCByBeta<float>(Backend);
     }
 
-    [OpenBlasFact]
+    [SystemFact(SystemPackage.OpenBlas)]
     public void SyrkMatchesTheNaiveGramMatrixInBothTriangles() => BackendChecks.SyrkFillsBothTriangles(Backend);
 }

@@ -1,6 +1,7 @@
 using Nn.Activations;
 using Nn.LinearAlgebra;
 using Nn.Serialization;
+using Nn.TestSupport;
 using Nn.Tests.Support;
 
 namespace Nn.Tests.Serialization;

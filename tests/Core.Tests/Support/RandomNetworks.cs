@@ -9,13 +9,26 @@ using Nn.Losses;
 
 namespace Nn.Tests.Support;
 
+/// <summary>
+/// What a random problem is built from: input count, layer widths and activations (the last one replaced by what the
+/// loss needs), loss, batch size and the seed of the weights and data.
+/// </summary>
+internal sealed record ProblemShape(int Inputs, int[] Widths, Activation[] Activations, Loss Loss, int Batch, int Seed);
+
 /// <summary>A random problem: a network, a batch and targets that fit its loss.</summary>
-internal sealed record Problem(Network<double> Network, Matrix<double> X, Matrix<double> Y, Loss Loss, string Description)
+internal sealed record Problem(Network<double> Network, Matrix<double> X, Matrix<double> Y, Loss Loss, ProblemShape Shape)
 {
+    public string Description =>
+        $"{Shape.Inputs}-{string.Join("-", Network.Layers.Select(l => $"{l.Outputs}{l.Activation.Name}"))} loss {Loss.Name} batch {Shape.Batch} seed {Shape.Seed}";
+
     public override string ToString() => Description;
 }
 
-/// <summary>Generators of small random networks (depth 1–4, widths 1–8, every activation, every loss, batch 1–6).</summary>
+/// <summary>
+/// Generators of small random networks (depth 1–4, widths 1–8, every activation, every loss, batch 1–6). A failing
+/// problem shrinks towards fewer layers, narrower layers, fewer inputs, a smaller batch and identity activations,
+/// keeping its seed.
+/// </summary>
 internal static class RandomNetworks
 {
     public static readonly Activation[] AllActivations =
@@ -23,7 +36,7 @@ internal static class RandomNetworks
 
     public static readonly Loss[] AllLosses = [Loss.BinaryCrossEntropy, Loss.SquaredError, Loss.SoftmaxCrossEntropy];
 
-    public static Gen<Problem> Problems(int maxDepth = 4, int maxWidth = 8, int maxBatch = 6) =>
+    public static Gen<Problem> ProblemGen(int maxDepth = 4, int maxWidth = 8, int maxBatch = 6) =>
         from depth in Gen.Choose(1, maxDepth)
         from inputs in Gen.Choose(1, maxWidth)
         from widths in Gen.ArrayOf(Gen.Choose(1, maxWidth), depth)
@@ -31,10 +44,67 @@ internal static class RandomNetworks
         from loss in Gen.Elements(AllLosses)
         from batch in Gen.Choose(1, maxBatch)
         from seed in Gen.Choose(0, int.MaxValue)
-        select Build(inputs, widths, hidden, loss, batch, seed);
+        select Build(new ProblemShape(inputs, widths, hidden, loss, batch, seed));
 
-    public static Problem Build(int inputs, int[] widths, Activation[] activations, Loss loss, int batch, int seed)
+    /// <summary>Random problems that shrink (see the class remarks).</summary>
+    public static Arbitrary<Problem> Problems(int maxDepth = 4, int maxWidth = 8, int maxBatch = 6) =>
+        Arb.From(ProblemGen(maxDepth, maxWidth, maxBatch), Shrink);
+
+    /// <summary>Random problems each with a second seed (for a direction or upstream gradient); shrinking keeps that seed.</summary>
+    public static Arbitrary<(Problem Problem, int Seed)> ProblemsWithSeeds(int maxDepth = 4) =>
+        Arb.From(
+            from problem in ProblemGen(maxDepth)
+            from seed in Gen.Choose(0, 100000)
+            select (problem, seed),
+            c => Shrink(c.problem).Select(p => (p, c.seed)));
+
+    /// <summary>Smaller problems of the same seed: each has strictly fewer layers, units, inputs, samples or non-identity activations.</summary>
+    public static IEnumerable<Problem> Shrink(Problem problem)
     {
+        var s = problem.Shape;
+        var depth = s.Widths.Length;
+        for (var l = 0; l < depth - 1; l++)
+        {
+            yield return Build(s with { Widths = [.. s.Widths[..l], .. s.Widths[(l + 1)..]], Activations = [.. s.Activations[..l], .. s.Activations[(l + 1)..]] });
+        }
+
+        foreach (var batch in Smaller(s.Batch))
+        {
+            yield return Build(s with { Batch = batch });
+        }
+
+        foreach (var inputs in Smaller(s.Inputs))
+        {
+            yield return Build(s with { Inputs = inputs });
+        }
+
+        for (var l = 0; l < depth; l++)
+        {
+            foreach (var width in Smaller(s.Widths[l]))
+            {
+                var widths = (int[])s.Widths.Clone();
+                widths[l] = width;
+                yield return Build(s with { Widths = widths });
+            }
+
+            if (l < depth - 1 && s.Activations[l] is not IdentityActivation)
+            {
+                var activations = (Activation[])s.Activations.Clone();
+                activations[l] = Activation.Identity;
+                yield return Build(s with { Activations = activations });
+            }
+        }
+    }
+
+    /// <summary>Shrink candidates for a positive size: 1, half and one less, each smaller than <paramref name="n"/>.</summary>
+    public static IEnumerable<int> Smaller(int n) => new[] { 1, n / 2, n - 1 }.Where(k => k >= 1 && k < n).Distinct();
+
+    public static Problem Build(int inputs, int[] widths, Activation[] activations, Loss loss, int batch, int seed) =>
+        Build(new ProblemShape(inputs, widths, activations, loss, batch, seed));
+
+    public static Problem Build(ProblemShape shape)
+    {
+        var (inputs, widths, activations, loss, batch, seed) = shape;
         var layers = widths.Select((w, i) => (w, activations[i])).ToArray();
         var last = layers.Length - 1;
         layers[last].Item2 = loss switch
@@ -67,8 +137,7 @@ internal static class RandomNetworks
                 break;
         }
 
-        var description = $"{inputs}-{string.Join("-", layers.Select(l => $"{l.Item1}{l.Item2.Name}"))} loss {loss.Name} batch {batch} seed {seed}";
-        return new Problem(network, x, y, loss, description);
+        return new Problem(network, x, y, loss, shape);
     }
 
     public static (Matrix<double> Matrix, Rng Next) Uniform(int rows, int columns, double low, double high, Rng rng)

@@ -24,6 +24,24 @@ let check (maxTest: int) (property: Property) =
 
     Check.One(config, property)
 
+/// The fixed seed every `[<Property(Replay = Replay)>]` starts from, so each run checks the same cases. A failing
+/// property prints its seed and shrinks its case; keep such a case as an example test.
+[<Literal>]
+let Replay = "20261122,11400714819323198485"
+
+/// Whole numbers in [lo, hi] that shrink towards lo.
+let between (lo: int) (hi: int) =
+    Arb.fromGenShrink (
+        Gen.choose (lo, hi),
+        fun n ->
+            [ lo; (lo + n) / 2; n - 1 ]
+            |> Seq.filter (fun k -> k >= lo && k < n)
+            |> Seq.distinct
+    )
+
+/// Seeds in [lo, hi]: generated but never shrunk (another seed is another case, not a smaller one).
+let seeds (lo: int) (hi: int) = Arb.fromGen (Gen.choose (lo, hi))
+
 /// A one-layer tree holding the point (x, y) as a 1×2 weight matrix, and a zero bias.
 let point (x: float) (y: float) =
     Parameters<float>(
@@ -74,14 +92,7 @@ let iterate (optimizer: Optimizer<float, 'S>) (theta0: Parameters<float>) (gradi
 
 /// The repository root: the folder above the test binaries that holds Nn.sln. (Source paths are mapped in
 /// deterministic CI builds, so tests find repository files from the binaries, not from the source location.)
-let repositoryRoot =
-    let rec up (d: System.IO.DirectoryInfo | null) =
-        match d with
-        | null -> failwith $"No Nn.sln above {System.AppContext.BaseDirectory}"
-        | d when System.IO.File.Exists(System.IO.Path.Combine(d.FullName, "Nn.sln")) -> d.FullName
-        | d -> up d.Parent
-
-    up (System.IO.DirectoryInfo System.AppContext.BaseDirectory)
+let repositoryRoot = Nn.TestSupport.Repository.Root
 
 /// The data set with every class label moved to the next class (k − 1 wraps to 0): a validation set on which
 /// fitting the original labels makes the loss worse, for early-stopping tests.

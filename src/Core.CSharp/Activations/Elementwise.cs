@@ -1,0 +1,228 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Nn.Activations;
+
+/// <summary>
+/// An elementwise activation's function and its first and second derivatives, each from z alone, on vectors of doubles.
+/// Computing the derivatives from z rather than from a = g(z) keeps them accurate where g saturates (σ′(30) is
+/// e⁻³⁰ ≈ 9.4·10⁻¹⁴, but a(1 − a) from the rounded a = σ(30) is wrong in the third digit).
+/// </summary>
+internal interface IElementwiseKernel
+{
+    /// <summary>g(z).</summary>
+    Vector<double> Value(Vector<double> z);
+
+    /// <summary>g′(z).</summary>
+    Vector<double> Slope(Vector<double> z);
+
+    /// <summary>g″(z).</summary>
+    Vector<double> Curvature(Vector<double> z);
+}
+
+/// <summary>
+/// Runs an <see cref="IElementwiseKernel"/> over spans of any IEEE type: doubles directly, floats widened to double and
+/// rounded once at the end (so a float32 result is the double result correctly rounded), other types through double.
+/// </summary>
+/// <remarks>
+/// <para><b>Same bits everywhere.</b> The end of a span that does not fill a vector is copied into a zero-padded
+/// vector and computed by the same vector code, and the scalar entry points go through it too. So an element's result
+/// depends only on its own inputs — not on the span's length, its position in the span, or whether it was computed
+/// alone — which makes the forward pass batch-invariant (see <see cref="Layers.Propagation"/>).</para>
+/// <para><b>Aliasing.</b> Each chunk's inputs are read before its output is written, so the output may be the same
+/// span as any input; otherwise it must not overlap them.</para>
+/// </remarks>
+internal static class Elementwise
+{
+    /// <summary>a = g(z).</summary>
+    public static void Forward<TK, T>(TK kernel, ReadOnlySpan<T> z, Span<T> a)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(new ValueMap<TK>(kernel), z, z, z, z, a);
+
+    /// <summary>dz = da ⊙ g′(z).</summary>
+    public static void Backward<TK, T>(TK kernel, ReadOnlySpan<T> z, ReadOnlySpan<T> da, Span<T> dz)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(new BackwardMap<TK>(kernel), z, da, da, da, dz);
+
+    /// <summary>R{dz} = R{da} ⊙ g′(z) + da ⊙ g″(z) ⊙ R{z}, the R-operator of <see cref="Backward{TK, T}"/>.</summary>
+    public static void BackwardTangent<TK, T>(TK kernel, ReadOnlySpan<T> z, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> rda, Span<T> rdz)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(new TangentMap<TK>(kernel), z, da, rz, rda, rdz);
+
+    /// <summary>g(z) for one value, with the same bits as <see cref="Forward{TK, T}"/>.</summary>
+    public static T Value<TK, T>(TK kernel, T z)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var result = default(T);
+        Forward(kernel, new ReadOnlySpan<T>(in z), new Span<T>(ref result));
+        return result;
+    }
+
+    /// <summary>g′(z) for one value, with the same bits as <see cref="Backward{TK, T}"/> with da = 1.</summary>
+    public static T Slope<TK, T>(TK kernel, T z)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var one = T.One;
+        var result = default(T);
+        Backward(kernel, new ReadOnlySpan<T>(in z), new ReadOnlySpan<T>(in one), new Span<T>(ref result));
+        return result;
+    }
+
+    /// <summary>g″(z) for one value (<see cref="BackwardTangent{TK, T}"/> with da = R{z} = 1 and R{da} = 0).</summary>
+    public static T Curvature<TK, T>(TK kernel, T z)
+        where TK : struct, IElementwiseKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (one, zero) = (T.One, T.Zero);
+        var result = default(T);
+        BackwardTangent(kernel, new ReadOnlySpan<T>(in z), new ReadOnlySpan<T>(in one), new ReadOnlySpan<T>(in one), new ReadOnlySpan<T>(in zero), new Span<T>(ref result));
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run<TM, T>(TM map, ReadOnlySpan<T> z, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> d, Span<T> output)
+        where TM : struct, IMap
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            RunDouble(map, Cast<T, double>(z), Cast<T, double>(b), Cast<T, double>(c), Cast<T, double>(d), MemoryMarshal.Cast<T, double>(output));
+        }
+        else if (typeof(T) == typeof(float))
+        {
+            RunSingle(map, Cast<T, float>(z), Cast<T, float>(b), Cast<T, float>(c), Cast<T, float>(d), MemoryMarshal.Cast<T, float>(output));
+        }
+        else
+        {
+            RunThroughDouble(map, z, b, c, d, output);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunDouble<TM>(TM map, ReadOnlySpan<double> z, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d, Span<double> output)
+        where TM : struct, IMap
+    {
+        var width = Vector<double>.Count;
+        var i = 0;
+        for (; i <= z.Length - width; i += width)
+        {
+            map.Apply(new Vector<double>(z[i..]), new Vector<double>(b[i..]), new Vector<double>(c[i..]), new Vector<double>(d[i..])).CopyTo(output[i..]);
+        }
+
+        if (i < z.Length)
+        {
+            Span<double> tail = stackalloc double[4 * width];
+            tail.Clear();
+            var rest = z.Length - i;
+            z[i..].CopyTo(tail);
+            b[i..].CopyTo(tail[width..]);
+            c[i..].CopyTo(tail[(2 * width)..]);
+            d[i..].CopyTo(tail[(3 * width)..]);
+            map.Apply(new Vector<double>(tail), new Vector<double>(tail[width..]), new Vector<double>(tail[(2 * width)..]), new Vector<double>(tail[(3 * width)..])).CopyTo(tail);
+            tail[..rest].CopyTo(output[i..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunSingle<TM>(TM map, ReadOnlySpan<float> z, ReadOnlySpan<float> b, ReadOnlySpan<float> c, ReadOnlySpan<float> d, Span<float> output)
+        where TM : struct, IMap
+    {
+        var width = Vector<float>.Count;
+        var i = 0;
+        for (; i <= z.Length - width; i += width)
+        {
+            Narrowed(map, new Vector<float>(z[i..]), new Vector<float>(b[i..]), new Vector<float>(c[i..]), new Vector<float>(d[i..])).CopyTo(output[i..]);
+        }
+
+        if (i < z.Length)
+        {
+            Span<float> tail = stackalloc float[4 * width];
+            tail.Clear();
+            var rest = z.Length - i;
+            z[i..].CopyTo(tail);
+            b[i..].CopyTo(tail[width..]);
+            c[i..].CopyTo(tail[(2 * width)..]);
+            d[i..].CopyTo(tail[(3 * width)..]);
+            Narrowed(map, new Vector<float>(tail), new Vector<float>(tail[width..]), new Vector<float>(tail[(2 * width)..]), new Vector<float>(tail[(3 * width)..])).CopyTo(tail);
+            tail[..rest].CopyTo(output[i..]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Narrowed<TM>(TM map, Vector<float> z, Vector<float> b, Vector<float> c, Vector<float> d)
+        where TM : struct, IMap
+    {
+        Vector.Widen(z, out var z0, out var z1);
+        Vector.Widen(b, out var b0, out var b1);
+        Vector.Widen(c, out var c0, out var c1);
+        Vector.Widen(d, out var d0, out var d1);
+        return Vector.Narrow(map.Apply(z0, b0, c0, d0), map.Apply(z1, b1, c1, d1));
+    }
+
+    /// <summary>Half precision and other IEEE types: each chunk converted to double, computed, converted back (rounded once).</summary>
+    private static void RunThroughDouble<TM, T>(TM map, ReadOnlySpan<T> z, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> d, Span<T> output)
+        where TM : struct, IMap
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var width = Vector<double>.Count;
+        Span<double> chunk = stackalloc double[5 * width];
+        for (var start = 0; start < z.Length; start += width)
+        {
+            var count = Math.Min(width, z.Length - start);
+            chunk.Clear();
+            for (var k = 0; k < count; k++)
+            {
+                chunk[k] = double.CreateTruncating(z[start + k]);
+                chunk[width + k] = double.CreateTruncating(b[start + k]);
+                chunk[(2 * width) + k] = double.CreateTruncating(c[start + k]);
+                chunk[(3 * width) + k] = double.CreateTruncating(d[start + k]);
+            }
+
+            RunDouble(map, chunk[..width], chunk[width..(2 * width)], chunk[(2 * width)..(3 * width)], chunk[(3 * width)..(4 * width)], chunk[(4 * width)..]);
+            for (var k = 0; k < count; k++)
+            {
+                output[start + k] = T.CreateTruncating(chunk[(4 * width) + k]);
+            }
+        }
+    }
+
+    private static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> span)
+        where TFrom : struct
+        where TTo : struct => MemoryMarshal.Cast<TFrom, TTo>(span);
+
+    /// <summary>What one pass computes from up to four inputs (z first).</summary>
+    private interface IMap
+    {
+        Vector<double> Apply(Vector<double> z, Vector<double> b, Vector<double> c, Vector<double> d);
+    }
+
+    private readonly struct ValueMap<TK>(TK kernel) : IMap
+        where TK : struct, IElementwiseKernel
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> Apply(Vector<double> z, Vector<double> b, Vector<double> c, Vector<double> d) => kernel.Value(z);
+    }
+
+    private readonly struct BackwardMap<TK>(TK kernel) : IMap
+        where TK : struct, IElementwiseKernel
+    {
+        /// <summary>b = da.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> Apply(Vector<double> z, Vector<double> b, Vector<double> c, Vector<double> d) => b * kernel.Slope(z);
+    }
+
+    private readonly struct TangentMap<TK>(TK kernel) : IMap
+        where TK : struct, IElementwiseKernel
+    {
+        /// <summary>b = da, c = R{z}, d = R{da}.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<double> Apply(Vector<double> z, Vector<double> b, Vector<double> c, Vector<double> d) =>
+            (d * kernel.Slope(z)) + (b * kernel.Curvature(z) * c);
+    }
+}
