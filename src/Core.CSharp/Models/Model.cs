@@ -130,6 +130,8 @@ public sealed record Model
             throw new ArgumentException($"{names.Length} class names were given but the output layer is {network.Outputs} {network.OutputActivation.Name} unit(s), which predicts {expected} classes.", argument);
         }
 
+        // A hash set keeps this linear: a million class names are checked in milliseconds, not hours.
+        var seen = new HashSet<string>(names.Length, StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i]))
@@ -137,7 +139,7 @@ public sealed record Model
                 throw new ArgumentException($"Class name {i} is empty.", argument);
             }
 
-            if (names.IndexOf(names[i], 0, i, StringComparer.Ordinal) >= 0)
+            if (!seen.Add(names[i]))
             {
                 throw new ArgumentException($"The class name '{names[i]}' is given twice.", argument);
             }
