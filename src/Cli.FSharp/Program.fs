@@ -91,8 +91,9 @@ let execute (argv: string[]) =
         Console.Out.WriteLine e.Message
         0
     | :? ArguParseException as e ->
-        let first = e.Message.Split('\n') |> Array.head
-        eprintfn "nn: %s (see nn --help)" (first.Trim())
+        let first = (e.Message.Split('\n') |> Array.head).Trim()
+        let first = if first.StartsWith "ERROR: " then first.Substring 7 else first
+        eprintfn "nn: %s (see nn --help)" first
         2
     | CliError message ->
         eprintfn "nn: %s" message
@@ -107,7 +108,16 @@ let execute (argv: string[]) =
         eprintfn "nn: %s" e.Message
         1
     | :? ArgumentException as e ->
-        eprintfn "nn: %s" (e.Message.Split('\n') |> Array.head)
+        eprintfn "nn: %s" ((e.Message.Split('\n') |> Array.head).Split(" (Parameter '", 2)[0])
+        1
+    // Caught before it unwinds to the runtime, which would abort with a stack trace and exit code 134.
+    | :? OutOfMemoryException ->
+        GC.Collect()
+
+        eprintfn
+            "nn: out of memory (this process may use %s); use smaller layers, a smaller --batch or less data, or run where more memory is available"
+            (Budget.gigabytes (float (Budget.available ())))
+
         1
     | :? Nn.Training.DivergenceException as e ->
         eprintfn "nn: %s" e.Message

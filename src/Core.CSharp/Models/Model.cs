@@ -27,11 +27,16 @@ public sealed record Model
     /// Class names for a classifier, or null (or empty) for none: one per output unit after softmax, or two
     /// (negative class first) for a single sigmoid output. Names are non-empty and distinct.
     /// </param>
+    /// <param name="featureNames">
+    /// The names of the input features in order (the training file's header without the label), or null (or empty)
+    /// when unknown: one per network input, non-empty and distinct.
+    /// </param>
     /// <exception cref="ArgumentException">
     /// The loss does not fit the output activation, the standardisation has a different number of features than
-    /// the network has inputs, or the class names do not fit the output layer or are empty or repeated.
+    /// the network has inputs, the class names do not fit the output layer or are empty or repeated, or the feature
+    /// names are not one per input or are empty or repeated.
     /// </exception>
-    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null)
+    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, IEnumerable<string>? featureNames = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
@@ -44,11 +49,23 @@ public sealed record Model
 
         ImmutableArray<string> names = [.. classNames ?? []];
         CheckClassNames(network, names, nameof(classNames));
+        ImmutableArray<string> features = [.. featureNames ?? []];
+        if (!features.IsEmpty)
+        {
+            if (features.Length != network.Inputs)
+            {
+                throw new ArgumentException($"{features.Length} feature names were given but the network has {network.Inputs} inputs.", nameof(featureNames));
+            }
+
+            CheckDistinct(features, "feature", nameof(featureNames));
+        }
+
         Network = network;
         Loss = loss;
         Metadata = metadata;
         Standardization = standardization;
         ClassNames = names;
+        FeatureNames = features;
     }
 
     /// <summary>The trained network.</summary>
@@ -66,6 +83,12 @@ public sealed record Model
     /// <summary>The class names (index k names class k), or empty when the model has none.</summary>
     public ImmutableArray<string> ClassNames { get; }
 
+    /// <summary>
+    /// The input features' names in order (feature i feeds input i), or empty when unknown (for example a model file
+    /// written before Nn recorded them). Data with other names or another order is not what the model was trained on.
+    /// </summary>
+    public ImmutableArray<string> FeatureNames { get; }
+
     /// <summary>Number of input features.</summary>
     public int Inputs => Network.Inputs;
 
@@ -74,7 +97,7 @@ public sealed record Model
 
     /// <summary>The same model with another network of the same inputs and outputs (for example after more training).</summary>
     /// <exception cref="ArgumentException">As the constructor: the network does not fit the loss, the standardisation or the class names.</exception>
-    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames);
+    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames, FeatureNames);
 
     /// <summary>
     /// The model's output ŷ = network(standardise(x)): outputs × samples. Standardisation, when present, is applied
@@ -130,18 +153,23 @@ public sealed record Model
             throw new ArgumentException($"{names.Length} class names were given but the output layer is {network.Outputs} {network.OutputActivation.Name} unit(s), which predicts {expected} classes.", argument);
         }
 
-        // A hash set keeps this linear: a million class names are checked in milliseconds, not hours.
+        CheckDistinct(names, "class", argument);
+    }
+
+    /// <summary>Every name non-empty and none repeated; a hash set keeps this linear (a million names in milliseconds).</summary>
+    private static void CheckDistinct(ImmutableArray<string> names, string what, string argument)
+    {
         var seen = new HashSet<string>(names.Length, StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i]))
             {
-                throw new ArgumentException($"Class name {i} is empty.", argument);
+                throw new ArgumentException($"{char.ToUpperInvariant(what[0])}{what[1..]} name {i} is empty.", argument);
             }
 
             if (!seen.Add(names[i]))
             {
-                throw new ArgumentException($"The class name '{names[i]}' is given twice.", argument);
+                throw new ArgumentException($"The {what} name '{names[i]}' is given twice.", argument);
             }
         }
     }
