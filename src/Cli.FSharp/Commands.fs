@@ -347,7 +347,9 @@ let train (args: ParseResults<TrainArgs>) =
                 try
                     Batching.trainTest validation (not regression) rng data
                 with :? ArgumentException as e ->
-                    let why = (e.Message.Split(" (Parameter", 2)[0]).TrimEnd('.')
+                    // "The training part of the 60 samples would be empty: change the fraction." → its first clause.
+                    let clause = (e.Message.Split(" (Parameter", 2)[0]).Split(": change", 2)[0]
+                    let why = (string (Char.ToLowerInvariant clause[0]) + clause.Substring 1).TrimEnd('.')
                     fail $"--validation {validation}: {why}; use a smaller fraction or more data"
 
             t, Some v

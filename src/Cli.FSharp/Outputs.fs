@@ -83,6 +83,7 @@ let check (inputs: Input list) (outputs: Output list) : Target list =
                         AtomicFile.Check(o.Path, o.Overwrite)
                     with
                     | :? TargetExistsException -> fail $"{o.Option} {o.Path}: the file exists; pass --force to replace it"
+                    | :? DirectoryNotFoundException as e -> fail $"{o.Option} {e.Message}; create it first or choose another path"
                     | :? IOException as e when o.AllowStdout && e.Message.Contains "not a regular file" ->
                         fail $"{o.Option} {e.Message}; pass - to write to standard output"
                     | :? IOException as e -> fail $"{o.Option} {e.Message}"
