@@ -21,10 +21,9 @@ let network =
     Network.Create<float>([ 2; 2; 1 ], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 1)
 
 let config = {
-    Training.defaults Optimizers.sgd with
+    Training.defaults (Optimizers.sgd (Schedules.constant 0.5)) with
         Epochs = 2000
         BatchSize = 4
-        LearningRate = Schedules.constant 0.5
         Loss = Loss.BinaryCrossEntropy
         OnEpoch =
             fun e ->

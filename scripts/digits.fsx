@@ -20,11 +20,10 @@ let network =
     Network.Create<float>([ 64; 32; 10 ], Activation.Relu, Activation.Softmax, Initializer.He, seed)
 
 let config = {
-    Training.defaults Optimizers.adam with
+    Training.defaults (Optimizers.adam (Schedules.constant 1e-3)) with
         Epochs = 30
         BatchSize = 32
         Seed = seed
-        LearningRate = Schedules.constant 1e-3
         Loss = Loss.SoftmaxCrossEntropy
         OnEpoch =
             fun e -> printfn "epoch %3d  train loss %.4f  train accuracy %.4f  |grad| %.4f" e.Epoch e.TrainLoss (defaultArg e.TrainAccuracy nan) e.GradientNorm

@@ -20,11 +20,10 @@ let network =
     Network.Create<float>([ 4; 16; 3 ], Activation.Relu, Activation.Softmax, Initializer.He, seed)
 
 let config = {
-    Training.defaults Optimizers.adam with
+    Training.defaults (Optimizers.adam (Schedules.constant 1e-2)) with
         Epochs = 300
         BatchSize = 32
         Seed = seed
-        LearningRate = Schedules.constant 1e-2
         Loss = Loss.SoftmaxCrossEntropy
         OnEpoch =
             fun e ->

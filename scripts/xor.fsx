@@ -18,10 +18,9 @@ let network =
     Network.Create<float>([ 2; 2; 1 ], Activation.Tanh, Activation.Sigmoid, Initializer.XavierNormal, 3)
 
 let config = {
-    Training.defaults Optimizers.adam with
+    Training.defaults (Optimizers.adam (Schedules.constant 0.05)) with
         Epochs = 1500
         BatchSize = 4
-        LearningRate = Schedules.constant 0.05
         Loss = Loss.BinaryCrossEntropy
         OnEpoch =
             fun e ->

@@ -5,6 +5,7 @@ using Nn.Initialization;
 using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
+using Nn.Optimization;
 using Nn.Training;
 
 namespace Nn.Benchmarks;
@@ -34,7 +35,6 @@ public static class StepProbe
         float[] xb = new float[784 * batch], yb = new float[10 * batch];
         float[] z0 = new float[128 * batch], a0 = new float[128 * batch], z1 = new float[10 * batch], a1 = new float[10 * batch];
         float[] dz1 = new float[10 * batch], da0 = new float[128 * batch], dz0 = new float[128 * batch];
-        var sgd = InPlaceOptimizer.Sgd(0.1);
         var order = Enumerable.Range(0, samples).ToArray();
         var rng = Rng.FromSeed(0);
         string[] names = ["gather", "Z1 = W1·X + b1", "relu", "Z2 = W2·A1 + b2", "softmax", "loss", "dZ2 = A2 − Y", "dW2, db2", "dA1 = W2ᵀ·dZ2", "relu′", "dW1, db1", "update"];
@@ -88,10 +88,10 @@ public static class StepProbe
             Mark();
             DenseKernels.ParameterGradients<float>(dz0, xb, 128, 784, batch, gw0, gb0);
             Mark();
-            sgd.Apply<float>(w0, gw0, [], [], [], 1);
-            sgd.Apply<float>(b0, gb0, [], [], [], 1);
-            sgd.Apply<float>(w1, gw1, [], [], [], 1);
-            sgd.Apply<float>(b1, gb1, [], [], [], 1);
+            UpdateRules.AddScaled<float>(w0, -0.1, gw0, w0);
+            UpdateRules.AddScaled<float>(b0, -0.1, gb0, b0);
+            UpdateRules.AddScaled<float>(w1, -0.1, gw1, w1);
+            UpdateRules.AddScaled<float>(b1, -0.1, gb1, b1);
             Mark();
         }
 

@@ -1,4 +1,4 @@
-// Trains a 4-8-3 tanh/softmax classifier on the iris data with Nn's core from C#, saves it as a model file,
+// Trains a 4-8-3 tanh/softmax classifier on the iris data with Nn from C#, saves it as a model file,
 // loads it back, and checks that the loaded model predicts bit-identically. Exits with 1 if anything is off.
 using System.Globalization;
 using Nn.Activations;
@@ -7,8 +7,8 @@ using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 using Nn.Models;
+using Nn.Pipeline.Interop;
 using Nn.Serialization;
-using Nn.Training;
 
 const int Seed = 2024;
 const int Iterations = 1500;
@@ -32,14 +32,10 @@ static int[] Labels(double[][] rows) => rows.Select(r => (int)r[4]).ToArray();
 var xTrain = Features(training);
 var standardization = Standardization.Fit(xTrain);
 var network = Network.Create<double>([4, 8, 3], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, Seed);
-var result = GradientDescent.Run(
-    network,
-    standardization.Apply(xTrain),
-    Targets.OneHot<double>(Labels(training), 3),
-    Loss.SoftmaxCrossEntropy,
-    LearningRate,
-    Iterations);
-Console.WriteLine($"training loss {result.LossHistory[0]:F4} -> {result.FinalLoss:F4} after {Iterations} iterations");
+
+// Full-batch gradient descent: every epoch is one step θ ← θ − α∇J over all training flowers.
+var result = Trainer.Fit(network, standardization.Apply(xTrain), Labels(training), GradientTransformations.Sgd(LearningRate), epochs: Iterations, batchSize: training.Length);
+Console.WriteLine($"training loss {result.EpochLosses[0]:F4} -> {result.EpochLosses[^1]:F4} after {Iterations} iterations");
 
 var metadata = ModelMetadata.Create(Seed, [new("optimizer", "gradient descent"), new("learning_rate", "0.5"), new("iterations", Iterations.ToString(CultureInfo.InvariantCulture))]);
 var model = new Model(result.Network, Loss.SoftmaxCrossEntropy, metadata, standardization, classNames);

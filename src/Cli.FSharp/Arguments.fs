@@ -25,6 +25,7 @@ type TrainArgs =
     | [<Unique>] Plot of path: string
     | [<Unique>] Checkpoint of path: string
     | [<Unique>] Resume of path: string
+    | [<Unique>] Precision of name: string
     | [<Unique>] Json
 
     interface IArgParserTemplate with
@@ -37,9 +38,9 @@ type TrainArgs =
             | Activation _ -> "hidden activation: relu, tanh or sigmoid (default: relu)."
             | Loss _ -> "auto, bce, ce or mse (default: auto — bce for two classes, ce for more)."
             | Optimizer _ -> "sgd, momentum, adam, adamw, newton or lbfgs (default: adam)."
-            | Lr _ -> "learning rate (default: 0.1 for sgd and momentum, 0.001 otherwise)."
-            | Epochs _ -> "passes over the training data (default: 30)."
-            | Batch _ -> "minibatch size (default: 32)."
+            | Lr _ -> "learning rate (default: 0.1 for sgd and momentum, 0.001 for adam and adamw; newton and lbfgs choose their own steps)."
+            | Epochs _ -> "passes over the training data (default: 30; for newton and lbfgs, iterations on the full batch)."
+            | Batch _ -> "minibatch size (default: 32; newton and lbfgs use the full batch, newton also takes --batch)."
             | Seed _ -> "random seed for initialisation, splits and shuffles (default: 0)."
             | Validation _ -> "fraction held out for validation, stratified (default: 0)."
             | Early_Stopping _ -> "stop when validation loss has not improved for this many epochs; restores the best weights."
@@ -49,6 +50,7 @@ type TrainArgs =
             | Plot _ -> "write an SVG loss curve (training and validation) here."
             | Checkpoint _ -> "after every epoch, atomically write the full training state here (replacing the previous one)."
             | Resume _ -> "continue the run saved in this checkpoint; data and options must be the ones it was made with."
+            | Precision _ -> "float32 (default: half the memory and about twice the speed) or float64; the model file records it."
             | Json -> "print one JSON object instead of progress."
 
 /// `nn evaluate` options.

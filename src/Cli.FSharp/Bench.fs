@@ -11,7 +11,7 @@ open Nn.Initialization
 open Nn.Layers
 open Nn.LinearAlgebra
 open Nn.Losses
-open Nn.Training
+open Nn.Pipeline
 
 /// Options shared by the benchmark jobs.
 type BenchOptions = {
@@ -64,24 +64,21 @@ let private print (json: bool) (fields: (string * objnull) list) =
 
             Console.Out.WriteLine $"{key, -32} {text}"
 
-/// Columns of `features` (samples × 784 row-major = 784 × samples column-major) as a matrix in T.
-let private matrixOf<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
-    (rows: int)
-    (data: float[])
-    =
-    Dense.Matrix<'T>(rows, data.Length / rows, Array.map (fun (v: float) -> 'T.CreateTruncating v) data)
-
+/// The `torch_mlp.py` job through the same entry point users call (`Training.fit`), timed per epoch.
 let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
     (options: BenchOptions)
     =
-    let train = FashionMnist.LoadTrain options.DataDirectory
-    let test = FashionMnist.LoadTest options.DataDirectory
-    let struct (trainX, trainLabels) = train.ToFeatures()
-    let struct (testX, testLabels) = test.ToFeatures()
+    let dataset (images: LabelledImages) =
+        let struct (features: 'T[], labels) = images.ToFeatures<'T>()
+
+        Data.create
+            (Dense.Matrix(images.FeatureCount, images.Count, features))
+            (Nn.Pipeline.Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), 10))
+            [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
+
+    let train = dataset (FashionMnist.LoadTrain options.DataDirectory)
+    let test = dataset (FashionMnist.LoadTest options.DataDirectory)
     let features = train.FeatureCount
-    let x = matrixOf<'T> features trainX
-    let y = Targets.OneHot<'T>(trainLabels |> Array.map int, 10)
-    let xTest = matrixOf<'T> features testX
 
     let network =
         // PyTorch's nn.Linear default: weights and biases drawn from U(±1/√n_in), as in the reference job.
@@ -106,13 +103,7 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
 
         weights.WithParameters(Parameters<'T>(biases))
 
-    let optimizer, rate =
-        match options.Optimizer with
-        | "sgd" -> let r = defaultArg options.LearningRate 0.1 in InPlaceOptimizer.Sgd r, r
-        | "adam" -> let r = defaultArg options.LearningRate 1e-3 in InPlaceOptimizer.Adam r, r
-        | other -> Common.fail $"--optimizer {other}: expected sgd or adam"
-
-    let samples = x.ColumnCount
+    let samples = train.Samples
     let stepsPerEpoch = (samples + options.Batch - 1) / options.Batch
     let epochTimes = ResizeArray<float>()
     let epochLosses = ResizeArray<float>()
@@ -120,42 +111,62 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let mutable gen2AfterFirst = 0
     let mutable allocatedAtLast = 0L
     let mutable gen2AtLast = 0
+    let mutable lastTick = 0L
 
-    let onEpoch (report: FastEpochReport) =
-        epochTimes.Add report.Elapsed.TotalSeconds
-        epochLosses.Add report.MeanLoss
+    let onEpoch (record: EpochRecord) =
+        let now = Stopwatch.GetTimestamp()
+        epochTimes.Add(Stopwatch.GetElapsedTime(lastTick, now).TotalSeconds)
+        lastTick <- now
+        epochLosses.Add record.TrainLoss
 
         // Allocation and gen-2 counts over epochs 2 … N: read at the end of epoch 1 and of the last epoch, so
         // neither the first epoch's one-time work nor the trained network built after the last step is counted.
-        if report.Epoch = 1 then
+        if record.Epoch = 1 then
             allocatedAfterFirst <- GC.GetTotalAllocatedBytes true
             gen2AfterFirst <- GC.CollectionCount 2
 
-        if report.Epoch = options.Epochs then
+        if record.Epoch = options.Epochs then
             allocatedAtLast <- GC.GetTotalAllocatedBytes true
             gen2AtLast <- GC.CollectionCount 2
 
         if not options.Json then
-            eprintfn "epoch %d: %.3f s, mean batch loss %.4f" report.Epoch report.Elapsed.TotalSeconds report.MeanLoss
+            eprintfn "epoch %d: %.3f s, mean batch loss %.4f" record.Epoch epochTimes[epochTimes.Count - 1] record.TrainLoss
 
-    let result =
-        FastTrainer.Fit(network, x, y, Loss.SoftmaxCrossEntropy, optimizer, FastTrainingOptions(options.Epochs, options.Batch, options.Seed), Action<_> onEpoch)
+    let fit (optimizer: Nn.Pipeline.Optimizer<'T, 'S>) =
+        let config = {
+            Training.defaults optimizer with
+                Epochs = options.Epochs
+                BatchSize = options.Batch
+                Seed = options.Seed
+                Loss = Loss.SoftmaxCrossEntropy
+                OnEpoch = onEpoch
+        }
+
+        lastTick <- Stopwatch.GetTimestamp()
+
+        match Training.fit config network train with
+        | Ok trained -> trained.Network
+        | Error e -> Common.fail e.Message
+
+    let trained, rate =
+        match options.Optimizer with
+        | "sgd" -> let r = defaultArg options.LearningRate 0.1 in fit (Optimizers.sgd (Schedules.constant r)), r
+        | "adam" -> let r = defaultArg options.LearningRate 1e-3 in fit (Optimizers.adam (Schedules.constant r)), r
+        | other -> Common.fail $"--optimizer {other}: expected sgd or adam"
 
     let allocatedLater = allocatedAtLast - allocatedAfterFirst
     let gen2Later = gen2AtLast - gen2AfterFirst
     let laterSteps = stepsPerEpoch * (options.Epochs - 1)
     let epochSeconds = epochTimes.ToArray()
-    // The columns of a data set in batches of 1000.
-    let batchesOf (data: MathNet.Numerics.LinearAlgebra.Matrix<'T>) = [|
-        for start in 0..1000 .. data.ColumnCount - 1 -> data.SubMatrix(0, features, start, min 1000 (data.ColumnCount - start))
-    |]
-
-    let predictAll batches =
-        batches |> Array.map (fun b -> Propagation.Predict(result.Network, b))
 
     // Inference: forward only over the test set at batch 1000; median of repeated passes after the warm-up below.
-    let batches = batchesOf xTest
-    let pass () = predictAll batches
+    let batches = [|
+        for start in 0..1000 .. test.Samples - 1 -> test.Features.SubMatrix(0, features, start, min 1000 (test.Samples - start))
+    |]
+
+    let pass () =
+        for b in batches do
+            Propagation.Predict(trained, b) |> ignore
 
     // Warm-up: at least three passes and 1 s, so the runtime's tiered compilation has replaced the precompiled
     // framework code on this path (System.Numerics.Tensors) with code for this processor before timing starts.
@@ -163,40 +174,26 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     let mutable warmPasses = 0
 
     while warmPasses < 3 || warmUp.Elapsed.TotalSeconds < 1.0 do
-        pass () |> ignore
+        pass ()
         warmPasses <- warmPasses + 1
 
     let passTimes = [|
         for _ in 1..15 ->
             let watch = Stopwatch.StartNew()
-            pass () |> ignore
+            pass ()
             watch.Elapsed.TotalSeconds
     |]
 
-    // Accuracy and mean cross-entropy −log p(label) of the trained network on a data set, in batches of 1000.
-    let evaluate (data: MathNet.Numerics.LinearAlgebra.Matrix<'T>) (labels: byte[]) =
-        let outputs = predictAll (batchesOf data)
-        let predictions = outputs |> Array.collect Targets.ArgMax
-        let probabilities = outputs |> Array.collect Dense.Data
-        let classes = result.Network.Outputs
-
-        let correct =
-            Array.fold2 (fun acc p (l: byte) -> if p = int l then acc + 1 else acc) 0 predictions labels
-
-        let loss =
-            labels
-            |> Array.mapi (fun i (l: byte) -> -log(Double.CreateTruncating probabilities[classes * i + int l]))
-            |> Array.average
-
-        float correct / float labels.Length, loss
-
-    let testAccuracy, testLoss = evaluate xTest testLabels
-    let trainAccuracy, trainLoss = evaluate x trainLabels
-
+    let testLoss, testAccuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained test
+    let trainLoss, trainAccuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained train
     let total = Array.sum epochSeconds
+
+    let perLater (value: float) =
+        if options.Epochs > 1 then value else nan
 
     print options.Json [
         "job", Common.o "mlp"
+        "entry_point", Common.o "Training.fit"
         "backend", Common.o Blas.Current.Name
         "backend_selection", Common.o Blas.Selection
         "optimizer", Common.o options.Optimizer
@@ -208,39 +205,40 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
         "epoch_seconds", Common.o epochSeconds
         "median_epoch_samples_per_second", Common.o (float samples / median epochSeconds)
         "final_loss", Common.o epochLosses[epochLosses.Count - 1]
-        "test_accuracy", Common.o testAccuracy
+        "test_accuracy", Common.o (Option.toNullable testAccuracy)
         "test_loss", Common.o testLoss
-        "train_accuracy", Common.o trainAccuracy
+        "train_accuracy", Common.o (Option.toNullable trainAccuracy)
         "train_loss", Common.o trainLoss
-        "inference_samples_per_second", Common.o (float xTest.ColumnCount / median passTimes)
-        "bytes_allocated_per_step",
-        Common.o (
-            if laterSteps > 0 then
-                float allocatedLater / float laterSteps
-            else
-                nan
-        )
-        "gen2_collections_per_epoch",
-        Common.o (
-            if options.Epochs > 1 then
-                float gen2Later / float (options.Epochs - 1)
-            else
-                nan
-        )
+        "inference_samples_per_second", Common.o (float test.Samples / median passTimes)
+        "bytes_allocated_per_step", Common.o (perLater (float allocatedLater / float (max 1 laterSteps)))
+        "gen2_collections_per_epoch", Common.o (perLater (float gen2Later / float (max 1 (options.Epochs - 1))))
     ]
 
     0
 
-/// The 2-2-1 sigmoid XOR job of `xor_tiny.py`: full-batch gradient descent, α = 0.5, binary cross-entropy.
+/// The 2-2-1 sigmoid XOR job of `xor_tiny.py` through `Training.fit`: full-batch gradient descent, α = 0.5, binary
+/// cross-entropy, one update per epoch.
 let private runXor (options: BenchOptions) =
-    let x = Dense.Matrix(2, 4, [| 0.f; 0.f; 0.f; 1.f; 1.f; 0.f; 1.f; 1.f |])
-    let y = Dense.Matrix(1, 4, [| 0.f; 1.f; 1.f; 0.f |])
+    let data =
+        Data.create
+            (Dense.Matrix(2, 4, [| 0.f; 0.f; 0.f; 1.f; 1.f; 0.f; 1.f; 1.f |]))
+            (Nn.Pipeline.Targets.Classes(Collections.Immutable.ImmutableArray.Create(0, 1, 1, 0), 2))
+            [ "x1"; "x2" ]
 
     let network =
         Network.Create<float32>([| 2; 2; 1 |], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, 5)
 
     let fit iterations =
-        FastTrainer.Fit(network, x, y, Loss.BinaryCrossEntropy, InPlaceOptimizer.Sgd 0.5, FastTrainingOptions(iterations, 4, Shuffle = false))
+        let config = {
+            Training.defaults (Optimizers.sgd (Schedules.constant 0.5)) with
+                Epochs = iterations
+                BatchSize = 4
+                Loss = Loss.BinaryCrossEntropy
+        }
+
+        match Training.fit config network data with
+        | Ok trained -> trained
+        | Error e -> Common.fail e.Message
 
     // Warm-up until the runtime's tiered compilation has settled (at least 0.5 s of training), as a benchmark
     // harness would; the timed run below then measures the steady state.
@@ -252,19 +250,18 @@ let private runXor (options: BenchOptions) =
     let watch = Stopwatch.StartNew()
     let result = fit options.Iterations
     let seconds = watch.Elapsed.TotalSeconds
-
-    let finalLoss =
-        Propagation.Cost(result.Network, Propagation.Forward(result.Network, x), y, Loss.BinaryCrossEntropy)
+    let finalLoss, _ = Training.evaluate Loss.BinaryCrossEntropy result.Network data
 
     print options.Json [
         "job", Common.o "xor"
+        "entry_point", Common.o "Training.fit"
         "backend", Common.o Blas.Current.Name
         "backend_selection", Common.o Blas.Selection
         "iterations", Common.o options.Iterations
         "seconds", Common.o seconds
         "steps_per_second", Common.o (float options.Iterations / seconds)
         "microseconds_per_step", Common.o (1e6 * seconds / float options.Iterations)
-        "final_loss", Common.o (float finalLoss)
+        "final_loss", Common.o finalLoss
     ]
 
     0

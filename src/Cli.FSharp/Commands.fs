@@ -20,153 +20,30 @@ open Nn.Pipeline
 open Nn.Reporting
 open Nn.Serialization
 
-/// Everything `nn train` decided before training, independent of the optimizer's state type.
-type private Plan = {
-    Loss: Loss
-    Train: Dataset
-    Validation: Dataset option
-    Network: Network<float>
-    Epochs: int
-    Batch: int
-    Seed: int
-    Rate: float
-    Patience: int option
-    Report: int -> string -> unit
-    /// The `--optimizer` name, recorded in checkpoints.
-    OptimizerName: string
-    /// The model being trained (loss, settings, standardization, class names), for checkpoints.
-    Model: Model
-    /// `--checkpoint`: where to write the training state after every epoch.
-    CheckpointPath: string option
-    /// `--resume`: the path and the checkpoint loaded from it, already checked against the options.
-    Resume: (string * Checkpoint) option
-    /// The epoch of the last checkpoint this run wrote, for the message when a later epoch fails.
-    LastCheckpoint: int option ref
-}
-
-let private fitWith (recipe: Schedule -> Optimizer<'S>) (plan: Plan) =
-    let config = {
-        Training.defaults recipe with
-            Epochs = plan.Epochs
-            BatchSize = plan.Batch
-            Seed = plan.Seed
-            LearningRate = Schedules.constant plan.Rate
-            Loss = plan.Loss
-            Validation = plan.Validation
-            EarlyStopping =
-                plan.Patience
-                |> Option.map (fun p -> {
-                    Patience = p
-                    MinDelta = 0.0
-                    RestoreBestWeights = true
-                })
-            OnEpoch =
-                fun e ->
-                    let validation =
-                        e.ValidationLoss
-                        |> Option.map (fun v -> $"  validation loss {num 4 v}")
-                        |> Option.defaultValue ""
-
-                    plan.Report e.Epoch $"loss {num 4 e.TrainLoss}{validation}"
-            // The run's own checkpoint file is replaced after every epoch, atomically.
-            OnCheckpoint =
-                match plan.CheckpointPath with
-                | Some path ->
-                    fun checkpoint ->
-                        Checkpoints.save path true plan.OptimizerName plan.Model checkpoint
-                        plan.LastCheckpoint.Value <- Some checkpoint.Epoch
-                | None -> ignore
-    }
-
-    match plan.Resume with
-    | None -> Training.fit config plan.Network plan.Train |> Result.mapError _.Message
-    | Some(path, saved) ->
-        let template = (config.Optimizer config.LearningRate).Init plan.Network.Parameters
-
-        match Checkpoints.ofCore plan.OptimizerName template saved with
-        | Error e -> Error $"--resume {path}: {e}"
-        | Ok start ->
-            Training.resume config plan.Network plan.Train start
-            |> Result.mapError _.Message
-
-let private epochReport (plan: Plan) (e: EpochRecord) =
-    plan.Report e.Epoch $"loss {num 6 e.TrainLoss}"
-
-/// Full-batch second-order training: damped exact Newton when the dense Hessian fits, Hessian-free otherwise.
-let private fitNewton (plan: Plan) =
-    let run (optimizer: SecondOrderOptimizer<'S>) =
-        let config = {
-            SecondOrder.defaults optimizer with
-                Epochs = plan.Epochs
-                Seed = plan.Seed
-                Loss = plan.Loss
-                OnEpoch = epochReport plan
-        }
-
-        SecondOrder.fit config plan.Network plan.Train |> Result.mapError _.Message
-
-    if plan.Network.ParameterCount <= Nn.Newton.Curvature.MaxDenseParameters then
-        run (SecondOrder.dampedNewton SecondOrder.newtonDefaults)
-    else
-        run (SecondOrder.hessianFree SecondOrder.hessianFreeDefaults)
-
-/// Full-batch L-BFGS (MathNet's limited-memory BFGS) with at most `Epochs` iterations; one history entry per loss
-/// evaluation (several per iteration), and the iteration count beside it.
-let private fitLbfgs (plan: Plan) =
-    SecondOrder.lbfgs
-        {
-            SecondOrder.lbfgsDefaults with
-                MaxIterations = plan.Epochs
-        }
-        plan.Loss
-        plan.Network
-        plan.Train
-    |> Result.mapError _.Message
-    |> Result.map (fun run ->
-        let epochs =
-            List.zip run.Evaluations run.GradientNorms
-            |> List.mapi (fun i (loss, norm) -> {
-                Epoch = i + 1
-                Steps = i + 1
-                TrainLoss = loss
-                TrainAccuracy = None
-                ValidationLoss = None
-                ValidationAccuracy = None
-                GradientNorm = norm
-                LearningRate = 1.0
-            })
-
-        plan.Report plan.Epochs $"loss {num 6 (List.last run.Evaluations)} after {run.Iterations} iterations"
-
-        {
-            Network = run.Network
-            History = { Steps = []; Epochs = epochs }
-            BestEpoch = None
-            StoppedEarly = false
-        },
-        run.Iterations)
-
 let private positive (flag: string) (value: int) =
     if value <= 0 then
         fail $"{flag} {value}: must be a positive whole number"
 
     value
 
-let private classLabels (data: Dataset) =
+let private classLabels (data: Dataset<'T>) =
     match data.Targets with
     | Targets.Classes(labels, count) -> labels, count
     | Targets.Values _ -> fail "expected class labels"
 
 /// The architecture in one line, e.g. `2 → 4 tanh → 1 sigmoid`.
-let private architecture (network: Network<float>) =
+let private architecture (network: Network<'T>) =
     String.Join(
         " → ",
         string network.Inputs
         :: [ for l in network.Layers -> $"{l.Outputs} {l.Activation.Name}" ]
     )
 
-/// An FNV-1a hash of the training data's features and targets, so a resumed run can tell that its data changed.
-let private fingerprint (data: Dataset) =
+/// An FNV-1a hash of the training data's features (their bits in the training precision) and targets, so a resumed
+/// run can tell that its data changed.
+let private fingerprint<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
+    (data: Dataset<'T>)
+    =
     let mutable hash = 14695981039346656037UL
 
     let mix (value: uint64) =
@@ -176,8 +53,11 @@ let private fingerprint (data: Dataset) =
     mix (uint64 data.Features.RowCount)
     mix (uint64 data.Features.ColumnCount)
 
-    for v in data.Features.ToColumnMajorArray() do
-        mix (uint64 (BitConverter.DoubleToInt64Bits v))
+    let bytes =
+        Runtime.InteropServices.MemoryMarshal.AsBytes(ReadOnlySpan<'T>(Nn.LinearAlgebra.Dense.Data data.Features))
+
+    for i in 0 .. bytes.Length - 1 do
+        mix (uint64 bytes[i])
 
     match data.Targets with
     | Targets.Classes(labels, count) ->
@@ -194,6 +74,9 @@ let private fingerprint (data: Dataset) =
 /// Refuses a checkpoint that another run made: architecture, loss, optimizer, settings or data differ, or it is
 /// further along than `--epochs`. Every message is one line naming the file.
 let private checkResume (path: string) (saved: Checkpoint) (model: Model) (optimizer: string) (epochs: int) =
+    if saved.Model.Precision <> model.Precision then
+        fail $"--resume {path}: the checkpoint was trained in {saved.Model.Precision} but this run uses {model.Precision}"
+
     let was, is = architecture saved.Model.Network, architecture model.Network
 
     if was <> is then
@@ -216,304 +99,284 @@ let private checkResume (path: string) (saved: Checkpoint) (model: Model) (optim
     if saved.State.Epoch > epochs then
         fail $"--resume {path}: the checkpoint has completed {saved.State.Epoch} epochs but --epochs is {epochs}"
 
-/// `nn train`: returns the exit code.
-let train (args: ParseResults<TrainArgs>) =
-    let mode = modeOf (args.Contains TrainArgs.Json)
-    let out = args.GetResult TrainArgs.Out
-    let force = args.Contains TrainArgs.Force
-    let plot = args.TryGetResult TrainArgs.Plot
-    let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
-    let resumePath = args.TryGetResult TrainArgs.Resume
+/// What `nn train` decided from its options before reading any data, whatever the precision.
+type private TrainPlan = {
+    Mode: Mode
+    Out: string
+    Force: bool
+    Plot: string option
+    CheckpointPath: string option
+    Resume: (string * Checkpoint) option
+    DataPath: string
+    Label: string
+    LabelsFile: string option
+    Hidden: int[]
+    /// `--layers` as given, for messages.
+    LayersText: string
+    Activation: Activation
+    LossName: string
+    Optimizer: string
+    /// None for the optimizers that choose their own step lengths.
+    Rate: float option
+    Epochs: int
+    /// None: the full batch.
+    Batch: int option
+    Seed: int
+    Validation: float
+    Patience: int option
+    Standardize: bool
+}
 
-    let path = args.GetResult TrainArgs.Data
-    let label = args.GetResult(TrainArgs.Label, "label")
+/// The model file's record of a network in the precision it was trained in, with the names of its features.
+let private modelOf
+    (network: Network<'T>)
+    (loss: Loss)
+    (metadata: ModelMetadata)
+    (standardization: Standardization option)
+    (classNames: string list)
+    (featureNames: string seq)
+    =
+    let names = if classNames.IsEmpty then null else classNames
 
-    // Every output is checked before any work: never an input, never another output, and writable.
-    let resumes (p: string) =
-        resumePath
-        |> Option.exists (fun r -> Outputs.identity r |> Option.exists (fun id -> Outputs.identity p = Some id))
+    match box network with
+    | :? Network<float32> as single -> Model.Of(single, loss, metadata, Option.toObj standardization, names, featureNames)
+    | _ -> Model(network.Convert<float>(), loss, metadata, Option.toObj standardization, names, Precision.Float64, featureNames)
 
-    let targets =
-        Outputs.check
-            [
-                yield { Option = "--data"; Path = path }
-                if isIdxFile path then
-                    yield {
-                        Option = "--labels"
-                        Path = labelsPathFor path (args.TryGetResult TrainArgs.Labels)
-                    }
-                match resumePath with
-                | Some r -> yield { Option = "--resume"; Path = r }
-                | None -> ()
-            ]
-            [
-                yield Outputs.output "--out" out force
-                match plot with
-                | Some p -> yield Outputs.output "--plot" p force
-                | None -> ()
-                match checkpointPath with
-                | Some c ->
-                    yield {
-                        Outputs.output "--checkpoint" c (force || resumes c) with
-                            MayReplace = [ "--resume" ]
-                    }
-                | None -> ()
-            ]
-
-    let hidden = LayerSizes.parse (args.GetResult(TrainArgs.Layers, "32"))
-
-    let activation =
-        match args.GetResult(TrainArgs.Activation, "relu") with
-        | "relu" -> Activation.Relu
-        | "tanh" -> Activation.Tanh
-        | "sigmoid" -> Activation.Sigmoid
-        | other -> fail $"--activation {other}: expected relu, tanh or sigmoid"
-
-    let optimizer = args.GetResult(TrainArgs.Optimizer, "adam")
-
-    let rate =
-        args.GetResult(
-            TrainArgs.Lr,
-            (if optimizer = "sgd" || optimizer = "momentum" then
-                 0.1
-             else
-                 1e-3)
-        )
-
-    if not (Double.IsFinite rate) || rate <= 0.0 then
-        fail $"--lr {rate}: must be a positive number"
-
-    let epochs = positive "--epochs" (args.GetResult(TrainArgs.Epochs, 30))
-    let batch = positive "--batch" (args.GetResult(TrainArgs.Batch, 32))
-    let seed = args.GetResult(TrainArgs.Seed, 0)
-    let validation = args.GetResult(TrainArgs.Validation, 0.0)
-
-    if not (validation >= 0.0 && validation < 1.0) then
-        fail $"--validation {validation}: must be in [0, 1)"
-
-    let patience =
-        args.TryGetResult TrainArgs.Early_Stopping
-        |> Option.map (positive "--early-stopping")
-
-    if patience.IsSome && validation = 0.0 then
-        fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
-
-    if patience.IsSome && (optimizer = "newton" || optimizer = "lbfgs") then
-        fail $"--early-stopping works with sgd, momentum, adam and adamw, not {optimizer}"
-
-    if
-        (checkpointPath.IsSome || resumePath.IsSome)
-        && (optimizer = "newton" || optimizer = "lbfgs")
-    then
-        fail $"--checkpoint and --resume work with sgd, momentum, adam and adamw, not {optimizer}"
-
-    let saved =
-        resumePath
-        |> Option.map (fun p ->
-            try
-                p, CheckpointFile.Load p
-            with :? FileNotFoundException ->
-                fail $"--resume {p}: no such file")
-
-    let lossName = args.GetResult(TrainArgs.Loss, "auto")
-    let regression = lossName = "mse"
-    let loaded = readLabelled path label (args.TryGetResult TrainArgs.Labels) regression
+/// `nn train` in precision 'T, after the options are checked: returns the exit code.
+let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
+    (plan: TrainPlan)
+    =
+    let path, label = plan.DataPath, plan.Label
+    let regression = plan.LossName = "mse"
+    let loaded = readLabelled<'T> path label plan.LabelsFile regression
     let data = loaded.Data
 
-    if not (args.Contains TrainArgs.Standardize) then
+    if not plan.Standardize then
         TrainingData.checkScale loaded
 
     let loss, outputs, outputActivation =
-        match lossName, data.Targets with
+        match plan.LossName, data.Targets with
         | "mse", _ -> Loss.SquaredError, 1, Activation.Identity
         | ("auto" | "bce" | "ce"), Targets.Classes(labels, count) ->
             TrainingData.checkClasses path labels
 
-            match lossName with
+            match plan.LossName with
             | "bce" when count > 2 ->
                 let sample = labels |> Seq.findIndex (fun l -> l > 1)
                 fail $"{loaded.Place sample -1}: label {labels[sample]} cannot be used with bce, which takes 0 or 1"
             | "bce" -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
             | "auto" when count = 2 -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
             | _ -> Loss.SoftmaxCrossEntropy, count, Activation.Softmax
-        | ("auto" | "bce" | "ce"), Targets.Values _ -> fail $"--loss {lossName} needs class labels"
+        | ("auto" | "bce" | "ce"), Targets.Values _ -> fail $"--loss {plan.LossName} needs class labels"
         | other, _ -> fail $"--loss {other}: expected auto, bce, ce or mse"
 
-    let rng = Rng.FromSeed seed
+    let rng = Rng.FromSeed plan.Seed
 
     let trainPart, validationPart =
-        if validation > 0.0 then
+        if plan.Validation > 0.0 then
             let t, v =
                 try
-                    Batching.trainTest validation (not regression) rng data
+                    Batching.trainTest plan.Validation (not regression) rng data
                 with :? ArgumentException as e ->
                     // "The training part of the 60 samples would be empty: change the fraction." → its first clause.
                     let clause = (e.Message.Split(" (Parameter", 2)[0]).Split(": change", 2)[0]
                     let why = (string (Char.ToLowerInvariant clause[0]) + clause.Substring 1).TrimEnd('.')
-                    fail $"--validation {validation}: {why}; use a smaller fraction or more data"
+                    fail $"--validation {plan.Validation}: {why}; use a smaller fraction or more data"
 
             t, Some v
         else
             data, None
 
     let standardization =
-        if args.Contains TrainArgs.Standardize then
+        if plan.Standardize then
             Some(Standardization.Fit trainPart.Features)
         else
             None
 
-    let scale (d: Dataset) =
+    let scale (d: Dataset<'T>) =
         match standardization with
         | Some s -> { d with Features = s.Apply d.Features }
         | None -> d
 
     let layers =
-        [ for units in hidden -> struct (units, activation) ]
+        [ for units in plan.Hidden -> struct (units, plan.Activation) ]
         @ [ struct (outputs, outputActivation) ]
 
     let initializer =
-        if activation = Activation.Relu then
+        if plan.Activation = Activation.Relu then
             Initializer.He
         else
             Initializer.XavierNormal
 
+    // Sizes and memory are checked before the network is allocated.
     let blame =
         if outputs > 1000 && outputs > data.Samples then
             $"{path}: the largest class label is {outputs - 1}, so the network needs {outputs} output units (class labels are 0 to k−1)"
         else
-            "--layers " + args.GetResult(TrainArgs.Layers, "32")
+            "--layers " + plan.LayersText
 
-    Budget.checkTraining blame data.FeatureCount (List.ofArray hidden @ [ outputs ]) trainPart.Samples batch optimizer
+    Budget.checkTraining
+        blame
+        (Runtime.InteropServices.Marshal.SizeOf<'T>())
+        data.FeatureCount
+        (List.ofArray plan.Hidden @ [ outputs ])
+        trainPart.Samples
+        (plan.Batch |> Option.defaultValue trainPart.Samples)
+        plan.Optimizer
+
     let struct (_, initRng) = rng.Split()
-    let network = Network.Create<float>(data.FeatureCount, layers, initializer, initRng)
+    let network = Network.Create<'T>(data.FeatureCount, layers, initializer, initRng)
 
     let classNames =
         match data.Targets with
         | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
         | Targets.Values _ -> []
+
+    let invariant (v: float) =
+        v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+
+    let precision = if typeof<'T> = typeof<float32> then "float32" else "float64"
+    let batchNote = plan.Batch |> Option.map string |> Option.defaultValue "full"
+    let rateNote = plan.Rate |> Option.map (fun r -> "lr", invariant r) |> Option.toList
+
     // What a checkpoint records of the run's settings; a resumed run must have the same.
     let settings = [
-        KeyValuePair("data", Path.GetFullPath path)
-        KeyValuePair(
-            "data_fingerprint",
-            (if checkpointPath.IsSome || saved.IsSome then
-                 fingerprint data
-             else
-                 "not computed")
-        )
-        KeyValuePair("optimizer", optimizer)
-        KeyValuePair("lr", rate.ToString("R", Globalization.CultureInfo.InvariantCulture))
-        KeyValuePair("batch", string batch)
-        KeyValuePair("seed", string seed)
-        KeyValuePair("validation", validation.ToString("R", Globalization.CultureInfo.InvariantCulture))
-        KeyValuePair("early_stopping", patience |> Option.map string |> Option.defaultValue "off")
-        KeyValuePair("standardize", (if args.Contains TrainArgs.Standardize then "on" else "off"))
+        "data", Path.GetFullPath path
+        "data_fingerprint",
+        (if plan.CheckpointPath.IsSome || plan.Resume.IsSome then
+             fingerprint data
+         else
+             "not computed")
+        "optimizer", plan.Optimizer
+        yield! rateNote
+        "batch", batchNote
+        "seed", string plan.Seed
+        "validation", invariant plan.Validation
+        "early_stopping", plan.Patience |> Option.map string |> Option.defaultValue "off"
+        "standardize", (if plan.Standardize then "on" else "off")
+        "precision", precision
     ]
 
     let running =
-        Model(
-            network,
-            loss,
-            ModelMetadata.Create(Nullable(int64 seed), settings),
-            Option.toObj standardization,
-            (if classNames.IsEmpty then null else classNames),
+        modelOf
+            network
+            loss
+            (ModelMetadata.Create(Nullable(int64 plan.Seed), [ for k, v in settings -> KeyValuePair(k, v) ]))
+            standardization
+            classNames
             data.FeatureNames
-        )
 
-    let lastCheckpoint = ref None
-    let lbfgsIterations = ref None
+    plan.Resume
+    |> Option.iter (fun (p, checkpoint) -> checkResume p checkpoint running plan.Optimizer plan.Epochs)
 
-    saved
-    |> Option.iter (fun (p, checkpoint) -> checkResume p checkpoint running optimizer epochs)
+    let train, validation = scale trainPart, validationPart |> Option.map scale
 
-    let run report =
-        let plan = {
-            Loss = loss
-            Train = scale trainPart
-            Validation = validationPart |> Option.map scale
-            Network = network
-            Epochs = epochs
-            Batch = batch
-            Seed = seed
-            Rate = rate
-            Patience = patience
-            Report = report
-            OptimizerName = optimizer
-            Model = running
-            CheckpointPath = checkpointPath
-            Resume = saved
-            LastCheckpoint = lastCheckpoint
+    // One run of the engine with the chosen optimizer, from the start or from the checkpoint.
+    let fitWith (optimizer: Optimizer<'T, 'S>) (report: int -> string -> unit) : Result<Trained<'T>, string> =
+        let config = {
+            Training.defaults optimizer with
+                Epochs = plan.Epochs
+                BatchSize = plan.Batch |> Option.defaultValue Int32.MaxValue
+                Seed = plan.Seed
+                Loss = loss
+                Validation = validation
+                EarlyStopping =
+                    plan.Patience
+                    |> Option.map (fun p -> {
+                        Patience = p
+                        MinDelta = 0.0
+                        RestoreBestWeights = true
+                    })
+                OnEpoch =
+                    fun e ->
+                        let validation =
+                            e.ValidationLoss
+                            |> Option.map (fun v -> $"  validation loss {num 4 v}")
+                            |> Option.defaultValue ""
+
+                        report e.Epoch $"loss {num 4 e.TrainLoss}{validation}"
+                // The run's own checkpoint file is replaced after every epoch, atomically.
+                OnCheckpoint =
+                    plan.CheckpointPath
+                    |> Option.map (fun path -> Checkpoints.save path true plan.Optimizer running)
         }
 
-        match optimizer with
-        | "sgd" -> fitWith Optimizers.sgd plan
-        | "momentum" -> fitWith (Optimizers.momentum 0.9) plan
-        | "adam" -> fitWith Optimizers.adam plan
-        | "adamw" -> fitWith (Optimizers.adamw 1e-2) plan
-        | "newton" -> fitNewton plan
-        | "lbfgs" ->
-            fitLbfgs plan
-            |> Result.map (fun (trained, iterations) ->
-                lbfgsIterations.Value <- Some iterations
-                trained)
+        match plan.Resume with
+        | None -> Training.fit config network train |> Result.mapError _.Message
+        | Some(path, saved) ->
+            match Checkpoints.ofCore plan.Optimizer optimizer network saved with
+            | Error e -> Error $"--resume {path}: {e}"
+            | Ok start -> Training.resume config network train start |> Result.mapError _.Message
+
+    let run report =
+        // Only the first-order optimizers have a rate (the options make sure of it); the others never call this one.
+        let rate: Schedule =
+            match plan.Rate with
+            | Some r -> Schedules.constant r
+            | None -> fun _ -> nan
+
+        match plan.Optimizer with
+        | "sgd" -> fitWith (Optimizers.sgd rate) report
+        | "momentum" -> fitWith (Optimizers.momentum 0.9 rate) report
+        | "adam" -> fitWith (Optimizers.adam rate) report
+        | "adamw" -> fitWith (Optimizers.adamw 1e-2 rate) report
+        // Damped exact Newton when the dense Hessian fits, Hessian-free otherwise.
+        | "newton" when network.ParameterCount <= Nn.Layers.Curvature.MaxDenseParameters -> fitWith (DampedNewton.optimizer DampedNewton.defaults) report
+        | "newton" -> fitWith (HessianFree.optimizer HessianFree.defaults) report
+        | "lbfgs" -> fitWith (Lbfgs.optimizer Lbfgs.defaults) report
         | other -> fail $"--optimizer {other}: expected sgd, momentum, adam, adamw, newton or lbfgs"
 
     let trained =
-        match withProgress mode "training" epochs run with
+        match withProgress plan.Mode "training" plan.Epochs run with
         | Ok trained -> trained
         | Error message ->
-            match lastCheckpoint.Value, checkpointPath with
-            | Some epoch, Some c -> fail $"{message.TrimEnd('.')}; the model was not written, and {c} still holds the checkpoint of epoch {epoch}"
-            | _ -> fail $"{message.TrimEnd('.')}; nothing was written"
+            let kept =
+                match plan.CheckpointPath with
+                | Some p when File.Exists p -> $"; {plan.Out} was not written, and the last checkpoint {p} is kept"
+                | _ -> $"; {plan.Out} was not written"
+
+            fail $"{message.TrimEnd('.')}{kept}"
+
+    let epochsRun = trained.History.Epochs
 
     let notes = [
         KeyValuePair("data", path)
-        KeyValuePair("optimizer", optimizer)
-        KeyValuePair("learning_rate", rate.ToString("R", Globalization.CultureInfo.InvariantCulture))
-        KeyValuePair("epochs", string trained.History.Epochs.Length)
-        KeyValuePair("batch", string batch)
+        KeyValuePair("optimizer", plan.Optimizer)
+        yield! plan.Rate |> Option.map (fun r -> KeyValuePair("learning_rate", invariant r)) |> Option.toList
+        KeyValuePair("epochs", string epochsRun.Length)
+        KeyValuePair("batch", batchNote)
+        KeyValuePair("precision", precision)
     ]
 
     let model =
-        Model(
-            trained.Network,
-            loss,
-            ModelMetadata.Create(Nullable(int64 seed), notes),
-            Option.toObj standardization,
-            (if classNames.IsEmpty then null else classNames),
-            data.FeatureNames
-        )
+        modelOf trained.Network loss (ModelMetadata.Create(Nullable(int64 plan.Seed), notes)) standardization classNames data.FeatureNames
 
-    Outputs.write "--out" targets[0] (fun stream -> ModelFile.Write(model, stream))
-    let epochsRun = trained.History.Epochs
-    let last = List.last epochsRun
+    // The outputs were checked before any work (see `train`); the writes themselves are atomic and never replace a
+    // file another run created meanwhile unless --force.
+    Outputs.write "--out" (Outputs.FileTarget(plan.Out, plan.Force)) (fun stream -> ModelFile.Write(model, stream))
+    let last = Seq.last epochsRun
 
-    match plot with
-    | Some _ ->
+    match plan.Plot with
+    | Some svgPath ->
         let series = [
-            yield NamedSeries("training", epochsRun |> List.map _.TrainLoss)
+            yield NamedSeries("training", epochsRun |> Seq.map _.TrainLoss)
             if validationPart.IsSome then
-                yield NamedSeries("validation", epochsRun |> List.choose _.ValidationLoss)
+                yield NamedSeries("validation", epochsRun |> Seq.choose _.ValidationLoss)
         ]
 
         let svg =
             LossCurveSvg.Render(series, LossCurveOptions(Title = $"{Path.GetFileName path}: {loss.Name} loss"))
 
-        Outputs.write "--plot" targets[1] (fun stream -> stream.Write(Text.UTF8Encoding(false).GetBytes svg))
+        Outputs.write "--plot" (Outputs.FileTarget(svgPath, plan.Force)) (fun stream -> stream.Write(UTF8Encoding(false).GetBytes svg))
     | None -> ()
 
-    // L-BFGS evaluates the loss several times per iteration: report iterations, as --epochs counts them.
-    let count, unit =
-        match lbfgsIterations.Value with
-        | Some iterations -> iterations, $"iterations ({epochsRun.Length} loss evaluations)"
-        | None -> epochsRun.Length, "epochs"
-
-    match mode with
+    match plan.Mode with
     | JsonOutput ->
         printJson [
-            "model", o out
-            "epochs", o count
+            "model", o plan.Out
+            "epochs", o epochsRun.Length
             "stopped_early", o trained.StoppedEarly
+            "precision", o precision
             "train_loss", o last.TrainLoss
             "train_accuracy", o (Option.toNullable last.TrainAccuracy)
             "validation_loss", o (Option.toNullable last.ValidationLoss)
@@ -538,11 +401,139 @@ let train (args: ParseResults<TrainArgs>) =
             else
                 ""
 
-        Console.Out.WriteLine $"trained {count} {unit}{early}: loss {num 4 last.TrainLoss}{accuracy}{valid}"
-        Console.Out.WriteLine $"saved {out}"
-        plot |> Option.iter (fun p -> Console.Out.WriteLine $"plotted {p}")
+        Console.Out.WriteLine $"trained {epochsRun.Length} epochs{early}: loss {num 4 last.TrainLoss}{accuracy}{valid}"
+        Console.Out.WriteLine $"saved {plan.Out}"
+        plan.Plot |> Option.iter (fun p -> Console.Out.WriteLine $"plotted {p}")
 
     0
+
+/// `nn train`: returns the exit code.
+let train (args: ParseResults<TrainArgs>) =
+    let mode = modeOf (args.Contains TrainArgs.Json)
+    let out = args.GetResult TrainArgs.Out
+    let force = args.Contains TrainArgs.Force
+    let plot = args.TryGetResult TrainArgs.Plot
+    let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
+    let resumePath = args.TryGetResult TrainArgs.Resume
+
+    let path = args.GetResult TrainArgs.Data
+
+    // Every output is checked before any work: never an input, never another output, and writable.
+    let resumes (p: string) =
+        resumePath
+        |> Option.exists (fun r -> Outputs.identity r |> Option.exists (fun id -> Outputs.identity p = Some id))
+
+    Outputs.check
+        [
+            yield { Option = "--data"; Path = path }
+            if isIdxFile path then
+                yield {
+                    Option = "--labels"
+                    Path = labelsPathFor path (args.TryGetResult TrainArgs.Labels)
+                }
+            match resumePath with
+            | Some r -> yield { Option = "--resume"; Path = r }
+            | None -> ()
+        ]
+        [
+            yield Outputs.output "--out" out force
+            match plot with
+            | Some p -> yield Outputs.output "--plot" p force
+            | None -> ()
+            match checkpointPath with
+            | Some c ->
+                yield {
+                    Outputs.output "--checkpoint" c (force || resumes c) with
+                        MayReplace = [ "--resume" ]
+                }
+            | None -> ()
+        ]
+    |> ignore
+
+    let layersText = args.GetResult(TrainArgs.Layers, "32")
+    let hidden = LayerSizes.parse layersText
+
+    let activation =
+        match args.GetResult(TrainArgs.Activation, "relu") with
+        | "relu" -> Activation.Relu
+        | "tanh" -> Activation.Tanh
+        | "sigmoid" -> Activation.Sigmoid
+        | other -> fail $"--activation {other}: expected relu, tanh or sigmoid"
+
+    let optimizer = args.GetResult(TrainArgs.Optimizer, "adam")
+
+    if not (List.contains optimizer [ "sgd"; "momentum"; "adam"; "adamw"; "newton"; "lbfgs" ]) then
+        fail $"--optimizer {optimizer}: expected sgd, momentum, adam, adamw, newton or lbfgs"
+
+    let secondOrder = optimizer = "newton" || optimizer = "lbfgs"
+
+    let rate =
+        match args.TryGetResult TrainArgs.Lr with
+        | Some r when secondOrder -> fail $"--lr {r}: --optimizer {optimizer} chooses its own step lengths and takes no learning rate"
+        | Some r when not (Double.IsFinite r) || r <= 0.0 -> fail $"--lr {r}: must be a positive number"
+        | Some r -> Some r
+        | None when secondOrder -> None
+        | None when optimizer = "sgd" || optimizer = "momentum" -> Some 0.1
+        | None -> Some 1e-3
+
+    let epochs = positive "--epochs" (args.GetResult(TrainArgs.Epochs, 30))
+
+    let batch =
+        match args.TryGetResult TrainArgs.Batch with
+        | Some b when optimizer = "lbfgs" -> fail $"--batch {b}: --optimizer lbfgs uses the full batch (its curvature pairs compare consecutive gradients of the same data)"
+        | Some b -> Some(positive "--batch" b)
+        | None when secondOrder -> None
+        | None -> Some 32
+
+    let seed = args.GetResult(TrainArgs.Seed, 0)
+    let validation = args.GetResult(TrainArgs.Validation, 0.0)
+
+    if not (validation >= 0.0 && validation < 1.0) then
+        fail $"--validation {validation}: must be in [0, 1)"
+
+    let patience =
+        args.TryGetResult TrainArgs.Early_Stopping
+        |> Option.map (positive "--early-stopping")
+
+    if patience.IsSome && validation = 0.0 then
+        fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
+
+    let saved =
+        resumePath
+        |> Option.map (fun p ->
+            try
+                p, CheckpointFile.Load p
+            with :? FileNotFoundException ->
+                fail $"--resume {p}: no such file")
+
+    let plan = {
+        Mode = mode
+        Out = out
+        Force = force
+        Plot = plot
+        CheckpointPath = checkpointPath
+        Resume = saved
+        DataPath = path
+        Label = args.GetResult(TrainArgs.Label, "label")
+        LabelsFile = args.TryGetResult TrainArgs.Labels
+        Hidden = hidden
+        LayersText = layersText
+        Activation = activation
+        LossName = args.GetResult(TrainArgs.Loss, "auto")
+        Optimizer = optimizer
+        Rate = rate
+        Epochs = epochs
+        Batch = batch
+        Seed = seed
+        Validation = validation
+        Patience = patience
+        Standardize = args.Contains TrainArgs.Standardize
+    }
+
+    match args.GetResult(TrainArgs.Precision, "float32") with
+    | "float32" -> trainAs<float32> plan
+    | "float64" -> trainAs<float> plan
+    | other -> fail $"--precision {other}: expected float32 or float64"
 
 let private loadModel (path: string) =
     if Directory.Exists path then

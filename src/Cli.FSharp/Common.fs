@@ -76,16 +76,25 @@ let labelsPathFor (images: string) (labels: string option) =
 let isIdxFile (path: string) = File.Exists path && isIdx path
 
 /// A labelled data set read for training, with where each value came from (for messages).
-type Loaded = {
+type Loaded<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// The data set.
-    Data: Dataset
+    Data: Dataset<'T>
     /// Where sample j's feature i came from (or its label, for i = −1): "file, line L, column C (name)" for CSV,
     /// "file, sample j" for IDX.
     Place: int -> int -> string
 }
 
-/// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels (pixels / 255).
-let readLabelled (path: string) (label: string) (labelsFile: string option) (regression: bool) : Loaded =
+/// <summary>
+/// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels
+/// (pixels / 255), held in the precision 'T: IDX pixels are converted straight to 'T; CSV cells are parsed in float64
+/// and rounded to 'T once. Returns it with the place of each value, for messages.
+/// </summary>
+let readLabelled<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
+    (path: string)
+    (label: string)
+    (labelsFile: string option)
+    (regression: bool)
+    : Loaded<'T> =
     if not (File.Exists path) && not (Directory.Exists path) then
         fail $"{path}: no such file"
     elif isIdx path then
@@ -96,7 +105,7 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
             | :? DataFormatException as e -> fail e.Message
             | :? IOException as e -> fail e.Message
 
-        let struct (features, labels) = images.ToFeatures()
+        let struct (features: 'T[], labels) = images.ToFeatures<'T>()
 
         {
             Data =
@@ -122,16 +131,33 @@ let readLabelled (path: string) (label: string) (labelsFile: string option) (reg
                 | Ok labels -> Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, Array.max labels + 1)
                 | Error e -> fail e.Message
 
-        {
-            Data = Data.create block.Features targets header.FeatureNames
-            Place =
-                fun sample feature ->
-                    let column =
-                        if feature < 0 then labelColumn
-                        elif feature < labelColumn then feature
-                        else feature + 1
+        let place sample feature =
+            let column =
+                if feature < 0 then labelColumn
+                elif feature < labelColumn then feature
+                else feature + 1
 
-                    $"{path}, line {block.Lines[sample]}, column {column + 1} ({header.Columns[column]})"
+            $"{path}, line {block.Lines[sample]}, column {column + 1} ({header.Columns[column]})"
+
+        let data = Data.create block.Features targets header.FeatureNames
+
+        {
+            Data =
+                match box data with
+                | :? Dataset<'T> as same -> same
+                | _ ->
+                    try
+                        Data.convert<'T, float> data
+                    with :? ArgumentException as e ->
+                        // Name the first value the precision cannot hold, by line and column.
+                        let values = Dense.Data block.Features
+                        let n = header.FeatureNames.Length
+
+                        match values |> Array.tryFindIndex (fun v -> abs v > float Single.MaxValue) with
+                        | Some k when typeof<'T> = typeof<float32> ->
+                            fail $"{place (k / n) (k % n)}: {values[k]:G4} does not fit float32 (at most ±3.4e38); pass --precision float64"
+                        | _ -> fail $"{path}: {e.Message} (the value does not fit {typeof<'T>.Name}: use --precision float64)"
+            Place = place
         }
 
 /// Runs `work` with a live progress bar of `total` epochs when on a terminal; `work` receives a reporter

@@ -9,7 +9,7 @@ open Nn.Initialization
 open Nn.Layers
 open Nn.LinearAlgebra
 open Nn.Losses
-open Nn.Training
+open Nn.Pipeline
 
 let private invariant (value: float) =
     value.ToString("0.0000", CultureInfo.InvariantCulture)
@@ -19,7 +19,9 @@ let private invariant (value: float) =
 let private train (out: IO.TextWriter) (title: string) (rows: string[]) (x: float[]) (y: float[]) seed iterations =
     let m = y.Length
     let xs = Dense.Matrix(2, m, x)
-    let ys = Dense.Matrix(1, m, y)
+
+    let data =
+        Data.create xs (Targets.Classes(Collections.Immutable.ImmutableArray.CreateRange(y |> Seq.map int), 2)) [ "x1"; "x2" ]
 
     let network =
         Network.Create<float>([| 2; 2; 1 |], Activation.Sigmoid, Activation.Sigmoid, Initializer.XavierNormal, seed)
@@ -28,12 +30,21 @@ let private train (out: IO.TextWriter) (title: string) (rows: string[]) (x: floa
     let chunk = iterations / 5
     let mutable current = network
 
-    for round in 1..5 do
-        let result =
-            GradientDescent.Run(current, xs, ys, Loss.BinaryCrossEntropy, 0.5, chunk)
+    // Full-batch gradient descent θ ← θ − α∇J: one update per pass over the four rows.
+    let config = {
+        Training.defaults (Optimizers.sgd (Schedules.constant 0.5)) with
+            Epochs = chunk
+            BatchSize = m
+            Loss = Loss.BinaryCrossEntropy
+    }
 
-        current <- result.Network
-        out.WriteLine $"iteration {round * chunk, 6}  loss {invariant result.FinalLoss}"
+    for round in 1..5 do
+        match Training.fit config current data with
+        | Ok trained -> current <- trained.Network
+        | Error e -> Common.fail e.Message
+
+        let loss, _ = Training.evaluate Loss.BinaryCrossEntropy current data
+        out.WriteLine $"iteration {round * chunk, 6}  loss {invariant loss}"
 
     let predictions = Propagation.Predict(current, xs)
     let mutable correct = 0
@@ -77,11 +88,11 @@ let lecture (out: IO.TextWriter) =
 /// Trains a 64-32-10 ReLU network with Adam on the 8×8 digits shipped inside Nn (stratified 75/25 split,
 /// standardised on the training part), with live progress, and prints the test accuracy; returns the exit code.
 let digits (mode: Common.Mode) =
-    let data = Nn.Pipeline.Data.digits ()
-    let train, test = data |> Nn.Pipeline.Batching.trainTest 0.25 true (Rng.FromSeed 0)
+    let data = Data.digits ()
+    let train, test = data |> Batching.trainTest 0.25 true (Rng.FromSeed 0)
     let scaling = Nn.Models.Standardization.Fit train.Features
 
-    let scale (d: Nn.Pipeline.Dataset) = {
+    let scale (d: Dataset) = {
         d with
             Features = scaling.Apply d.Features
     }
@@ -93,7 +104,7 @@ let digits (mode: Common.Mode) =
 
     let fit report =
         let config = {
-            Nn.Pipeline.Training.defaults Nn.Pipeline.Optimizers.adam with
+            Training.defaults (Optimizers.adam (Schedules.constant 1e-3)) with
                 Epochs = epochs
                 BatchSize = 32
                 OnEpoch =
@@ -106,7 +117,7 @@ let digits (mode: Common.Mode) =
                         report e.Epoch $"loss {invariant e.TrainLoss}{accuracy}"
         }
 
-        Nn.Pipeline.Training.fit config network (scale train)
+        Training.fit config network (scale train)
 
     if mode <> Common.JsonOutput then
         printfn "digits: %d samples of 8×8 pixels, 10 classes; 64-32-10 ReLU network, Adam 1e-3, batch 32, %d epochs" data.Samples epochs
@@ -115,7 +126,7 @@ let digits (mode: Common.Mode) =
     | Error e -> Common.fail e.Message
     | Ok trained ->
         let _, accuracy =
-            Nn.Pipeline.Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)
+            Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)
 
         let accuracy = accuracy.Value
 

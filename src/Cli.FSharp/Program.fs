@@ -119,9 +119,6 @@ let execute (argv: string[]) =
             (Budget.gigabytes (float (Budget.available ())))
 
         1
-    | :? Nn.Training.DivergenceException as e ->
-        eprintfn "nn: %s" e.Message
-        1
     // A backend named by NN_BLAS that does not exist or cannot be loaded.
     | :? InvalidOperationException as e when e.Message.StartsWith(Nn.LinearAlgebra.Blas.EnvironmentVariable + "=", StringComparison.Ordinal) ->
         eprintfn "nn: %s" e.Message

@@ -1,6 +1,7 @@
 /// Checks of training data that no later step would catch with a useful message.
 module Nn.Cli.TrainingData
 
+open System
 open System.Collections.Generic
 open Nn.Cli.Common
 open Nn.LinearAlgebra
@@ -14,8 +15,8 @@ open Nn.LinearAlgebra
 let LargestRawFeature = 1e150
 
 /// Refuses raw features beyond <c>LargestRawFeature</c>, naming the first such value's line and column.
-let checkScale (loaded: Loaded) =
-    let values = Dense.Data loaded.Data.Features
+let checkScale (loaded: Loaded<'T>) =
+    let values = Dense.Data loaded.Data.Features |> Array.map (fun v -> Double.CreateTruncating v)
     let n = loaded.Data.FeatureCount
 
     match values |> Array.tryFindIndex (fun v -> abs v > LargestRawFeature) with

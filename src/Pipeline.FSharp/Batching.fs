@@ -2,15 +2,18 @@ namespace Nn.Pipeline
 
 open System
 open System.Collections.Immutable
+open System.Numerics
 open MathNet.Numerics.LinearAlgebra
 open Nn.Initialization
+open Nn.LinearAlgebra
+open Nn.Training
 
 /// One minibatch in the batch layout: inputs × k and targets × k, one observation per column.
-type Batch = {
+type Batch<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// Inputs × k (a fresh matrix; frozen).
-    Inputs: Matrix<float>
+    Inputs: Matrix<'T>
     /// Targets × k (a fresh matrix; frozen).
-    Targets: Matrix<float>
+    Targets: Matrix<'T>
     /// The k sample indices of the source data, in batch order.
     Indices: ImmutableArray<int>
 }
@@ -23,8 +26,8 @@ type Batch = {
 module Batching =
 
     /// <summary>
-    /// A uniformly random permutation of 0 … n−1 (Fisher–Yates, Durstenfeld 1964, drawing with
-    /// <c>Rng.NextInt</c>), and the advanced generator.
+    /// A uniformly random permutation of 0 … n−1 — the identity shuffled by <c>Nn.Training.Permutation.Shuffle</c>
+    /// (Fisher–Yates, Durstenfeld 1964) — and the advanced generator. Training draws each epoch's order the same way.
     /// </summary>
     /// <exception cref="System.ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
     let permutation (n: int) (rng: Rng) : int[] * Rng =
@@ -32,19 +35,11 @@ module Batching =
             raise (ArgumentOutOfRangeException(nameof n, n, $"n must be non-negative but is {n}."))
 
         let order = Array.init n id
-        let mutable rng = rng
-
-        for i in n - 1 .. -1 .. 1 do
-            let struct (j, next) = rng.NextInt(i + 1)
-            rng <- next
-            let t = order[i]
-            order[i] <- order[j]
-            order[j] <- t
-
-        order, rng
+        let next = Permutation.Shuffle(Span order, rng)
+        order, next
 
     /// <summary>The data set with its samples in a random order, and the advanced generator.</summary>
-    let shuffle (rng: Rng) (data: Dataset) : Dataset * Rng =
+    let shuffle (rng: Rng) (data: Dataset<'T>) : Dataset<'T> * Rng =
         let order, next = permutation data.Samples rng
         Data.subset order data, next
 
@@ -65,7 +60,7 @@ module Batching =
     /// <c>chunks</c> (the last batch may be smaller), each batch gathered as contiguous column copies.
     /// </summary>
     /// <exception cref="System.ArgumentException">The matrices have different sample counts, or the batch size is not positive.</exception>
-    let minibatches (batchSize: int) (rng: Rng) (inputs: Matrix<float>) (targets: Matrix<float>) : Batch list * Rng =
+    let minibatches (batchSize: int) (rng: Rng) (inputs: Matrix<'T>) (targets: Matrix<'T>) : Batch<'T> list * Rng =
         if inputs.ColumnCount <> targets.ColumnCount then
             invalidArg (nameof targets) $"inputs have {inputs.ColumnCount} samples but targets have {targets.ColumnCount}."
 
@@ -74,8 +69,8 @@ module Batching =
         let batches =
             chunks batchSize order
             |> List.map (fun indices -> {
-                Inputs = Data.gatherColumns indices inputs
-                Targets = Data.gatherColumns indices targets
+                Inputs = Dense.GatherColumns(inputs, ReadOnlySpan indices)
+                Targets = Dense.GatherColumns(targets, ReadOnlySpan indices)
                 Indices = ImmutableArray.Create<int> indices
             })
 
@@ -87,7 +82,7 @@ module Batching =
     /// round(fraction · class size) of it (halves away from zero), so every part keeps the class proportions up to
     /// rounding. Each index lands in exactly one part.
     /// </summary>
-    let private splitIndices (fractions: float list) (stratified: bool) (rng: Rng) (data: Dataset) =
+    let private splitIndices (fractions: float list) (stratified: bool) (rng: Rng) (data: Dataset<'T>) =
         let order, _ = permutation data.Samples rng
         let parts = List.length fractions + 1
 
@@ -121,7 +116,7 @@ module Batching =
         if not (f >= 0.0 && f < 1.0) then
             raise (ArgumentOutOfRangeException(name, f, $"{name} must be in [0, 1) but is {f}."))
 
-    let private part (name: string) (indices: int[]) (data: Dataset) =
+    let private part (name: string) (indices: int[]) (data: Dataset<'T>) =
         if indices.Length = 0 then
             invalidArg name $"The {name} part of the {data.Samples} samples would be empty: change the fraction."
 
@@ -133,7 +128,7 @@ module Batching =
     /// keep the class proportions (up to rounding per class). Samples keep their permuted order.
     /// </summary>
     /// <exception cref="System.ArgumentException">The fraction is outside [0, 1), a part would be empty, or stratification is asked of regression data.</exception>
-    let trainTest (testFraction: float) (stratified: bool) (rng: Rng) (data: Dataset) : Dataset * Dataset =
+    let trainTest (testFraction: float) (stratified: bool) (rng: Rng) (data: Dataset<'T>) : Dataset<'T> * Dataset<'T> =
         checkFraction (nameof testFraction) testFraction
         let parts = splitIndices [ testFraction ] stratified rng data
         part "training" parts[0] data, part "test" parts[1] data
@@ -142,7 +137,7 @@ module Batching =
     /// Splits into (training, validation, test), as <c>trainTest</c> but with two fractions of the whole set.
     /// </summary>
     /// <exception cref="System.ArgumentException">A fraction is outside [0, 1), they sum to 1 or more, a part would be empty, or stratification is asked of regression data.</exception>
-    let trainValidationTest (validationFraction: float) (testFraction: float) (stratified: bool) (rng: Rng) (data: Dataset) =
+    let trainValidationTest (validationFraction: float) (testFraction: float) (stratified: bool) (rng: Rng) (data: Dataset<'T>) =
         checkFraction (nameof validationFraction) validationFraction
         checkFraction (nameof testFraction) testFraction
 

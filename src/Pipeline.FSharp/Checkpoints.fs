@@ -2,7 +2,9 @@ namespace Nn.Pipeline
 
 open System
 open System.Collections
+open System.Collections.Immutable
 open System.Globalization
+open System.Numerics
 open Microsoft.FSharp.Reflection
 open Nn.Layers
 open Nn.Models
@@ -10,7 +12,8 @@ open Nn.Reporting
 open Nn.Serialization
 
 /// <summary>
-/// An optimizer state in a generic form: its parameter-shaped arrays and its scalars, each named by its position in
+/// An optimizer state in a generic form: its parameter-shaped arrays (held in float64, which holds a float32 value
+/// exactly) and its scalars, each named by its position in
 /// the state's tuple tree (<c>state</c> for a state that is a single value, <c>state.0.1</c> for the second field of
 /// the first field, …). Adam's state <c>(t, m, v), k</c> becomes arrays <c>state.0.1</c>, <c>state.0.2</c> and
 /// scalars <c>state.0.0</c>, <c>state.1</c>.
@@ -24,8 +27,8 @@ type EncodedState = {
 
 /// <summary>
 /// The codec between optimizer states and <c>EncodedState</c>, by reflection over the state's type. It supports what the
-/// <c>Transform</c> stages and their combinators build: <c>unit</c>, <c>int</c>, <c>float</c>,
-/// <c>Parameters&lt;float&gt;</c>, tuples of those (the <c>>-></c> chains, Adam's triple), F# lists of them, and
+/// <c>Transform</c> stages, the second-order stages and their combinators build: <c>unit</c>, <c>int</c>, <c>float</c>,
+/// <c>Parameters&lt;float&gt;</c>, <c>Parameters&lt;float32&gt;</c> (widened exactly to float64), tuples of those (the <c>>-></c> chains, Adam's triple), F# lists of them, and
 /// boxed states (<c>Optimizers.erase</c>, <c>Optimizers.chainAll</c>), read through their runtime types.
 /// </summary>
 [<RequireQualifiedAccess>]
@@ -45,7 +48,7 @@ module OptimizerState =
     let private unsupported (ty: Type) =
         invalidArg
             "state"
-            $"The optimizer state type {ty.FullName} is not supported: states must be built of unit, int, float, Parameters<float>, tuples and lists of them."
+            $"The optimizer state type {ty.FullName} is not supported: states must be built of unit, int, float, Parameters<float> or Parameters<float32>, tuples and lists of them."
 
     let private isList (ty: Type) =
         ty.IsGenericType && ty.GetGenericTypeDefinition() = typedefof<list<obj>>
@@ -59,6 +62,7 @@ module OptimizerState =
         | v when ty = typeof<int> -> [ Scalar(path, float (unbox<int> v)) ]
         | v when ty = typeof<float> -> [ Scalar(path, unbox<float> v) ]
         | v when ty = typeof<Parameters<float>> -> [ Array(path, v :?> Parameters<float>) ]
+        | v when ty = typeof<Parameters<float32>> -> [ Array(path, (v :?> Parameters<float32>).Convert<float>()) ]
         | v when FSharpType.IsTuple ty ->
             let types = FSharpType.GetTupleElements ty
 
@@ -97,7 +101,48 @@ module OptimizerState =
                     | Array _ -> None)
         }
 
-    let rec private rebuild (path: string) (ty: Type) (template: objnull) (arrays: Map<string, Parameters<float>>) (scalars: Map<string, float>) : objnull =
+    // A template value of a type, for list items beyond the template's own (a list whose length varies, such as
+    // L-BFGS's correction pairs): zeros, empty lists, and the network's shape for trees.
+    let rec private templateOf (ty: Type) (shape: Parameters<float>) : objnull =
+        if ty = typeof<unit> then
+            box ()
+        elif ty = typeof<int> then
+            box 0
+        elif ty = typeof<float> then
+            box 0.0
+        elif ty = typeof<Parameters<float>> then
+            box shape
+        elif ty = typeof<Parameters<float32>> then
+            box (shape.Convert<float32>())
+        elif FSharpType.IsTuple ty then
+            FSharpValue.MakeTuple(FSharpType.GetTupleElements ty |> Array.map (fun t -> templateOf t shape), ty)
+        elif isList ty then
+            FSharpValue.MakeUnion(FSharpType.GetUnionCases ty |> Array.find (fun c -> c.Name = "Empty"), [||])
+        else
+            unsupported ty
+
+    // The number of items the encoded state holds under a list's path (the largest index named, plus one).
+    let private encodedCount (path: string) (names: string seq) =
+        let prefix = path + "."
+
+        names
+        |> Seq.choose (fun (name: string) ->
+            if name.StartsWith(prefix, StringComparison.Ordinal) then
+                match Int32.TryParse(name.Substring(prefix.Length).Split('.')[0], NumberStyles.None, CultureInfo.InvariantCulture) with
+                | true, i -> Some(i + 1)
+                | _ -> None
+            else
+                None)
+        |> Seq.fold max 0
+
+    let rec private rebuild
+        (path: string)
+        (ty: Type)
+        (template: objnull)
+        (shape: Parameters<float>)
+        (arrays: Map<string, Parameters<float>>)
+        (scalars: Map<string, float>)
+        : objnull =
         let scalar () =
             match scalars.TryFind path with
             | Some v -> v
@@ -107,7 +152,7 @@ module OptimizerState =
         | t when ty = typeof<unit> -> t
         | null when ty = typeof<obj> -> null
         | null -> invalidArg "template" $"The template state holds null at {path}, of type {ty.FullName}."
-        | t when ty = typeof<obj> -> rebuild path (t.GetType()) t arrays scalars
+        | t when ty = typeof<obj> -> rebuild path (t.GetType()) t shape arrays scalars
         | _ when ty = typeof<int> ->
             let v = scalar ()
 
@@ -126,22 +171,43 @@ module OptimizerState =
                     raise (Mismatch $"the optimizer array '{path}' does not have the parameters' shape: {e.Message}")
 
                 box p
+        | t when ty = typeof<Parameters<float32>> ->
+            match arrays.TryFind path with
+            | None -> raise (Mismatch $"the optimizer array '{path}' is missing")
+            | Some p ->
+                let narrowed = p.Convert<float32>()
+
+                try
+                    (t :?> Parameters<float32>).CheckSameShape narrowed
+                with :? ArgumentException as e ->
+                    raise (Mismatch $"the optimizer array '{path}' does not have the parameters' shape: {e.Message}")
+
+                box narrowed
         | t when FSharpType.IsTuple ty ->
             let types = FSharpType.GetTupleElements ty
 
             let fields =
                 FSharpValue.GetTupleFields t
-                |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field arrays scalars)
+                |> Array.mapi (fun i field -> rebuild $"{path}.{i}" types[i] field shape arrays scalars)
 
             FSharpValue.MakeTuple(fields, ty)
         | t when isList ty ->
             let element = ty.GetGenericArguments()[0]
 
+            let templates = (t :?> IEnumerable) |> Seq.cast<objnull> |> List.ofSeq
+
+            let count =
+                max templates.Length (encodedCount path (Seq.append arrays.Keys scalars.Keys))
+
             let items =
-                (t :?> IEnumerable)
-                |> Seq.cast<objnull>
-                |> List.ofSeq
-                |> List.mapi (fun i item -> rebuild $"{path}.{i}" element item arrays scalars)
+                List.init count (fun i ->
+                    let item =
+                        if i < templates.Length then
+                            templates[i]
+                        else
+                            templateOf element shape
+
+                    rebuild $"{path}.{i}" element item shape arrays scalars)
 
             let cases = FSharpType.GetUnionCases ty
 
@@ -160,19 +226,21 @@ module OptimizerState =
     /// The state of the template's type and structure holding the encoded values: every array and scalar the template
     /// has, by name, and no others. Values are taken exactly (NaN and ±∞ included); the arrays are used as they are.
     /// </summary>
+    /// <param name="shape">The parameters' shape: the shape of trees in list items the template does not have (lists whose
+    /// length varies, such as L-BFGS's correction pairs, take as many items as the encoded state names).</param>
     /// <param name="template">A state of the same optimizer, e.g. <c>optimizer.Init parameters</c>: it gives the type, the
-    /// lengths of lists inside boxed states, and the array shapes.</param>
+    /// shortest lengths of lists, and the array shapes.</param>
     /// <param name="encoded">The arrays and scalars, as <c>encode</c> names them.</param>
     /// <returns><c>Ok</c> state, or <c>Error</c> with one sentence when a name is missing, repeated or extra, an array's
     /// shape differs from the template's, or an <c>int</c> scalar is not a whole number in range.</returns>
     /// <exception cref="System.ArgumentException">The template's type, or a type inside it, is not supported; the message names it.</exception>
-    let decode (template: 'State) (encoded: EncodedState) : Result<'State, string> =
+    let decodeWith (shape: Parameters<float>) (template: 'State) (encoded: EncodedState) : Result<'State, string> =
         try
             distinct "array" (encoded.Arrays |> List.map fst)
             distinct "scalar" (encoded.Scalars |> List.map fst)
             let arrays, scalars = Map.ofList encoded.Arrays, Map.ofList encoded.Scalars
-            let state = rebuild Root typeof<'State> (box template) arrays scalars
-            let expected = encode template
+            let state = rebuild Root typeof<'State> (box template) shape arrays scalars
+            let expected = encode (unbox<'State> state)
 
             let extra known names =
                 names |> List.tryFind (fun name -> not (List.contains name known))
@@ -186,6 +254,16 @@ module OptimizerState =
             | None, None -> Ok(unbox<'State> state)
         with Mismatch message ->
             Error message
+
+
+    /// <summary>
+    /// <c>decodeWith</c> with the shape of the template's first tree (or no tree at all when it has none, so list items
+    /// holding trees beyond the template's own are refused as misshapen).
+    /// </summary>
+    let decode (template: 'State) (encoded: EncodedState) : Result<'State, string> =
+        match (encode template).Arrays with
+        | (_, tree) :: _ -> decodeWith tree template encoded
+        | [] -> decodeWith (Parameters<float>([])) template encoded
 
 /// <summary>
 /// Pipeline checkpoints (<c>TrainingCheckpoint</c>) as core <c>Checkpoint</c>s (model + <c>TrainingState</c>) and
@@ -206,7 +284,6 @@ module Checkpoints =
         "steps.batch_size", (fun s -> float s.BatchSize)
         "steps.loss", _.Loss
         "steps.gradient_norm", _.GradientNorm
-        "steps.learning_rate", _.LearningRate
     ]
 
     let private epochSeries: (string * (EpochRecord -> float)) list = [
@@ -214,10 +291,16 @@ module Checkpoints =
         "epochs.steps", (fun e -> float e.Steps)
         "epochs.train_loss", _.TrainLoss
         "epochs.gradient_norm", _.GradientNorm
-        "epochs.learning_rate", _.LearningRate
+    ]
+
+    // Series recorded for every step or epoch of a run, or for none (the learning rate of an optimizer without one,
+    // accuracies of regression, validation without validation data).
+    let private optionalStepSeries: (string * (StepRecord -> float option)) list = [
+        "steps.learning_rate", _.LearningRate >> ValueOption.toOption
     ]
 
     let private optionalEpochSeries: (string * (EpochRecord -> float option)) list = [
+        "epochs.learning_rate", _.LearningRate >> ValueOption.toOption
         "epochs.train_accuracy", _.TrainAccuracy
         "epochs.validation_loss", _.ValidationLoss
         "epochs.validation_accuracy", _.ValidationAccuracy
@@ -235,13 +318,13 @@ module Checkpoints =
     /// The optimizer state's type is not supported, the name is empty, the parameters do not fit the model's network,
     /// a value is NaN or ±∞ (a file cannot hold them), or an optional history field is present for some epochs only.
     /// </exception>
-    let toCore (optimizer: string) (model: Model) (checkpoint: TrainingCheckpoint<'State>) : Checkpoint =
+    let toCore (optimizer: string) (model: Model) (checkpoint: TrainingCheckpoint<'T, 'State>) : Checkpoint =
         let encoded = OptimizerState.encode checkpoint.OptimizerState
 
         let best =
             match checkpoint.Best with
             | Some b ->
-                [ NamedParameters("best.parameters", b.Parameters) ],
+                [ NamedParameters("best.parameters", b.Parameters.Convert<float>()) ],
                 [
                     "best.epoch", float b.Epoch
                     "best.loss", b.Loss
@@ -258,22 +341,29 @@ module Checkpoints =
 
         let history = checkpoint.History
 
-        let series = [
-            for name, f in stepSeries -> NamedSeries(name, history.Steps |> List.map f)
-            for name, f in epochSeries -> NamedSeries(name, history.Epochs |> List.map f)
-            for name, f in optionalEpochSeries do
-                let values = history.Epochs |> List.map f
+        let optional name (values: float option list) =
+            if values |> List.forall Option.isSome && not values.IsEmpty then
+                Some(NamedSeries(name, values |> List.choose id))
+            elif values |> List.exists Option.isSome then
+                invalidArg (nameof checkpoint) $"The history's {name} is recorded for some steps or epochs only, which a checkpoint cannot hold."
+            else
+                None
 
-                if values |> List.forall Option.isSome && not values.IsEmpty then
-                    yield NamedSeries(name, values |> List.choose id)
-                elif values |> List.exists Option.isSome then
-                    invalidArg (nameof checkpoint) $"The history's {name} is recorded for some epochs only, which a checkpoint cannot hold."
+        let steps, epochs = List.ofSeq history.Steps, List.ofSeq history.Epochs
+
+        let series = [
+            for name, f in stepSeries -> NamedSeries(name, steps |> List.map f)
+            for name, f in epochSeries -> NamedSeries(name, epochs |> List.map f)
+            for name, f in optionalStepSeries do
+                yield! Option.toList (optional name (steps |> List.map f))
+            for name, f in optionalEpochSeries do
+                yield! Option.toList (optional name (epochs |> List.map f))
         ]
 
         let state =
             TrainingState(checkpoint.Epoch, int64 checkpoint.Step, checkpoint.Rng, optimizer, arrays, scalars, series)
 
-        Checkpoint(model.WithNetwork(model.Network.WithParameters checkpoint.Parameters), state)
+        Checkpoint(model.WithNetwork(model.Network.WithParameters(checkpoint.Parameters.Convert<float>())), state)
 
     /// Raised inside <c>ofCore</c> when the file's content does not fit; turned into an Error there.
     exception private Unfit of string
@@ -286,11 +376,12 @@ module Checkpoints =
 
     /// <summary>
     /// The pipeline checkpoint stored in a core <c>Checkpoint</c> made by <c>toCore</c>, with the optimizer state in
-    /// the structure of <paramref name="template"/>.
+    /// the structure of the optimizer's initial state.
     /// </summary>
-    /// <param name="optimizer">The name the checkpoint must carry, e.g. <c>adam</c>.</param>
-    /// <param name="template">A state of the optimizer being resumed, e.g. <c>optimizer.Init network.Parameters</c>; its
-    /// arrays give the shapes to check.</param>
+    /// <param name="name">The name the checkpoint must carry, e.g. <c>adam</c>.</param>
+    /// <param name="optimizer">The optimizer being resumed; its initial state for <paramref name="network"/> is the
+    /// template the stored state must fit (structure and array shapes).</param>
+    /// <param name="network">The network being trained (its shape and precision).</param>
     /// <param name="checkpoint">The core checkpoint, e.g. from <c>CheckpointFile.Load</c>.</param>
     /// <returns>
     /// <c>Ok</c>, or <c>Error</c> with one sentence: another optimizer's name, an optimizer state that does not fit the
@@ -298,11 +389,17 @@ module Checkpoints =
     /// series, has series of the wrong length, or does not match the epoch and step counters.
     /// </returns>
     /// <exception cref="System.ArgumentException">The template's type is not supported.</exception>
-    let ofCore (optimizer: string) (template: 'State) (checkpoint: Checkpoint) : Result<TrainingCheckpoint<'State>, string> =
+    let ofCore
+        (name: string)
+        (optimizer: Optimizer<'T, 'State>)
+        (network: Network<'T>)
+        (checkpoint: Checkpoint)
+        : Result<TrainingCheckpoint<'T, 'State>, string> =
+        let template = optimizer.Init network.Parameters
         let state = checkpoint.State
 
-        if state.Optimizer <> optimizer then
-            Error $"the checkpoint was made with the optimizer '{state.Optimizer}', not '{optimizer}'"
+        if state.Optimizer <> name then
+            Error $"the checkpoint was made with the optimizer '{state.Optimizer}', not '{name}'"
         else
             try
                 let isBest (name: string) =
@@ -325,14 +422,14 @@ module Checkpoints =
                         Some {
                             BestEpoch.Epoch = whole "best.epoch" e
                             Loss = l
-                            Parameters = p
+                            Parameters = p.Convert<'T>()
                             Waited = whole "best.waited" w
                         }
                     | _ -> raise (Unfit "the best validation epoch must be given by exactly best.parameters, best.epoch, best.loss and best.waited")
 
                 let optimizerState =
                     match
-                        OptimizerState.decode template {
+                        OptimizerState.decodeWith (network.Parameters.Convert<float>()) template {
                             Arrays = arrays |> List.filter (fst >> isBest >> not)
                             Scalars = scalars |> List.filter (fst >> isBest >> not)
                         }
@@ -348,6 +445,7 @@ module Checkpoints =
                 let known =
                     (stepSeries |> List.map fst)
                     @ (epochSeries |> List.map fst)
+                    @ (optionalStepSeries |> List.map fst)
                     @ (optionalEpochSeries |> List.map fst)
 
                 match series.Keys |> Seq.tryFind (fun k -> not (List.contains k known)) with
@@ -369,24 +467,28 @@ module Checkpoints =
                 let epochColumns =
                     epochSeries |> List.map (fun (name, _) -> name, column name epoch) |> Map.ofList
 
-                let optional name i =
+                let optionalOf count what name (i: int) =
                     match series.TryFind name with
-                    | Some values when values.Length = epoch -> Some values[i]
-                    | Some values -> raise (Unfit $"the history series '{name}' has {values.Length} values but the checkpoint records {epoch} epochs")
+                    | Some values when values.Length = count -> Some values[i]
+                    | Some values -> raise (Unfit $"the history series '{name}' has {values.Length} values but the checkpoint records {count} {what}")
                     | None -> None
+
+                let optional = optionalOf epoch "epochs"
 
                 let s name (i: int) = stepColumns[name][i]
                 let e name (i: int) = epochColumns[name][i]
 
                 let steps =
-                    List.init step (fun i -> {
-                        StepRecord.Epoch = whole "steps.epoch" (s "steps.epoch" i)
-                        Step = whole "steps.step" (s "steps.step" i)
-                        BatchSize = whole "steps.batch_size" (s "steps.batch_size" i)
-                        Loss = s "steps.loss" i
-                        GradientNorm = s "steps.gradient_norm" i
-                        LearningRate = s "steps.learning_rate" i
-                    })
+                    ImmutableArray.CreateRange(
+                        Seq.init step (fun i -> {
+                            StepRecord.Epoch = whole "steps.epoch" (s "steps.epoch" i)
+                            Step = whole "steps.step" (s "steps.step" i)
+                            BatchSize = whole "steps.batch_size" (s "steps.batch_size" i)
+                            Loss = s "steps.loss" i
+                            GradientNorm = s "steps.gradient_norm" i
+                            LearningRate = optionalOf step "steps" "steps.learning_rate" i |> ValueOption.ofOption
+                        })
+                    )
 
                 let epochs =
                     List.init epoch (fun i -> {
@@ -397,16 +499,19 @@ module Checkpoints =
                         ValidationLoss = optional "epochs.validation_loss" i
                         ValidationAccuracy = optional "epochs.validation_accuracy" i
                         GradientNorm = e "epochs.gradient_norm" i
-                        LearningRate = e "epochs.learning_rate" i
+                        LearningRate = optional "epochs.learning_rate" i |> ValueOption.ofOption
                     })
 
                 Ok {
                     Epoch = epoch
                     Step = step
-                    Parameters = checkpoint.Model.Network.Parameters
+                    Parameters = checkpoint.Model.Network.Parameters.Convert<'T>()
                     OptimizerState = optimizerState
                     Rng = state.Rng
-                    History = { Steps = steps; Epochs = epochs }
+                    History = {
+                        Steps = steps
+                        Epochs = ImmutableArray.CreateRange epochs
+                    }
                     Best = best
                 }
             with Unfit message ->
@@ -422,7 +527,7 @@ module Checkpoints =
     /// <param name="checkpoint">The state to save.</param>
     /// <exception cref="System.ArgumentException">As <c>toCore</c>.</exception>
     /// <exception cref="System.IO.IOException">The file exists and <paramref name="overwrite"/> is false, or writing fails; any existing file is left as it was.</exception>
-    let save (path: string) (overwrite: bool) (optimizer: string) (model: Model) (checkpoint: TrainingCheckpoint<'State>) : unit =
+    let save (path: string) (overwrite: bool) (optimizer: string) (model: Model) (checkpoint: TrainingCheckpoint<'T, 'State>) : unit =
         CheckpointFile.Save(toCore optimizer model checkpoint, path, overwrite)
 
     /// <summary>
@@ -430,14 +535,20 @@ module Checkpoints =
     /// the model (loss, standardization, class names, metadata) comes back too.
     /// </summary>
     /// <param name="path">The file.</param>
-    /// <param name="optimizer">The optimizer name the checkpoint must carry.</param>
-    /// <param name="template">A state of the optimizer being resumed (see <c>ofCore</c>).</param>
+    /// <param name="name">The optimizer name the checkpoint must carry.</param>
+    /// <param name="optimizer">The optimizer being resumed (see <c>ofCore</c>).</param>
+    /// <param name="network">The network being trained.</param>
     /// <returns><c>Ok</c>(model, checkpoint), or <c>Error</c> with a sentence starting with the path (see <c>ofCore</c>).</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no such file.</exception>
     /// <exception cref="Nn.Serialization.ModelFormatException">The file is not a valid checkpoint file; the message starts with the path.</exception>
-    let load (path: string) (optimizer: string) (template: 'State) : Result<Model * TrainingCheckpoint<'State>, string> =
+    let load
+        (path: string)
+        (name: string)
+        (optimizer: Optimizer<'T, 'State>)
+        (network: Network<'T>)
+        : Result<Model * TrainingCheckpoint<'T, 'State>, string> =
         let file = CheckpointFile.Load path
 
-        ofCore optimizer template file
+        ofCore name optimizer network file
         |> Result.map (fun c -> file.Model, c)
         |> Result.mapError (fun e -> $"{path}: {e}")

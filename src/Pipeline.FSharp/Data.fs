@@ -3,6 +3,7 @@ namespace Nn.Pipeline
 open System
 open System.Collections.Immutable
 open System.IO
+open System.Numerics
 open MathNet.Numerics.LinearAlgebra
 open Nn.Layers
 open Nn.LinearAlgebra
@@ -17,15 +18,18 @@ type Targets =
 
 /// <summary>
 /// A data set in the batch layout of <c>Nn.Layers.Propagation</c>: <c>Features</c> is features × samples,
-/// column-major, one observation per column (so a sample's features are contiguous), with its targets.
+/// column-major, one observation per column (so a sample's features are contiguous), with its targets. 'T is the
+/// precision the features are held in (float or float32): a data set is held once, in the precision it is trained in
+/// (<c>Data.convert</c> changes it).
 /// </summary>
 /// <remarks>
 /// Build it with <c>Data.create</c>, <c>Data.ofRows</c> or <c>Data.readCsv</c>, which check that every value is
 /// finite, the sample counts agree and labels lie in [0, classes). The matrices are frozen: never mutate them.
+/// Regression targets stay in float64 whatever 'T is (they are small); training rounds them to 'T once.
 /// </remarks>
-type Dataset = {
+type Dataset<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// Features × samples, finite.
-    Features: Matrix<float>
+    Features: Matrix<'T>
     /// One target per sample.
     Targets: Targets
     /// One name per feature row (the CSV header, or x1, x2, … for data built from arrays).
@@ -37,6 +41,9 @@ type Dataset = {
 
     /// The number of features n (rows of <c>Features</c>).
     member d.FeatureCount = d.Features.RowCount
+
+/// A data set held in float64, the precision the readers produce.
+type Dataset = Dataset<float>
 
 /// <summary>
 /// Standardisation x′ = (x − μ) / σ per feature, fitted on training data only and carried with the model: the
@@ -52,12 +59,12 @@ module Data =
     let private defaultNames count =
         ImmutableArray.CreateRange(Seq.init count (fun i -> $"x{i + 1}"))
 
-    let private checkFinite (name: string) (m: Matrix<float>) =
+    let private checkFinite (name: string) (m: Matrix<'T>) =
         let data = Dense.Data m
 
-        match Array.tryFindIndex (Double.IsFinite >> not) data with
-        | Some i -> invalidArg name $"{name}[{i % m.RowCount}, {i / m.RowCount}] is {data[i]}: values must be finite."
-        | None -> ()
+        match Guard.FirstNonFinite<'T>(ReadOnlySpan data) with
+        | -1 -> ()
+        | i -> invalidArg name $"{name}[{i % m.RowCount}, {i / m.RowCount}] is {data[i]}: values must be finite."
 
     /// <summary>
     /// A data set from a features × samples matrix and targets, after checking it: every feature finite, at least
@@ -65,7 +72,7 @@ module Data =
     /// name per row.
     /// </summary>
     /// <exception cref="System.ArgumentException">A check fails; the message names the argument and the sizes.</exception>
-    let create (features: Matrix<float>) (targets: Targets) (featureNames: string seq) : Dataset =
+    let create (features: Matrix<'T>) (targets: Targets) (featureNames: string seq) : Dataset<'T> =
         let features = Dense.Ensure features
         let names = ImmutableArray.CreateRange featureNames
         let m = features.ColumnCount
@@ -145,53 +152,56 @@ module Data =
         create (Dense.Matrix(n, rows.Length, Array.concat rows)) (Targets.Values y) (defaultNames n)
 
     /// The class count, or None for regression data.
-    let classCount (data: Dataset) =
+    let classCount (data: Dataset<'T>) =
         match data.Targets with
         | Targets.Classes(_, count) -> Some count
         | Targets.Values _ -> None
 
     /// <summary>
-    /// The target matrix for a network with <paramref name="outputs"/> output units, samples in columns:
-    /// one-hot (classes × m) for class labels; for a single output unit and at most two classes, the labels
-    /// themselves as a 1 × m row of 0s and 1s (sigmoid + binary cross-entropy); regression targets as they are.
+    /// The target matrix for a network with <paramref name="outputs"/> output units, samples in columns, in the
+    /// precision 'T: one-hot (classes × m) for class labels; for a single output unit and at most two classes, the
+    /// labels themselves as a 1 × m row of 0s and 1s (sigmoid + binary cross-entropy); regression targets rounded to 'T.
     /// </summary>
     /// <exception cref="System.ArgumentException">The shapes cannot match (for example 3 classes and 2 outputs).</exception>
-    let targetMatrix (outputs: int) (data: Dataset) : Matrix<float> =
+    let targetMatrix<'T, 'U
+        when 'T: unmanaged
+        and 'T :> IFloatingPointIeee754<'T>
+        and 'T: (new: unit -> 'T)
+        and 'T: struct
+        and 'T :> ValueType
+        and 'U: unmanaged
+        and 'U :> IFloatingPointIeee754<'U>
+        and 'U: (new: unit -> 'U)
+        and 'U: struct
+        and 'U :> ValueType>
+        (outputs: int)
+        (data: Dataset<'U>)
+        : Matrix<'T> =
         match data.Targets with
-        | Targets.Classes(labels, count) when outputs = 1 && count <= 2 -> Dense.Matrix(1, labels.Length, labels |> Seq.map float |> Array.ofSeq)
+        | Targets.Classes(labels, count) when outputs = 1 && count <= 2 ->
+            Dense.Matrix(1, labels.Length, labels |> Seq.map (fun l -> if l = 1 then 'T.One else 'T.Zero) |> Array.ofSeq)
         | Targets.Classes(labels, count) ->
             if outputs <> count then
                 invalidArg (nameof outputs) $"The data has {count} classes but the network has {outputs} outputs."
 
-            Targets.OneHot<float>(labels, count)
+            Targets.OneHot<'T>(labels, count)
         | Targets.Values values ->
             if values.RowCount <> outputs then
                 invalidArg (nameof outputs) $"The targets have {values.RowCount} outputs but the network has {outputs}."
 
-            values
+            Dense.Convert<float, 'T> values
 
     /// <summary>One-hot encoding: a classes × m matrix with a 1 in row labels[i] of column i.</summary>
     /// <exception cref="System.ArgumentException">A label is outside [0, classes).</exception>
     let oneHot (classes: int) (labels: int seq) : Matrix<float> =
         Targets.OneHot<float>(Array.ofSeq labels, classes)
 
-    /// Copies columns <paramref name="indices"/> of a rows × m column-major matrix into a new rows × k matrix.
-    let internal gatherColumns (indices: int[]) (matrix: Matrix<float>) : Matrix<float> =
-        let rows = matrix.RowCount
-        let source = Dense.Data matrix
-        let target = Array.zeroCreate (rows * indices.Length)
-
-        for k in 0 .. indices.Length - 1 do
-            Array.blit source (indices[k] * rows) target (k * rows) rows
-
-        Dense.Matrix(rows, indices.Length, target)
-
     /// <summary>
     /// The samples at <paramref name="indices"/>, in that order (repeats allowed), as a new data set. A sample's
     /// features are one contiguous column, so this is one block copy per sample.
     /// </summary>
     /// <exception cref="System.ArgumentException">No indices, or an index outside [0, m).</exception>
-    let subset (indices: int[]) (data: Dataset) : Dataset =
+    let subset (indices: int[]) (data: Dataset<'T>) : Dataset<'T> =
         if indices.Length = 0 then
             invalidArg (nameof indices) "indices is empty: a subset needs at least one sample."
 
@@ -202,11 +212,38 @@ module Data =
 
         {
             data with
-                Features = gatherColumns indices data.Features
+                Features = Dense.GatherColumns(data.Features, ReadOnlySpan indices)
                 Targets =
                     match data.Targets with
                     | Targets.Classes(labels, count) -> Targets.Classes(ImmutableArray.CreateRange(indices |> Seq.map (fun k -> labels[k])), count)
-                    | Targets.Values values -> Targets.Values(gatherColumns indices values)
+                    | Targets.Values values -> Targets.Values(Dense.GatherColumns(values, ReadOnlySpan indices))
+        }
+
+    /// <summary>
+    /// The data set with its features in another precision (each value rounded to the nearest 'T, once), for example
+    /// <c>Data.convert&lt;float32&gt; (Data.digits ())</c>. Targets and names are shared.
+    /// </summary>
+    /// <exception cref="System.ArgumentException">A feature overflows 'T (becomes ±∞); the message names its row and column.</exception>
+    let convert<'T, 'U
+        when 'T: unmanaged
+        and 'T :> IFloatingPointIeee754<'T>
+        and 'T: (new: unit -> 'T)
+        and 'T: struct
+        and 'T :> ValueType
+        and 'U: unmanaged
+        and 'U :> IFloatingPointIeee754<'U>
+        and 'U: (new: unit -> 'U)
+        and 'U: struct
+        and 'U :> ValueType>
+        (data: Dataset<'U>)
+        : Dataset<'T> =
+        let features = Dense.Convert<'U, 'T> data.Features
+        checkFinite "features" features
+
+        {
+            Features = features
+            Targets = data.Targets
+            FeatureNames = data.FeatureNames
         }
 
     /// A classification data set from a CSV header and block: labels checked as class indices (see <c>Csv.classLabels</c>).
@@ -301,15 +338,15 @@ module Standardizer =
     /// Fits μⱼ = (1/m)·Σᵢ xⱼᵢ and σⱼ = √((1/m)·Σᵢ (xⱼᵢ − μⱼ)²) on <paramref name="training"/>, replacing σⱼ = 0 by 1.
     /// Pass only the training part of a split, never validation or test data.
     /// </summary>
-    let fit (training: Dataset) : Standardizer = Standardizer.Fit training.Features
+    let fit (training: Dataset<'T>) : Standardizer = Standardizer.Fit training.Features
 
-    /// <summary>Applies x′ = (x − μ) / σ to a features × samples matrix, returning a new matrix.</summary>
+    /// <summary>Applies x′ = (x − μ) / σ to a features × samples matrix, returning a new matrix of the same precision.</summary>
     /// <exception cref="System.ArgumentException">The matrix has a different number of features from the standardizer.</exception>
-    let transform (standardizer: Standardizer) (features: Matrix<float>) : Matrix<float> = standardizer.Apply features
+    let transform (standardizer: Standardizer) (features: Matrix<'T>) : Matrix<'T> = standardizer.Apply features
 
     /// <summary>The data set with standardised features; targets and names unchanged.</summary>
     /// <exception cref="System.ArgumentException">The feature count differs from the standardizer's.</exception>
-    let apply (standardizer: Standardizer) (data: Dataset) : Dataset = {
+    let apply (standardizer: Standardizer) (data: Dataset<'T>) : Dataset<'T> = {
         data with
             Features = transform standardizer data.Features
     }

@@ -12,7 +12,7 @@ open Nn.Pipeline
 /// is mutated, so a state can be kept, compared or reused.
 /// </summary>
 [<Sealed>]
-type GradientTransformation(optimizer: Optimizer<objnull>) =
+type GradientTransformation(optimizer: Optimizer<float, objnull>) =
 
     /// <summary>The initial state for <paramref name="parameters"/>.</summary>
     member _.Init(parameters: Parameters<float>) : objnull =
@@ -29,16 +29,18 @@ type GradientTransformation(optimizer: Optimizer<objnull>) =
         ArgumentNullException.ThrowIfNull gradients
         ArgumentNullException.ThrowIfNull parameters
         gradients.CheckSameShape parameters
-        let updates, next = optimizer.Update gradients state parameters
-        struct (updates, next)
+
+        match optimizer.Update gradients state (Context.ofParameters 0 parameters) with
+        | Ok(updates, next) -> struct (updates, next)
+        | Error e -> raise (InvalidOperationException e.Message)
 
     /// <summary>This transformation followed by <paramref name="next"/> (optax <c>chain</c>).</summary>
     member _.Then(next: GradientTransformation) : GradientTransformation =
         ArgumentNullException.ThrowIfNull next
-        GradientTransformation(Optimizers.chainAll [ optimizer; next.ToFSharp() ])
+        GradientTransformation(Optimizer.chainAll [ optimizer; next.ToFSharp() ])
 
     /// <summary>The F# optimizer with its state boxed.</summary>
-    member _.ToFSharp() : Optimizer<objnull> = optimizer
+    member _.ToFSharp() : Optimizer<float, objnull> = optimizer
 
 /// <summary>
 /// The named optimizers and stages of <c>Nn.Pipeline.Optimizers</c> and <c>Transform</c> for C#, with a constant
@@ -47,8 +49,8 @@ type GradientTransformation(optimizer: Optimizer<objnull>) =
 [<AbstractClass; Sealed>]
 type GradientTransformations =
 
-    static member private Wrap(optimizer: Optimizer<'S>) =
-        GradientTransformation(Nn.Pipeline.Optimizers.erase optimizer)
+    static member private Wrap(optimizer: Optimizer<float, 'S>) =
+        GradientTransformation(Optimizer.erase optimizer)
 
     /// <summary>A constant learning rate α as a schedule.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">α is not positive and finite.</exception>
@@ -95,12 +97,12 @@ type GradientTransformations =
 
     /// <summary>u = g: changes nothing.</summary>
     static member Identity() =
-        GradientTransformations.Wrap Transform.identity
+        GradientTransformations.Wrap(Transform.identity ())
 
     /// <summary>The stages in order, each feeding its updates to the next.</summary>
     static member Chain([<ParamArray>] stages: GradientTransformation[]) =
         ArgumentNullException.ThrowIfNull stages
-        GradientTransformation(Nn.Pipeline.Optimizers.chainAll [ for s in stages -> s.ToFSharp() ])
+        GradientTransformation(Optimizer.chainAll [ for s in stages -> s.ToFSharp() ])
 
 /// <summary>Raised by <c>Trainer.Fit</c> when training cannot produce a model (divergence, identical hidden units).</summary>
 type TrainingFailedException(message: string) =
@@ -112,7 +114,7 @@ type TrainingRun(network: Network<float>, epochLosses: float[], stoppedEarly: bo
     /// The trained network (the input network is untouched).
     member _.Network = network
 
-    /// The mean training loss J after each epoch, over the whole training set.
+    /// The mean training loss of each epoch (the batches' losses, each measured before its update, averaged over the samples).
     member _.EpochLosses: Collections.Generic.IReadOnlyList<float> =
         Array.AsReadOnly epochLosses
 
@@ -158,13 +160,10 @@ type Trainer =
             Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
 
         let config = {
-            Training.defaults (fun _ -> optimizer.ToFSharp()) with
+            Training.defaults (optimizer.ToFSharp()) with
                 Epochs = epochs
                 BatchSize = batchSize
                 Seed = seed
-                // The transformation carries its own learning rate; this schedule only fills the history's
-                // learning-rate column, which TrainingRun does not expose.
-                LearningRate = Schedules.constant 1.0
                 Loss = loss
         }
 

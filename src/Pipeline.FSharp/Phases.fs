@@ -1,110 +1,57 @@
 namespace Nn.Pipeline
 
+open System
+open System.Collections.Immutable
+open System.Numerics
 open Nn.Layers
 
 /// <summary>
 /// One phase of a mixed run: a function from the network so far and the training data to the trained network and
-/// its history. First-order fits, second-order fits and L-BFGS are all phases, so they compose as a chain.
+/// its history. A <c>Training.fit</c> run with any optimizer — Adam, damped Newton, L-BFGS — is a phase, so phases
+/// compose as a chain.
 /// </summary>
-type Phase = Network<float> -> Dataset -> Result<Trained, SecondOrderError>
+type Phase<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> =
+    Network<'T> -> Dataset<'T> -> Result<Trained<'T>, TrainingError>
 
 /// <summary>
 /// Mixed training as a chain of phases, for example a few Adam epochs and then Newton refinement:
-/// <c>Phases.run [ Phases.firstOrder adamConfig; Phases.secondOrder newtonConfig ]</c>. Each phase starts from the
-/// network the previous one returned; the histories are concatenated.
+/// <c>Phases.run [ Phases.fit adamConfig; Phases.fit newtonConfig ]</c>. Each phase starts from the network the
+/// previous one returned; the histories are concatenated.
 /// </summary>
 [<RequireQualifiedAccess>]
 module Phases =
 
-    /// <summary>A <c>Training.fit</c> run as a phase; its <c>TrainingError</c> comes back as <c>FirstOrderPhase</c>.</summary>
-    let firstOrder (config: Config<'State>) : Phase =
-        fun network data -> Training.fit config network data |> Result.mapError FirstOrderPhase
-
-    /// <summary>A <c>SecondOrder.fit</c> run as a phase.</summary>
-    let secondOrder (config: SecondOrderConfig<'State>) : Phase =
-        fun network data -> SecondOrder.fit config network data
-
-    /// <summary>
-    /// A full-batch <c>SecondOrder.lbfgs</c> run as a phase. Its history is one epoch: one step per evaluation of
-    /// J and ∇J (line-search trials included, <c>LearningRate</c> recorded as 1), and the final training loss; the
-    /// epoch's gradient norm is the mean over the evaluations.
-    /// </summary>
-    let lbfgs (settings: LbfgsSettings) (loss: Nn.Losses.Loss) : Phase =
-        fun network data ->
-            SecondOrder.lbfgs settings loss network data
-            |> Result.map (fun run ->
-                let steps =
-                    List.zip run.Evaluations run.GradientNorms
-                    |> List.mapi (fun i (value, norm) -> {
-                        Epoch = 1
-                        Step = i + 1
-                        BatchSize = data.Samples
-                        Loss = value
-                        GradientNorm = norm
-                        LearningRate = 1.0
-                    })
-
-                let trainLoss, trainAccuracy = Training.evaluate loss run.Network data
-
-                {
-                    Network = run.Network
-                    History = {
-                        Steps = steps
-                        Epochs = [
-                            {
-                                Epoch = 1
-                                Steps = steps.Length
-                                TrainLoss = trainLoss
-                                TrainAccuracy = trainAccuracy
-                                ValidationLoss = None
-                                ValidationAccuracy = None
-                                GradientNorm =
-                                    (if steps.IsEmpty then
-                                         0.0
-                                     else
-                                         steps |> List.averageBy (fun s -> s.GradientNorm))
-                                LearningRate = 1.0
-                            }
-                        ]
-                    }
-                    BestEpoch = None
-                    StoppedEarly = false
-                })
+    /// <summary>A <c>Training.fit</c> run as a phase.</summary>
+    let fit (config: Config<'T, 'State>) : Phase<'T> =
+        fun network data -> Training.fit config network data
 
     /// <summary>
     /// <paramref name="later"/> after <paramref name="earlier"/>: epochs and steps of the later history renumbered to
     /// continue the earlier ones (epoch e becomes e + E, step s becomes s + S, and each epoch's step count gains S).
     /// </summary>
     let append (earlier: History) (later: History) : History =
-        let epochs =
-            earlier.Epochs
-            |> List.tryLast
-            |> Option.map (fun e -> e.Epoch)
-            |> Option.defaultValue 0
-
-        let steps =
-            earlier.Steps
-            |> List.tryLast
-            |> Option.map (fun s -> s.Step)
-            |> Option.defaultValue 0
+        let epochs = earlier.Epochs.Length
+        let steps = earlier.Steps.Length
 
         {
             Steps =
-                earlier.Steps
-                @ (later.Steps
-                   |> List.map (fun s -> {
-                       s with
-                           Epoch = s.Epoch + epochs
-                           Step = s.Step + steps
-                   }))
+                earlier.Steps.AddRange(
+                    later.Steps
+                    |> Seq.map (fun s -> {
+                        s with
+                            Epoch = s.Epoch + epochs
+                            Step = s.Step + steps
+                    })
+                )
             Epochs =
-                earlier.Epochs
-                @ (later.Epochs
-                   |> List.map (fun e -> {
-                       e with
-                           Epoch = e.Epoch + epochs
-                           Steps = e.Steps + steps
-                   }))
+                earlier.Epochs.AddRange(
+                    later.Epochs
+                    |> Seq.map (fun e -> {
+                        e with
+                            Epoch = e.Epoch + epochs
+                            Steps = e.Steps + steps
+                    })
+                )
         }
 
     /// <summary>
@@ -113,11 +60,14 @@ module Phases =
     /// any phase stopped early. The first failing phase ends the run with its error. No phases: the network
     /// unchanged with an empty history.
     /// </summary>
-    let run (phases: Phase list) : Phase =
+    let run (phases: Phase<'T> list) : Phase<'T> =
         fun network data ->
             let start = {
                 Network = network
-                History = { Steps = []; Epochs = [] }
+                History = {
+                    Steps = ImmutableArray.Empty
+                    Epochs = ImmutableArray.Empty
+                }
                 BestEpoch = None
                 StoppedEarly = false
             }
@@ -126,7 +76,7 @@ module Phases =
             |> List.fold
                 (fun acc phase ->
                     acc
-                    |> Result.bind (fun (so_far: Trained) ->
+                    |> Result.bind (fun (so_far: Trained<'T>) ->
                         phase so_far.Network data
                         |> Result.map (fun next ->
                             let offset = so_far.History.Epochs.Length

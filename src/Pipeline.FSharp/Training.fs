@@ -1,10 +1,16 @@
 namespace Nn.Pipeline
 
 open System
+open System.Collections.Immutable
+open System.Numerics
+open System.Runtime.InteropServices
 open MathNet.Numerics.LinearAlgebra
 open Nn.Initialization
 open Nn.Layers
+open Nn.LinearAlgebra
 open Nn.Losses
+open Nn.Optimization
+open Nn.Training
 
 /// <summary>Early stopping on the validation loss.</summary>
 type EarlyStopping = {
@@ -16,7 +22,8 @@ type EarlyStopping = {
     RestoreBestWeights: bool
 }
 
-/// <summary>One minibatch update.</summary>
+/// <summary>One minibatch update (a struct: the run keeps one per step without allocating).</summary>
+[<Struct>]
 type StepRecord = {
     /// 1-based epoch.
     Epoch: int
@@ -28,69 +35,84 @@ type StepRecord = {
     Loss: float
     /// ‖∇J‖₂ of the batch.
     GradientNorm: float
-    /// α(t) of the learning-rate schedule for this update (t = Step − 1).
-    LearningRate: float
+    /// α(t) of the optimizer's learning-rate schedule for this update (t = Step − 1); none when it has no learning rate.
+    LearningRate: float voption
 }
 
-/// <summary>One epoch's summary, measured with the parameters at the end of the epoch.</summary>
+/// <summary>One epoch's summary.</summary>
 type EpochRecord = {
     /// 1-based epoch.
     Epoch: int
     /// Steps taken so far in the run.
     Steps: int
-    /// J on the whole training set.
+    /// The mean loss over the epoch's samples, each batch measured before its update (the running loss Keras and
+    /// PyTorch's examples report): Σ_b m_b·J_b / m.
     TrainLoss: float
-    /// Accuracy on the training set (classification), else None.
+    /// The fraction of the epoch's samples classified correctly by their batch's forward pass, before its update
+    /// (classification), else None.
     TrainAccuracy: float option
-    /// J on the validation set, when there is one.
+    /// J on the validation set with the parameters at the end of the epoch, when there is one.
     ValidationLoss: float option
     /// Accuracy on the validation set (classification with validation data), else None.
     ValidationAccuracy: float option
     /// The mean of the epoch's batch gradient norms.
     GradientNorm: float
-    /// α(t) of the epoch's last update.
-    LearningRate: float
+    /// α(t) of the epoch's last update; none when the optimizer has no learning rate.
+    LearningRate: float voption
 }
 
-/// <summary>Everything a run measured, in order. Immutable.</summary>
+/// <summary>Everything a run measured, in order. Immutable; two histories are equal when their records are.</summary>
+[<CustomEquality; NoComparison>]
 type History = {
     /// Every update, first first.
-    Steps: StepRecord list
+    Steps: ImmutableArray<StepRecord>
     /// Every completed epoch, first first.
-    Epochs: EpochRecord list
-}
+    Epochs: ImmutableArray<EpochRecord>
+} with
+
+    override h.Equals(other: objnull) =
+        match other with
+        | :? History as o -> Seq.forall2 (=) h.Steps o.Steps && h.Steps.Length = o.Steps.Length && Seq.toList h.Epochs = Seq.toList o.Epochs
+        | _ -> false
+
+    override h.GetHashCode() = hash (h.Steps.Length, h.Epochs.Length)
 
 /// <summary>Where and how a run diverged.</summary>
 type Divergence = {
     /// 1-based epoch.
     Epoch: int
-    /// 1-based step over the run (the last step of the epoch when the end-of-epoch loss is the problem).
+    /// 1-based step over the run (the epoch's last step when the end-of-epoch validation loss is the problem).
     Step: int
-    /// The offending loss (may be finite when a parameter overflowed).
+    /// The offending loss (may be finite when a parameter overflowed or the loss exploded).
     Loss: float
-    /// What was non-finite.
+    /// What happened, in words.
     Reason: string
 }
 
 /// <summary>A run that correct code can meet but that produced no model.</summary>
 type TrainingError =
-    /// A loss or a parameter became NaN or ±∞; no model is returned.
+    /// The loss became NaN or ±∞ or exploded, or a parameter became non-finite or passed the bound (see
+    /// <c>Training.fit</c>); no model is returned.
     | Diverged of Divergence
     /// Two hidden units are identical, so gradient training could never separate them (for example after zero
     /// initialisation); allow it with <c>AllowSymmetricUnits</c>.
     | SymmetricHiddenUnits of description: string
+    /// An optimizer stage found no update at this epoch and step (a second-order stage whose damping reached its limit,
+    /// or whose curvature was not finite).
+    | StepFailed of epoch: int * step: int * failure: StepFailure
 
     /// The error as one line.
     member e.Message =
         match e with
-        | Diverged d -> $"Training diverged at epoch {d.Epoch}, step {d.Step}: {d.Reason} (loss {d.Loss}). Lower the learning rate or clip gradients."
+        | Diverged d -> $"Training diverged at epoch {d.Epoch}, step {d.Step}: {d.Reason}. Lower the learning rate or clip gradients."
         | SymmetricHiddenUnits s ->
             $"Hidden units are identical ({s}): gradient training cannot break that symmetry. Initialise randomly, or set AllowSymmetricUnits to demonstrate it."
+        | StepFailed(epoch, step, failure) -> $"Training stopped at epoch {epoch}, step {step}: {failure.Message}"
 
 /// <summary>The result of a successful run.</summary>
-type Trained = {
+type Trained<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// The trained network (the best epoch's parameters when early stopping restored them).
-    Network: Network<float>
+    Network: Network<'T>
     /// What the run measured.
     History: History
     /// The epoch with the lowest validation loss, when there was validation data.
@@ -103,13 +125,13 @@ type Trained = {
 /// The epoch with the lowest validation loss so far, tracked whenever there is validation data (early stopping
 /// reads it; <c>Trained.BestEpoch</c> reports it).
 /// </summary>
-type BestEpoch = {
+type BestEpoch<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// 1-based epoch.
     Epoch: int
     /// Its validation loss (finite).
     Loss: float
     /// The parameters at the end of that epoch.
-    Parameters: Parameters<float>
+    Parameters: Parameters<'T>
     /// Completed epochs since then that did not improve on it by more than <c>MinDelta</c>.
     Waited: int
 }
@@ -119,13 +141,13 @@ type BestEpoch = {
 /// <c>Training.resume</c> gives bit-identically the parameters and history of a run that was never interrupted.
 /// Immutable: the parameter trees are frozen.
 /// </summary>
-type TrainingCheckpoint<'State> = {
+type TrainingCheckpoint<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// Completed epochs (≥ 0).
     Epoch: int
-    /// Completed updates over the whole run (≥ 0); the next update is number Step + 1 and uses α(Step).
+    /// Completed updates over the whole run (≥ 0).
     Step: int
     /// θ at the end of epoch <c>Epoch</c>.
-    Parameters: Parameters<float>
+    Parameters: Parameters<'T>
     /// The optimizer's state after update <c>Step</c> (moments, counters, …).
     OptimizerState: 'State
     /// The generator that draws the next epoch's shuffle.
@@ -133,29 +155,30 @@ type TrainingCheckpoint<'State> = {
     /// Everything measured so far: <c>Step</c> step records and <c>Epoch</c> epoch records.
     History: History
     /// The best validation epoch so far (early stopping state); None without validation data or before epoch 1.
-    Best: BestEpoch option
+    Best: BestEpoch<'T> option
 }
 
 /// <summary>
-/// A training run's settings. <c>Optimizer</c> is a recipe awaiting its learning rate (for example
-/// <c>Optimizers.adam</c> or <c>Optimizers.momentum 0.9</c>); the run applies it to <c>LearningRate</c>, which is
-/// also what the history records.
+/// A training run's settings. <c>Optimizer</c> is a finished chain (for example
+/// <c>Optimizers.adam (Schedules.constant 1e-3)</c>, or <c>Lbfgs.optimizer Lbfgs.defaults</c>).
 /// </summary>
-type Config<'State> = {
+type Config<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
     /// Passes over the training data (≥ 0).
     Epochs: int
-    /// Samples per minibatch (≥ 1); the last batch of an epoch may be smaller.
+    /// Samples per minibatch (≥ 1); the last batch of an epoch may be smaller. A batch size of at least the number of
+    /// samples (e.g. <c>Int32.MaxValue</c>) trains on the full batch, in data order.
     BatchSize: int
+    /// Draw a new order of the samples for every epoch (from the generator seeded by <c>Seed</c>); otherwise batches
+    /// take the samples in data order.
+    Shuffle: bool
     /// Seeds the shuffling (network initialisation has its own seed).
     Seed: int
-    /// The optimizer recipe, given the learning rate.
-    Optimizer: Schedule -> Optimizer<'State>
-    /// α(t).
-    LearningRate: Schedule
+    /// The optimizer chain.
+    Optimizer: Optimizer<'T, 'State>
     /// The loss J is the mean of; it must fit the output activation.
     Loss: Loss
     /// Data measured after every epoch, never trained on.
-    Validation: Dataset option
+    Validation: Dataset<'T> option
     /// Stop on the validation loss (needs <c>Validation</c>).
     EarlyStopping: EarlyStopping option
     /// Train even with identical hidden units (to demonstrate that they stay identical).
@@ -164,76 +187,106 @@ type Config<'State> = {
     OnStep: StepRecord -> unit
     /// Called after every epoch.
     OnEpoch: EpochRecord -> unit
-    /// Called after every completed epoch (after <c>OnEpoch</c>) with the state to resume from, for example to
-    /// save it with <c>Checkpoints.save</c>. An exception it throws ends the run and propagates.
-    OnCheckpoint: TrainingCheckpoint<'State> -> unit
+    /// Called after every completed epoch (after <c>OnEpoch</c>) with the state to resume from, for example to save
+    /// it with <c>Checkpoints.save</c>. Building it copies θ, the optimizer state and the history, so leave it None
+    /// when no checkpoints are wanted. An exception it throws ends the run and propagates.
+    OnCheckpoint: (TrainingCheckpoint<'T, 'State> -> unit) option
 }
 
 /// <summary>
-/// Training as a fold over epochs × minibatches: (θ, optimizer state) → batch → (θ, optimizer state), with a seeded
-/// shuffle per epoch, an immutable history, early stopping and divergence detection. The same configuration,
-/// network and data give bit-identical parameters and history.
+/// The training engine: one fold over epochs × minibatches for every optimizer — first-order chains, second-order
+/// stages and mixtures — with a seeded shuffle per epoch, an immutable history, validation, early stopping,
+/// checkpoints and divergence detection. The API is pure: the caller's network and data are never touched, and the
+/// same configuration, network and data give bit-identical parameters and history. Inside a call the engine owns its
+/// buffers — a flat copy of θ, the gradients, every layer's values for one batch, the gathered batch and the
+/// optimizer's working state — and updates them in place, so a fused chain trains without allocating per step.
 /// </summary>
 [<RequireQualifiedAccess>]
 module Training =
 
     /// <summary>
-    /// Defaults around an optimizer recipe: 20 epochs, batches of 32, seed 0, α = 1e-3 constant, softmax
-    /// cross-entropy, no validation, no early stopping, symmetric units refused, no observers and no checkpoints.
+    /// Defaults around an optimizer: 20 epochs, batches of 32 shuffled each epoch, seed 0, softmax cross-entropy, no
+    /// validation, no early stopping, symmetric units refused, no observers and no checkpoints.
     /// </summary>
-    let defaults (optimizer: Schedule -> Optimizer<'State>) : Config<'State> = {
+    let defaults (optimizer: Optimizer<'T, 'State>) : Config<'T, 'State> = {
         Epochs = 20
         BatchSize = 32
+        Shuffle = true
         Seed = 0
         Optimizer = optimizer
-        LearningRate = Schedules.constant 1e-3
         Loss = Loss.SoftmaxCrossEntropy
         Validation = None
         EarlyStopping = None
         AllowSymmetricUnits = false
         OnStep = ignore
         OnEpoch = ignore
-        OnCheckpoint = ignore
+        OnCheckpoint = None
     }
 
     /// <summary>
-    /// Predicted classes: the arg-max of each output column, or for a single output unit, 1 when ŷ ≥ 0.5 else 0.
+    /// A loss far above where a run started means it has diverged even while it is finite: a batch loss above
+    /// <c>ExplosionFactor</c> · max(J₁, 1), where J₁ is the run's first batch loss, stops training.
     /// </summary>
-    /// <exception cref="System.ArgumentException">The feature count differs from the network's inputs.</exception>
-    let predictClasses (network: Network<float>) (features: Matrix<float>) : int[] =
-        let output = Propagation.Predict(network, features)
+    [<Literal>]
+    let ExplosionFactor = 1e8
 
-        if output.RowCount = 1 then
-            Array.init output.ColumnCount (fun j -> if output[0, j] >= 0.5 then 1 else 0)
-        else
-            Targets.ArgMax output
+    /// <summary>
+    /// The largest magnitude a parameter may reach, √(largest finite 'T) (≈ 1.3e154 in float64, 1.8e19 in float32):
+    /// beyond it, squaring a parameter (as every loss and norm does) overflows, so training stops.
+    /// </summary>
+    let parameterBound<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> () =
+        sqrt (if typeof<'T> = typeof<float32> then float Single.MaxValue else Double.MaxValue)
+
+    /// <summary>Predicted classes of a features × samples matrix by <c>Targets.Classes</c> (arg-max, or ≥ 0.5 for one output).</summary>
+    /// <exception cref="System.ArgumentException">The feature count differs from the network's inputs.</exception>
+    let predictClasses (network: Network<'T>) (features: Matrix<'T>) : int[] =
+        Targets.Classes(Propagation.Predict(network, features))
+
+    // The cost (Σ L / m, summed in float64 over chunks of the workspace's capacity) and the number of correct class
+    // decisions of the workspace's current parameters on a whole data set.
+    let private measure (workspace: Workspace<'T>) (x: 'T[]) (y: 'T[]) (samples: int) (classify: bool) =
+        let inputs, outputs = workspace.Inputs, workspace.Outputs
+        let mutable total = 0.0
+        let mutable correct = 0
+        let mutable start = 0
+
+        while start < samples do
+            let m = min workspace.Capacity (samples - start)
+            let ys = ReadOnlySpan(y, start * outputs, m * outputs)
+            total <- total + Double.CreateTruncating(workspace.TotalLoss(ReadOnlySpan(x, start * inputs, m * inputs), ys, m))
+
+            if classify then
+                correct <- correct + workspace.CountCorrect(ys, m)
+
+            start <- start + m
+
+        total / float samples, correct
+
+    let private isClassification (data: Dataset<'T>) =
+        match data.Targets with
+        | Targets.Classes _ -> true
+        | Targets.Values _ -> false
 
     /// <summary>
     /// The cost J = (1/m)·Σ L of the network on a data set, and its accuracy for class labels (None for regression).
-    /// A non-finite result means the network has diverged.
+    /// It runs in chunks of at most 1,024 samples, so memory is bounded by the network and one chunk. A non-finite
+    /// result means the network has diverged.
     /// </summary>
     /// <exception cref="System.ArgumentException">The data does not fit the network or the loss.</exception>
-    let evaluate (loss: Loss) (network: Network<float>) (data: Dataset) : float * float option =
-        let trace = Propagation.Forward(network, data.Features)
+    let evaluate (loss: Loss) (network: Network<'T>) (data: Dataset<'T>) : float * float option =
+        loss.CheckOutputActivation network.OutputActivation
 
-        let cost =
-            Propagation.Cost(network, trace, Data.targetMatrix network.Outputs data, loss)
+        if data.FeatureCount <> network.Inputs then
+            invalidArg (nameof data) $"The data has {data.FeatureCount} features but the network has {network.Inputs} inputs."
 
-        let accuracy =
-            match data.Targets with
-            | Targets.Classes(labels, _) ->
-                let predicted =
-                    if trace.Output.RowCount = 1 then
-                        Array.init trace.Samples (fun j -> if trace.Output[0, j] >= 0.5 then 1 else 0)
-                    else
-                        Targets.ArgMax trace.Output
+        let y = Data.targetMatrix<'T, 'T> network.Outputs data
+        loss.CheckTargets<'T>(ReadOnlySpan(Dense.Data y), network.Outputs, "targets")
+        let workspace = Workspace<'T>(network, loss, min 1024 data.Samples)
+        let classify = isClassification data
+        let cost, correct = measure workspace (Dense.Data data.Features) (Dense.Data y) data.Samples classify
+        cost, (if classify then Some(float correct / float data.Samples) else None)
 
-                Some(Metrics.accuracy predicted labels)
-            | Targets.Values _ -> None
-
-        cost, accuracy
-
-    let private check (config: Config<'State>) (network: Network<float>) (train: Dataset) =
+    let private check (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) =
         if config.Epochs < 0 then
             raise (ArgumentOutOfRangeException("Epochs", config.Epochs, $"Epochs must be non-negative but is {config.Epochs}."))
 
@@ -257,182 +310,327 @@ module Training =
 
         config.Loss.CheckOutputActivation network.OutputActivation
 
+    // The targets of a data set as the network's output rows, checked against the loss once.
+    let private targetsOf (loss: Loss) (network: Network<'T>) (data: Dataset<'T>) (name: string) =
+        let y = Data.targetMatrix<'T, 'T> network.Outputs data
+        loss.CheckTargets<'T>(ReadOnlySpan(Dense.Data y), network.Outputs, name)
+        y
 
-    /// Where the fold stands between epochs; the history lists are kept newest first.
-    type private Progress<'State> = {
+    /// Where a run starts: a fresh start or a checkpoint.
+    type private Start<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
         Epoch: int
         Step: int
-        Parameters: Parameters<float>
+        Parameters: Parameters<'T>
         State: 'State
         Rng: Rng
-        Steps: StepRecord list
-        Epochs: EpochRecord list
-        Best: BestEpoch option
+        History: History
+        Best: BestEpoch<'T> option
     }
 
-    let private checkpointOf (p: Progress<'State>) : TrainingCheckpoint<'State> = {
-        Epoch = p.Epoch
-        Step = p.Step
-        Parameters = p.Parameters
-        OptimizerState = p.State
-        Rng = p.Rng
-        History = {
-            Steps = List.rev p.Steps
-            Epochs = List.rev p.Epochs
+    /// The loop's counters and early-stopping record, mutated in place by the one loop that owns them.
+    [<Sealed; AllowNullLiteral>]
+    type private Progress(epoch: int, step: int, rng: Rng, firstLoss: float) =
+        member val Epoch = epoch with get, set
+        member val Step = step with get, set
+        member val Rng = rng with get, set
+        member val FirstLoss = firstLoss with get, set
+        member val Failure: TrainingError option = None with get, set
+        /// The best validation epoch (0: none yet), its loss and the epochs waited since.
+        member val BestEpoch = 0 with get, set
+        member val BestLoss = nan with get, set
+        member val Waited = 0 with get, set
+        /// The epoch so far: Σ m_b·J_b, Σ ‖∇J_b‖ and correct class decisions.
+        member val LossSum = 0.0 with get, set
+        member val NormSum = 0.0 with get, set
+        member val Correct = 0 with get, set
+
+    /// The optimizer as the engine runs it: fused over the workspace's buffers, or through the pure Update.
+    [<NoComparison; NoEquality>]
+    type private Stepper<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> =
+        | FusedStepper of fused: Fused<'T, 'State> * working: objnull * buffers: FusedStep<'T>
+        | PureStepper of state: 'State ref
+
+    /// <summary>
+    /// The one loop: epochs start.Epoch + 1 … Epochs from a start, unless early stopping or a failure ends it.
+    /// </summary>
+    let private run (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) (start: Start<'T, 'State>) : Result<Trained<'T>, TrainingError> =
+        let samples = train.Samples
+        let capacity = min config.BatchSize samples
+        let full = config.BatchSize >= samples
+        let loss = config.Loss
+        let yTrain = targetsOf loss network train "the training targets"
+        let x, y = Dense.Data train.Features, Dense.Data yTrain
+        let inputs, outputs = network.Inputs, network.Outputs
+        let workspace = Workspace<'T>(network.WithParameters start.Parameters, loss, capacity)
+        let theta, gradients = workspace.Parameters, workspace.Gradients
+        let offsets = workspace.Offsets.ToArray()
+        let classify = isClassification train
+        let schedule = config.Optimizer.LearningRate
+        let bound = parameterBound<'T> ()
+
+        let validation =
+            config.Validation
+            |> Option.map (fun v -> Dense.Data v.Features, Dense.Data(targetsOf loss network v "the validation targets"), v.Samples, isClassification v)
+
+        let stepper =
+            match config.Optimizer.Fused with
+            | Some fused -> FusedStepper(fused, fused.Thaw start.State, FusedStep(gradients, theta, offsets))
+            | None -> PureStepper(ref start.State)
+
+        let stepsPerEpoch = (samples + capacity - 1) / capacity
+        let totalSteps = start.Step + max 0 (config.Epochs - start.Epoch) * stepsPerEpoch
+        let steps = Array.zeroCreate<StepRecord> totalSteps
+        start.History.Steps.CopyTo(steps)
+        let epochs = ResizeArray<EpochRecord>(start.History.Epochs)
+        let order = Array.init samples id
+
+        let progress =
+            Progress(start.Epoch, start.Step, start.Rng, (if start.Step > 0 then steps[0].Loss else nan))
+
+        // The best validation epoch's parameters, held flat (copied in place when it improves).
+        let bestTheta = Array.zeroCreate<'T> (if validation.IsSome then theta.Length else 0)
+
+        start.Best
+        |> Option.iter (fun b ->
+            Workspace<'T>.Flatten(b.Parameters, Span bestTheta)
+            progress.BestEpoch <- b.Epoch
+            progress.BestLoss <- b.Loss
+            progress.Waited <- b.Waited)
+
+        let minDelta =
+            config.EarlyStopping
+            |> Option.map (fun s -> s.MinDelta)
+            |> Option.defaultValue 0.0
+
+        let diverged step loss reason =
+            progress.Failure <-
+                Some(
+                    Diverged {
+                        Epoch = progress.Epoch
+                        Step = step
+                        Loss = loss
+                        Reason = reason
+                    }
+                )
+
+        let frozenHistory () = {
+            Steps = ImmutableArray.Create(steps, 0, progress.Step)
+            Epochs = ImmutableArray.CreateRange epochs
         }
-        Best = p.Best
-    }
 
-    /// The fold from a given point to the end of the run: epochs p.Epoch + 1 … Epochs, unless early stopping ends it.
-    let private run (config: Config<'State>) (optimizer: Optimizer<'State>) (network: Network<float>) (train: Dataset) (start: Progress<'State>) =
-        let x = train.Features
-        let y = Data.targetMatrix network.Outputs train
-
-        let diverged epoch step loss reason =
-            Error(
-                Diverged {
-                    Epoch = epoch
-                    Step = step
-                    Loss = loss
-                    Reason = reason
+        let bestRecord () =
+            if progress.BestEpoch = 0 then
+                None
+            else
+                Some {
+                    BestEpoch.Epoch = progress.BestEpoch
+                    Loss = progress.BestLoss
+                    Parameters = workspace.Tree(ReadOnlySpan bestTheta)
+                    Waited = progress.Waited
                 }
-            )
 
-        // One update: the fold's step function.
-        let update epoch (parameters: Parameters<float>, state, step, steps: StepRecord list) (batch: Batch) =
-            let struct (cost, gradients) =
-                Propagation.CostAndGradients(network.WithParameters parameters, batch.Inputs, batch.Targets, config.Loss)
+        // Early stopping is decided from the state alone, so a run resumed from the epoch that triggered it stops too.
+        let stopNow () =
+            match config.EarlyStopping with
+            | Some stop -> progress.BestEpoch > 0 && progress.Waited >= stop.Patience
+            | None -> false
 
-            let step = step + 1
+        let learningRate step =
+            match schedule with
+            | Some s -> ValueSome(s (max 0 (step - 1)))
+            | None -> ValueNone
+
+        // One update on the batch already in place: J and ∇J, the optimizer, θ ← θ + u, the checks and the record.
+        let update (xs: 'T[]) (xOffset: int) (ys: 'T[]) (yOffset: int) (m: int) =
+            let cost =
+                Double.CreateTruncating(workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m))
+
+            let step = progress.Step + 1
+            progress.Step <- step
+
+            if step = 1 then
+                progress.FirstLoss <- cost
 
             if not (Double.IsFinite cost) then
-                diverged epoch step cost "the batch loss is not finite"
+                diverged step cost $"the batch loss is {cost}"
+            elif cost > ExplosionFactor * max progress.FirstLoss 1.0 then
+                diverged step cost $"the batch loss {cost:G4} exploded to more than {ExplosionFactor:G1} times the first batch's {progress.FirstLoss:G4}"
             else
-                let updates, state = optimizer.Update gradients state parameters
-                let next = parameters.Add updates
+                if classify then
+                    progress.Correct <- progress.Correct + workspace.CountCorrect(ReadOnlySpan(ys, yOffset, m * outputs), m)
 
-                if not (next.IsFinite()) then
-                    diverged epoch step cost "a parameter became non-finite"
-                else
-                    let record = {
-                        Epoch = epoch
-                        Step = step
-                        BatchSize = batch.Inputs.ColumnCount
-                        Loss = cost
-                        GradientNorm = gradients.Norm()
-                        LearningRate = config.LearningRate(step - 1)
-                    }
+                let norm = Double.CreateTruncating(workspace.Norm(ReadOnlySpan gradients))
 
-                    config.OnStep record
-                    Ok(next, state, step, record :: steps)
+                match stepper with
+                | FusedStepper(fused, working, buffers) -> fused.Apply working buffers
+                | PureStepper state ->
+                    // The whole data set when the batch is the full batch; otherwise a copy of the batch.
+                    let batchMatrix (data: 'T[]) (offset: int) (rows: int) (whole: Matrix<'T>) =
+                        if full then whole else Dense.Matrix(rows, m, data.AsSpan(offset, rows * m).ToArray())
 
-        // One epoch from the state after the previous one.
-        let epochOf (p: Progress<'State>) =
-            let epoch = p.Epoch + 1
-            let batches, rng = Batching.minibatches config.BatchSize p.Rng x y
+                    let context =
+                        Context.ofGradient
+                            loss
+                            (network.WithParameters(workspace.Tree(ReadOnlySpan theta)))
+                            (batchMatrix xs xOffset inputs train.Features)
+                            (batchMatrix ys yOffset outputs yTrain)
+                            (step - 1)
+                            cost
+                            (workspace.Tree(ReadOnlySpan gradients))
 
-            let folded =
-                batches
-                |> List.fold (fun acc batch -> acc |> Result.bind (fun s -> update epoch s batch)) (Ok(p.Parameters, p.State, p.Step, p.Steps))
+                    match config.Optimizer.Update context.Gradient state.Value context with
+                    | Ok(updates, next) ->
+                        Workspace<'T>.Flatten(updates, Span gradients)
+                        state.Value <- next
+                    | Error e -> progress.Failure <- Some(StepFailed(progress.Epoch, step, e))
 
-            match folded with
-            | Error e -> Error e
-            | Ok(parameters, state, step, steps) ->
-                let trained = network.WithParameters parameters
-                let trainLoss, trainAccuracy = evaluate config.Loss trained train
-                let validation = config.Validation |> Option.map (evaluate config.Loss trained)
+                if progress.Failure.IsNone then
+                    UpdateRules.Add(ReadOnlySpan theta, ReadOnlySpan gradients, Span theta)
+                    let magnitude = Double.CreateTruncating(Reductions.MaxMagnitude(ReadOnlySpan theta))
 
-                match validation with
-                | _ when not (Double.IsFinite trainLoss) -> diverged epoch step trainLoss "the training loss at the end of the epoch is not finite"
-                | Some(v, _) when not (Double.IsFinite v) -> diverged epoch step v "the validation loss is not finite"
-                | _ ->
-                    let epochSteps = steps |> List.takeWhile (fun s -> s.Epoch = epoch)
+                    if Double.IsNaN magnitude || Double.IsInfinity magnitude then
+                        diverged step cost "a parameter became non-finite"
+                    elif magnitude > bound then
+                        diverged step cost $"a parameter reached {magnitude:G4}, past the bound {bound:G4} (the square root of the largest {typeof<'T>.Name})"
+                    else
+                        let record = {
+                            Epoch = progress.Epoch
+                            Step = step
+                            BatchSize = m
+                            Loss = cost
+                            GradientNorm = norm
+                            LearningRate = learningRate step
+                        }
 
-                    let record = {
-                        Epoch = epoch
-                        Steps = step
-                        TrainLoss = trainLoss
-                        TrainAccuracy = trainAccuracy
-                        ValidationLoss = validation |> Option.map fst
-                        ValidationAccuracy = validation |> Option.bind snd
-                        GradientNorm = epochSteps |> List.averageBy (fun s -> s.GradientNorm)
-                        LearningRate = config.LearningRate(max 0 (step - 1))
-                    }
+                        steps[step - 1] <- record
+                        progress.LossSum <- progress.LossSum + cost * float m
+                        progress.NormSum <- progress.NormSum + norm
+                        config.OnStep record
 
-                    config.OnEpoch record
+        // The end of an epoch: validation, the record, observers, the best epoch and the checkpoint.
+        let finishEpoch () =
+            let measured =
+                validation
+                |> Option.map (fun (vx, vy, count, vClassify) ->
+                    let cost, right = measure workspace vx vy count vClassify
+                    cost, (if vClassify then Some(float right / float count) else None))
 
-                    let minDelta =
-                        config.EarlyStopping
-                        |> Option.map (fun s -> s.MinDelta)
-                        |> Option.defaultValue 0.0
+            match measured with
+            | Some(v, _) when not (Double.IsFinite v) -> diverged progress.Step v $"the validation loss is {v}"
+            | _ ->
+                let record = {
+                    Epoch = progress.Epoch
+                    Steps = progress.Step
+                    TrainLoss = progress.LossSum / float samples
+                    TrainAccuracy = if classify then Some(float progress.Correct / float samples) else None
+                    ValidationLoss = measured |> Option.map fst
+                    ValidationAccuracy = measured |> Option.bind snd
+                    GradientNorm = progress.NormSum / float stepsPerEpoch
+                    LearningRate = learningRate progress.Step
+                }
 
-                    let best =
-                        match validation, p.Best with
-                        | Some(v, _), Some b when not (v < b.Loss - minDelta) -> Some { b with Waited = b.Waited + 1 }
-                        | Some(v, _), _ ->
-                            Some {
-                                BestEpoch.Epoch = epoch
-                                Loss = v
-                                Parameters = parameters
-                                Waited = 0
-                            }
-                        | None, _ -> None
+                epochs.Add record
+                config.OnEpoch record
 
-                    Ok {
-                        Epoch = epoch
-                        Step = step
+                match measured with
+                | Some(v, _) when progress.BestEpoch > 0 && not (v < progress.BestLoss - minDelta) -> progress.Waited <- progress.Waited + 1
+                | Some(v, _) ->
+                    Array.blit theta 0 bestTheta 0 theta.Length
+                    progress.BestEpoch <- progress.Epoch
+                    progress.BestLoss <- v
+                    progress.Waited <- 0
+                | None -> ()
+
+                config.OnCheckpoint
+                |> Option.iter (fun save ->
+                    let parameters = workspace.Tree(ReadOnlySpan theta)
+
+                    save {
+                        Epoch = progress.Epoch
+                        Step = progress.Step
                         Parameters = parameters
-                        State = state
-                        Rng = rng
-                        Steps = steps
-                        Epochs = record :: p.Epochs
-                        Best = best
-                    }
+                        OptimizerState =
+                            match stepper with
+                            | FusedStepper(fused, working, _) -> fused.Freeze working parameters
+                            | PureStepper state -> state.Value
+                        Rng = progress.Rng
+                        History = frozenHistory ()
+                        Best = bestRecord ()
+                    })
 
-        let finish stoppedEarly (p: Progress<'State>) =
-            let final =
-                match config.EarlyStopping, p.Best with
-                | Some stop, Some b when stop.RestoreBestWeights -> b.Parameters
-                | _ -> p.Parameters
+        let mutable stoppedEarly = stopNow ()
+
+        while progress.Failure.IsNone && not stoppedEarly && progress.Epoch < config.Epochs do
+            progress.Epoch <- progress.Epoch + 1
+            // Unshuffled batches are contiguous columns of the data and are read in place; shuffled ones are gathered.
+            let gathered = not full && config.Shuffle
+
+            if gathered then
+                for i in 0 .. samples - 1 do
+                    order[i] <- i
+
+                progress.Rng <- Permutation.Shuffle(Span order, progress.Rng)
+
+            progress.LossSum <- 0.0
+            progress.NormSum <- 0.0
+            progress.Correct <- 0
+            let mutable batch = 0
+
+            while progress.Failure.IsNone && batch < stepsPerEpoch do
+                let first = batch * capacity
+                let m = min capacity (samples - first)
+
+                if gathered then
+                    let columns = ReadOnlySpan(order, first, m)
+                    ColumnGather.Gather<'T>(ReadOnlySpan x, inputs, columns, Span workspace.BatchInputs)
+                    ColumnGather.Gather<'T>(ReadOnlySpan y, outputs, columns, Span workspace.BatchTargets)
+                    update workspace.BatchInputs 0 workspace.BatchTargets 0 m
+                else
+                    update x (first * inputs) y (first * outputs) m
+
+                batch <- batch + 1
+
+            if progress.Failure.IsNone then
+                finishEpoch ()
+                stoppedEarly <- stopNow ()
+
+        match progress.Failure with
+        | Some e -> Error e
+        | None ->
+            let restore =
+                match config.EarlyStopping with
+                | Some stop -> stop.RestoreBestWeights && progress.BestEpoch > 0
+                | None -> false
 
             Ok {
-                Network = network.WithParameters final
-                History = {
-                    Steps = List.rev p.Steps
-                    Epochs = List.rev p.Epochs
-                }
-                BestEpoch = p.Best |> Option.map (fun b -> b.Epoch)
+                Network = if restore then workspace.ToNetwork(ReadOnlySpan bestTheta) else workspace.ToNetwork()
+                History = frozenHistory ()
+                BestEpoch = if progress.BestEpoch > 0 then Some progress.BestEpoch else None
                 StoppedEarly = stoppedEarly
             }
 
-        // Early stopping is decided from the state alone, so a run resumed from the epoch that triggered it stops too.
-        let rec loop (p: Progress<'State>) =
-            match config.EarlyStopping, p.Best with
-            | _ when p.Epoch >= config.Epochs -> finish false p
-            | Some stop, Some b when b.Waited >= stop.Patience -> finish true p
-            | _ ->
-                match epochOf p with
-                | Error e -> Error e
-                | Ok next ->
-                    config.OnCheckpoint(checkpointOf next)
-                    loop next
-
-        loop start
-
     /// <summary>
-    /// Trains <paramref name="network"/> on <paramref name="train"/>. Each epoch draws a permutation from the
-    /// generator seeded by <c>Seed</c>, cuts it into minibatches (every sample exactly once, the last batch possibly
-    /// smaller), and folds (θ, s) ← (θ + u, s′) with (u, s′) = Update ∇J_batch(θ) s θ. After each epoch it measures
-    /// the training and validation loss and accuracy, calls <c>OnEpoch</c> and <c>OnCheckpoint</c>, and applies
-    /// early stopping.
+    /// Trains <paramref name="network"/> on <paramref name="train"/>. Each epoch cuts the samples into minibatches of
+    /// <c>BatchSize</c> — in a fresh random order per epoch (the identity permuted by <c>Permutation.Shuffle</c> with
+    /// the run's generator) when <c>Shuffle</c> is set and the batch is smaller than the data, else in data order —
+    /// every sample exactly once, the last batch possibly smaller. For each batch it computes J and ∇J, runs the
+    /// optimizer (<c>Update g s ctx</c>, or its fused kernel) and sets θ ← θ + u. After each epoch it measures the
+    /// validation loss and accuracy, calls <c>OnEpoch</c> and <c>OnCheckpoint</c>, and applies early stopping.
     /// </summary>
+    /// <remarks>
+    /// <para>Divergence: the run stops with <c>Diverged</c> when a batch loss is NaN or ±∞, when it exceeds
+    /// <c>ExplosionFactor</c> · max(J₁, 1) (J₁ the first batch loss), when a parameter becomes non-finite or its
+    /// magnitude passes <c>parameterBound</c>, or when the validation loss is not finite. No model is returned then.</para>
+    /// <para>Cost: a chain whose stages all have fused kernels allocates nothing per step; otherwise each step copies
+    /// θ, ∇J and the updates into trees for the pure <c>Update</c> (and, for minibatches, the batch, so second-order
+    /// stages can evaluate it).</para>
+    /// </remarks>
     /// <returns>
-    /// <c>Ok</c> with the trained network and history, or <c>Error</c>: <c>Diverged</c> when a batch loss, an
-    /// end-of-epoch loss or a parameter becomes NaN or ±∞ (never a NaN model), or <c>SymmetricHiddenUnits</c>.
-    /// The input network is not modified.
+    /// <c>Ok</c> with the trained network and history, or <c>Error</c>: <c>Diverged</c>, <c>StepFailed</c> (a stage
+    /// found no update) or <c>SymmetricHiddenUnits</c>. The input network and data are not modified.
     /// </returns>
     /// <exception cref="System.ArgumentException">Bad settings (see <c>Config</c>), or data that does not fit the network or the loss.</exception>
-    let fit (config: Config<'State>) (network: Network<float>) (train: Dataset) : Result<Trained, TrainingError> =
+    let fit (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) : Result<Trained<'T>, TrainingError> =
         check config network train
 
         match network.FindSymmetricHiddenUnits() with
@@ -440,22 +638,23 @@ module Training =
         | description when not config.AllowSymmetricUnits -> Error(SymmetricHiddenUnits description)
         | _ -> Ok()
         |> Result.bind (fun () ->
-            let optimizer = config.Optimizer config.LearningRate
             let parameters = network.Parameters
 
-            run config optimizer network train {
+            run config network train {
                 Epoch = 0
                 Step = 0
                 Parameters = parameters
-                State = optimizer.Init parameters
+                State = config.Optimizer.Init parameters
                 Rng = Rng.FromSeed config.Seed
-                Steps = []
-                Epochs = []
+                History = {
+                    Steps = ImmutableArray.Empty
+                    Epochs = ImmutableArray.Empty
+                }
                 Best = None
             })
 
-    let private checkResume (config: Config<'State>) (network: Network<float>) (checkpoint: TrainingCheckpoint<'State>) =
-        let shape name (parameters: Parameters<float>) =
+    let private checkResume (config: Config<'T, 'State>) (network: Network<'T>) (checkpoint: TrainingCheckpoint<'T, 'State>) =
+        let shape name (parameters: Parameters<'T>) =
             try
                 network.Parameters.CheckSameShape parameters
             with :? ArgumentException as e ->
@@ -502,17 +701,21 @@ module Training =
     /// epochs than <c>Epochs</c>, its history does not match its counters, or it tracks a best validation epoch exactly
     /// when the run has no validation data.
     /// </exception>
-    let resume (config: Config<'State>) (network: Network<float>) (train: Dataset) (checkpoint: TrainingCheckpoint<'State>) : Result<Trained, TrainingError> =
+    let resume
+        (config: Config<'T, 'State>)
+        (network: Network<'T>)
+        (train: Dataset<'T>)
+        (checkpoint: TrainingCheckpoint<'T, 'State>)
+        : Result<Trained<'T>, TrainingError> =
         check config network train
         checkResume config network checkpoint
 
-        run config (config.Optimizer config.LearningRate) network train {
+        run config network train {
             Epoch = checkpoint.Epoch
             Step = checkpoint.Step
             Parameters = checkpoint.Parameters
             State = checkpoint.OptimizerState
             Rng = checkpoint.Rng
-            Steps = List.rev checkpoint.History.Steps
-            Epochs = List.rev checkpoint.History.Epochs
+            History = checkpoint.History
             Best = checkpoint.Best
         }

@@ -10,10 +10,10 @@ namespace Nn.CSharp.Tests;
 public sealed class OptimizerInteropTests
 {
     /// <summary>The C# training loop: minibatches from a seeded generator, gradients by backprop, θ ← θ + u.</summary>
-    private static Network<double> Train(Network<double> network, Dataset train, GradientTransformation optimizer, int epochs, int seed)
+    private static Network<double> Train(Network<double> network, Dataset<double> train, GradientTransformation optimizer, int epochs, int seed)
     {
         var x = train.Features;
-        var y = Nn.Pipeline.Data.targetMatrix(network.Outputs, train);
+        var y = Nn.Pipeline.Data.targetMatrix<double, double>(network.Outputs, train);
         var parameters = network.Parameters;
         var state = optimizer.Init(parameters);
         var rng = Rng.FromSeed(seed);

@@ -211,7 +211,7 @@ let ``a learning rate that makes training diverge stops with the epoch and step 
     let out = Path.Combine(dir, "model.json")
 
     failsWith
-        [ "epoch"; "step"; "nothing was written" ]
+        [ "epoch"; "step"; "model.json was not written" ]
         (nn [
             "train"
             "--data"
@@ -364,6 +364,82 @@ let ``second-order optimizers train from the command line and beat one epoch of 
         let short, long = loss 1, loss 20
         Assert.True(long < short, $"{optimizer}: loss after 20 iterations {long} is not below the loss after 1, {short}")
 
+[<Fact>]
+let ``second-order optimizers take validation, early stopping and checkpoints, and resume to the same model`` () =
+    for optimizer in [ "newton"; "lbfgs" ] do
+        let dir = scratch ()
+        let data = write dir "train.csv" binaryCsv
+        let checkpoint = Path.Combine(dir, "ck.json")
+
+        let train epochs out extra =
+            let code, _, err =
+                nn (
+                    [
+                        "train"
+                        "--data"
+                        data
+                        "--out"
+                        Path.Combine(dir, out)
+                        "--optimizer"
+                        optimizer
+                        "--epochs"
+                        string epochs
+                        "--layers"
+                        "3"
+                        "--validation"
+                        "0.25"
+                        "--early-stopping"
+                        "50"
+                        "--precision"
+                        "float64"
+                        "--json"
+                    ]
+                    @ extra
+                )
+
+            Assert.True((code = 0), $"{optimizer}: {err}")
+
+        let parameters name =
+            (Nn.Serialization.ModelFile.Load(Path.Combine(dir, name))).Network.Parameters.ToArray()
+            |> Array.map BitConverter.DoubleToInt64Bits
+
+        train 6 "whole.json" []
+        train 3 "first.json" [ "--checkpoint"; checkpoint ]
+        train 6 "resumed.json" [ "--resume"; checkpoint ]
+        Assert.Equal<int64>(parameters "whole.json", parameters "resumed.json")
+        let notes = (Nn.Serialization.ModelFile.Load(Path.Combine(dir, "whole.json"))).Metadata.Notes
+        // The optimizer chooses its step lengths and takes the full batch: no learning rate is recorded.
+        Assert.False(notes.ContainsKey "learning_rate", optimizer)
+        Assert.Equal("full", notes["batch"])
+        Assert.Equal("float64", notes["precision"])
+
+[<Fact>]
+let ``options an optimizer does not use are refused, not ignored`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let args extra = [ "train"; "--data"; data; "--out"; Path.Combine(dir, "m.json") ] @ extra
+    failsWith [ "--lr 0.1"; "newton chooses its own step lengths" ] (nn (args [ "--optimizer"; "newton"; "--lr"; "0.1" ]))
+    failsWith [ "--batch 8"; "lbfgs uses the full batch" ] (nn (args [ "--optimizer"; "lbfgs"; "--batch"; "8" ]))
+    failsWith [ "--precision half"; "float32 or float64" ] (nn (args [ "--precision"; "half" ]))
+    Assert.False(File.Exists(Path.Combine(dir, "m.json")))
+
+[<Fact>]
+let ``the precision is float32 unless asked, and the model file and its predictions keep it`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+
+    for precision, expected in [ None, Nn.Models.Precision.Float32; Some "float64", Nn.Models.Precision.Float64 ] do
+        let out = Path.Combine(dir, $"{expected}.json")
+        let extra = precision |> Option.map (fun p -> [ "--precision"; p ]) |> Option.defaultValue []
+        let code, _, err = nn ([ "train"; "--data"; data; "--out"; out; "--layers"; "4"; "--epochs"; "3"; "--json" ] @ extra)
+        Assert.True((code = 0), err)
+        let model = Nn.Serialization.ModelFile.Load out
+        Assert.Equal(expected, model.Precision)
+
+        if expected = Nn.Models.Precision.Float32 then
+            // Every stored value is a float32 value.
+            Assert.All(model.Network.Parameters.ToArray(), fun v -> Assert.Equal(v, float (float32 v)))
+
 /// Writes an IDX images file (magic 0x00000803) and its labels file (0x00000801), big-endian as the format says.
 let private writeIdx dir (images: byte[][]) (labels: byte[]) rows columns =
     let bigEndian (n: int) = [| byte (n >>> 24); byte (n >>> 16); byte (n >>> 8); byte n |]
@@ -501,11 +577,8 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
     failsWith [ "--batch 32 but this run has 8" ] (resume [ "--epochs"; "6"; "--batch"; "8" ])
     failsWith [ "completed 3 epochs but --epochs is 2" ] (resume [ "--epochs"; "2" ])
 
-    failsWith
-        [
-            "--checkpoint and --resume work with sgd, momentum, adam and adamw, not lbfgs"
-        ]
-        (resume [ "--optimizer"; "lbfgs" ])
+    failsWith [ "--optimizer adam but this run has lbfgs" ] (resume [ "--epochs"; "6"; "--optimizer"; "lbfgs" ])
+    failsWith [ "--resume"; "trained in Float32 but this run uses Float64" ] (resume [ "--epochs"; "6"; "--precision"; "float64" ])
 
     let other = write dir "other.csv" (binaryCsv.Replace("0.5", "0.25"))
 

@@ -22,13 +22,13 @@ let private flat (encoded: EncodedState) =
     |> List.map (fun (name, v) -> name, BitConverter.DoubleToInt64Bits v)
 
 /// The state after the given gradients, as a training loop would hold it.
-let private advance (optimizer: Optimizer<'S>) (theta: Parameters<float>) (gradients: Parameters<float> list) =
+let private advance (optimizer: Optimizer<float, 'S>) (theta: Parameters<float>) (gradients: Parameters<float> list) =
     gradients
-    |> List.fold (fun (theta: Parameters<float>, state) g -> (let u, s = optimizer.Update g state theta in theta.Add u, s)) (theta, optimizer.Init theta)
+    |> List.fold (fun (theta: Parameters<float>, state) g -> (let u, s = update optimizer g state theta 0 in theta.Add u, s)) (theta, optimizer.Init theta)
 
 /// Encodes the state reached after the gradients, decodes it into the optimizer's initial state, and checks that the
 /// decoded state encodes identically and gives bit-identical next updates.
-let private roundTrips (optimizer: Optimizer<'S>) (values: float[] list) =
+let private roundTrips (optimizer: Optimizer<float, 'S>) (values: float[] list) =
     let theta = tree (Array.init 8 (fun i -> float i / 8.0 - 0.5))
     let gradients = values |> List.map tree
     let theta, state = advance optimizer theta (List.tail gradients)
@@ -38,8 +38,8 @@ let private roundTrips (optimizer: Optimizer<'S>) (values: float[] list) =
     | Error e -> failwith e
     | Ok decoded ->
         let g = List.head gradients
-        let u1, s1 = optimizer.Update g state theta
-        let u2, s2 = optimizer.Update g decoded theta
+        let u1, s1 = update optimizer g state theta 0
+        let u2, s2 = update optimizer g decoded theta 0
 
         flat (OptimizerState.encode decoded) = flat encoded
         && bits (u1.ToArray()) = bits (u2.ToArray())
@@ -56,7 +56,7 @@ let private clippedAdam =
 let ``the codec round-trips every named optimizer's state exactly`` () =
     let gradients = Gen.listOfLength 4 treeValues
 
-    let law (optimizer: Optimizer<'S>) =
+    let law (optimizer: Optimizer<float, 'S>) =
         Prop.forAll (Arb.fromGen gradients) (roundTrips optimizer) |> check 25
 
     law (Optimizers.sgd schedule)
@@ -76,10 +76,10 @@ let ``the codec round-trips every named optimizer's state exactly`` () =
     )
 
     law (
-        Optimizers.chainAll [
-            Optimizers.erase (Transform.clipByGlobalNorm 1.0)
-            Optimizers.erase (Transform.trace 0.5 true)
-            Optimizers.erase (Transform.scaleByLearningRate schedule)
+        Optimizer.chainAll [
+            Optimizer.erase (Transform.clipByGlobalNorm 1.0)
+            Optimizer.erase (Transform.trace 0.5 true)
+            Optimizer.erase (Transform.scaleByLearningRate schedule)
         ]
     )
 
@@ -154,18 +154,17 @@ let ``decoding refuses missing, extra, misshapen and fractional values`` () =
 
     Assert.True(OptimizerState.decode template good |> Result.isOk)
 
-let private config (optimizer: Schedule -> Optimizer<'S>) epochs = {
-    Training.defaults optimizer with
+let private config (optimizer: Schedule -> Optimizer<float, 'S>) epochs = {
+    Training.defaults (optimizer (Schedules.step 0.05 0.5 9)) with
         Epochs = epochs
         BatchSize = 7
         Seed = 11
-        LearningRate = Schedules.step 0.05 0.5 9
 }
 
 let private model (network: Network<float>) =
     Model(network, Loss.SoftmaxCrossEntropy, ModelMetadata.Create(Nullable 11L))
 
-let private sameRun (a: Trained) (b: Trained) =
+let private sameRun (a: Trained<float>) (b: Trained<float>) =
     bits (a.Network.Parameters.ToArray()) = bits (b.Network.Parameters.ToArray())
     && a.History = b.History
     && a.BestEpoch = b.BestEpoch
@@ -176,7 +175,7 @@ let private scratchFile () =
 
 /// Fits for k epochs, keeps the last checkpoint (through a file when asked), resumes to `total` epochs, and compares
 /// with an uninterrupted run of `total` epochs.
-let private resumesExactly (config: Config<'S>) (name: string) (throughFile: bool) (total: int) (k: int) =
+let private resumesExactly (config: Config<float, 'S>) (name: string) (throughFile: bool) (total: int) (k: int) =
     let data = randomData 4 30 3 4
     let network = small 4
     let full = Training.fit { config with Epochs = total } network data
@@ -187,7 +186,7 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
             {
                 config with
                     Epochs = k
-                    OnCheckpoint = fun c -> last <- Some c
+                    OnCheckpoint = Some <| fun c -> last <- Some c
             }
             network
             data
@@ -200,7 +199,7 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
             try
                 Checkpoints.save path false name (model network) c
 
-                match Checkpoints.load path name ((config.Optimizer config.LearningRate).Init network.Parameters) with
+                match Checkpoints.load path name config.Optimizer network with
                 | Ok(_, loaded) -> loaded
                 | Error e -> failwith e
             finally
@@ -214,7 +213,7 @@ let private resumesExactly (config: Config<'S>) (name: string) (throughFile: boo
 
 [<Fact>]
 let ``resuming after k epochs gives bit for bit the uninterrupted run`` () =
-    let law (config: Config<'S>) =
+    let law (config: Config<float, 'S>) =
         Prop.forAll (Arb.fromGen (Gen.choose (1, 6))) (resumesExactly config "x" false 6)
         |> check 6
 
@@ -234,7 +233,7 @@ let ``resuming after k epochs gives bit for bit the uninterrupted run`` () =
 
 [<Fact>]
 let ``resuming through a checkpoint file gives bit for bit the uninterrupted run`` () =
-    let law (config: Config<'S>) name =
+    let law (config: Config<float, 'S>) name =
         Prop.forAll (Arb.fromGen (Gen.choose (1, 5))) (resumesExactly config name true 5)
         |> check 5
 
@@ -261,7 +260,7 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
             {
                 config Optimizers.adam 3 with
                     Validation = Some(randomData 3 9 3 4)
-                    OnCheckpoint = fun c -> saved <- c :: saved
+                    OnCheckpoint = Some <| fun c -> saved <- c :: saved
             }
             network
             data
@@ -272,9 +271,9 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
 
     try
         Checkpoints.save path false "adam" (model network) original
-        let template = (Optimizers.adam schedule).Init network.Parameters
+        let template = Optimizers.adam schedule
 
-        match Checkpoints.load path "adam" template with
+        match Checkpoints.load path "adam" template network with
         | Error e -> failwith e
         | Ok(loadedModel, loaded) ->
             Assert.Equal(3, loaded.Epoch)
@@ -296,7 +295,7 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
 
         Checkpoints.save path true "adam" (model network) saved[1]
 
-        match Checkpoints.load path "adam" template with
+        match Checkpoints.load path "adam" template network with
         | Ok(_, replaced) -> Assert.Equal(2, replaced.Epoch)
         | Error e -> failwith e
     finally
@@ -313,7 +312,7 @@ let ``resuming with early stopping continues the patience count and stops at the
         Training.fit
             {
                 settings with
-                    OnCheckpoint = fun c -> saved <- c :: saved
+                    OnCheckpoint = Some <| fun c -> saved <- c :: saved
             }
             (small 5)
             train
@@ -342,7 +341,7 @@ let ``a checkpoint that does not fit the run is refused`` () =
         Training.fit
             {
                 adam with
-                    OnCheckpoint = fun c -> last <- Some c
+                    OnCheckpoint = Some <| fun c -> last <- Some c
             }
             network
             data
@@ -352,18 +351,18 @@ let ``a checkpoint that does not fit the run is refused`` () =
     let checkpoint = Option.get last
     let core = Checkpoints.toCore "adam" (model network) checkpoint
     // Another optimizer's name, or another optimizer's state.
-    match Checkpoints.ofCore "momentum" ((Optimizers.momentum 0.9 schedule).Init network.Parameters) core with
+    match Checkpoints.ofCore "momentum" (Optimizers.momentum 0.9 schedule) network core with
     | Error e -> Assert.Contains("made with the optimizer 'adam', not 'momentum'", e)
     | Ok _ -> failwith "accepted another optimizer's checkpoint"
 
-    match Checkpoints.ofCore "adam" ((Optimizers.momentum 0.9 schedule).Init network.Parameters) core with
+    match Checkpoints.ofCore "adam" (Optimizers.momentum 0.9 schedule) network core with
     | Error e -> Assert.Contains("the optimizer array 'state.0' is missing", e)
     | Ok _ -> failwith "accepted another optimizer's state"
     // Another architecture: the template's shapes differ.
     let wider =
         Network.Create<float>([ 3; 6; 4 ], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, 4)
 
-    match Checkpoints.ofCore "adam" ((Optimizers.adam schedule).Init wider.Parameters) core with
+    match Checkpoints.ofCore "adam" (Optimizers.adam schedule) wider core with
     | Error e -> Assert.Contains("shape", e)
     | Ok _ -> failwith "accepted another architecture's state"
 

@@ -19,19 +19,19 @@ let private rosenbrockGradient (p: Parameters<float>) =
     let x, y = a[0], a[1]
     point (-2.0 * (1.0 - x) - 400.0 * x * (y - x * x)) (200.0 * (y - x * x))
 
-let private minimise (optimizer: Optimizer<objnull>) gradient steps (start: Parameters<float>) =
+let private minimise (optimizer: Optimizer<float, objnull>) gradient steps (start: Parameters<float>) =
     let rec go n (theta: Parameters<float>) state =
-        if n = 0 then
+        if n = steps then
             theta
         else
-            let u, state = optimizer.Update (gradient theta) state theta
-            go (n - 1) (theta.Add u) state
+            let u, state = update optimizer (gradient theta) state theta n
+            go (n + 1) (theta.Add u) state
 
-    (go steps start (optimizer.Init start)).ToArray()
+    (go 0 start (optimizer.Init start)).ToArray()
 
 /// Each named optimizer with settings for the quadratic and for Rosenbrock.
-let private named name : Optimizer<objnull> * Optimizer<objnull> =
-    let e = Optimizers.erase
+let private named name : Optimizer<float, objnull> * Optimizer<float, objnull> =
+    let e = Optimizer.erase
 
     match name with
     | "sgd" -> e (Optimizers.sgd (constant 0.1)), e (Optimizers.sgd (constant 1e-3))
@@ -75,7 +75,7 @@ let private theta0 = [| 1.0; -2.0 |]
 let private g1 = [| 0.5; -1.0 |]
 let private g2 = [| 0.1; 2.0 |]
 
-let private library (optimizer: Optimizer<'S>) =
+let private library (optimizer: Optimizer<float, 'S>) =
     iterate optimizer (point theta0[0] theta0[1]) [ point g1[0] g1[1]; point g2[0] g2[1] ]
     |> List.map (fun p -> p.ToArray())
 
@@ -186,8 +186,8 @@ let ``chaining the identity transform on either side changes nothing`` () =
 
         let adam = Optimizers.adam (constant 0.05)
 
-        run adam = run (Transform.identity >-> adam)
-        && run adam = run (adam >-> Transform.identity))
+        run adam = run (Transform.identity () >-> adam)
+        && run adam = run (adam >-> Transform.identity ()))
     |> check 100
 
 [<Fact>]
@@ -203,7 +203,7 @@ let ``chaining is associative in effect`` () =
             Transform.clipByGlobalNorm 5.0, Transform.scaleByAdam 0.9 0.999 1e-8, Transform.scaleByLearningRate (constant 0.1)
 
         let erased =
-            Optimizers.chainAll [ Optimizers.erase a; Optimizers.erase b; Optimizers.erase c ]
+            Optimizer.chainAll [ Optimizer.erase a; Optimizer.erase b; Optimizer.erase c ]
 
         run ((a >-> b) >-> c) = run (a >-> (b >-> c))
         && run (a >-> (b >-> c)) = run erased)
@@ -223,17 +223,17 @@ let ``only the learning-rate stage flips the sign of the update`` () =
     let g = point 2.0 -4.0
 
     let up, _ =
-        (Transform.scaleByAdam 0.9 0.999 1e-8).Update g (0, g.ZerosLike(), g.ZerosLike()) g
+        update (Transform.scaleByAdam 0.9 0.999 1e-8) g (0, g.ZerosLike(), g.ZerosLike()) g 0
 
-    let down, _ = (Transform.scaleByLearningRate (constant 0.5)).Update g 0 g
+    let down, _ = update (Transform.scaleByLearningRate (constant 0.5)) g 0 g 0
     Assert.Equal<float>([| 1.0; -1.0; 0.0 |], up.ToArray() |> Array.map (fun v -> System.Math.Round(v, 7)))
     Assert.Equal<float>([| -1.0; 2.0; -0.0 |], down.ToArray())
 
 [<Fact>]
 let ``clipping by global norm rescales long gradients and keeps short ones`` () =
     let clip = Transform.clipByGlobalNorm 1.0
-    let long, _ = clip.Update (point 3.0 4.0) () (point 0.0 0.0)
-    let short, _ = clip.Update (point 0.3 0.4) () (point 0.0 0.0)
+    let long, _ = update clip (point 3.0 4.0) () (point 0.0 0.0) 0
+    let short, _ = update clip (point 0.3 0.4) () (point 0.0 0.0) 0
     Assert.Equal<float>([| 0.6; 0.8; 0.0 |], long.ToArray() |> Array.map (fun v -> System.Math.Round(v, 15)))
     Assert.Equal<float>([| 0.3; 0.4; 0.0 |], short.ToArray())
 
@@ -244,8 +244,8 @@ let ``an l2 penalty before adam differs from decoupled weight decay after it`` (
     let coupled = Transform.addL2Penalty 0.1 >-> Optimizers.adam (constant 0.1)
     let decoupled = Optimizers.adamw 0.1 (constant 0.1)
 
-    let stepOf (o: Optimizer<'S>) =
-        (fst (o.Update g (o.Init theta) theta)).ToArray()[0]
+    let stepOf (o: Optimizer<float, 'S>) =
+        (fst (update o g (o.Init theta) theta 0)).ToArray()[0]
 
     Assert.Equal(-0.1, stepOf coupled, 7)
     Assert.Equal(-0.1 * (1.0 + 0.1 * 10.0), stepOf decoupled, 7)

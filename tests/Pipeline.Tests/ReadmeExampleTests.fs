@@ -24,12 +24,13 @@ let markedLines (relativePath: string) =
     |> Array.map _.Trim()
     |> Array.filter (fun l -> l <> "")
 
+open System.Collections.Immutable
 open Nn.Activations
 open Nn.Initialization
 open Nn.Layers
 open Nn.LinearAlgebra
 open Nn.Losses
-open Nn.Training
+open Nn.Pipeline
 
 [<Fact>]
 let ``the README F# example runs and learns the Aack/Beep table`` () =
@@ -41,8 +42,11 @@ let ``the README F# example runs and learns the Aack/Beep table`` () =
     let trace = Propagation.Forward(net, x)  // every z[l] and a[l], saved for the backward pass
     let grads = Propagation.Backward(net, trace, y, Loss.BinaryCrossEntropy).Gradients
     printfn "dJ/dW[1] =\n%O" grads.Layers[0].Weights
-    let result = GradientDescent.Run(net, x, y, Loss.BinaryCrossEntropy, 0.5, 2000)
-    printfn "loss %.4f -> %.4f" result.LossHistory[0] result.FinalLoss
+    // Gradient descent θ ← θ − α∇J on the full batch, 2000 times (lecture 001).
+    let moods = Data.create x (Targets.Classes(ImmutableArray.Create(1, 0, 0, 1), 2)) [ "aack"; "beep" ]
+    let gd = { Training.defaults (Optimizers.sgd (Schedules.constant 0.5)) with Epochs = 2000; BatchSize = 4; Loss = Loss.BinaryCrossEntropy }
+    let result = match Training.fit gd net moods with Ok trained -> trained | Error e -> failwith e.Message
+    printfn "loss %.4f -> %.4f" result.History.Steps[0].Loss (Seq.last result.History.Steps).Loss
     printfn "%O" (Propagation.Predict(result.Network, x))
     // README:end
     let classes = Propagation.Predict(result.Network, x).Row(0).Map(fun p -> if p >= 0.5 then 1. else 0.)
@@ -51,8 +55,6 @@ let ``the README F# example runs and learns the Aack/Beep table`` () =
 [<Fact>]
 let ``the README shows exactly the F# example that is tested`` () =
     Assert.Equal<string[]>(markedLines (Path.Combine("tests", "Pipeline.Tests", "ReadmeExampleTests.fs")), readmeBlock "fsharp")
-
-open Nn.Pipeline
 
 /// Trimmed non-empty lines of the second fenced F# block of README.md (the pipeline example), without `open` lines.
 let private pipelineBlock () =
@@ -71,7 +73,7 @@ let ``the README pipeline example trains digits to the accuracy it promises`` ()
     let train, test = Data.digits () |> Batching.trainTest 0.25 true (Rng.FromSeed 0)
     let scale = Standardizer.apply (Standardizer.fit train)
     let network = Network.Create<float>([ 64; 32; 10 ], Activation.Relu, Activation.Softmax, Initializer.He, 0)
-    let config = { Training.defaults Optimizers.adam with Epochs = 30; BatchSize = 32 }
+    let config = { Training.defaults (Optimizers.adam (Schedules.constant 1e-3)) with Epochs = 30; BatchSize = 32 }
     match Training.fit config network (scale train) with
     | Ok trained ->
         let _, accuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained.Network (scale test)

@@ -17,11 +17,10 @@ let testAccuracy (data: Dataset) (hidden: int) (epochs: int) (learningRate: floa
         Network.Create<float>(sizes, Activation.Relu, Activation.Softmax, Initializer.He, seed)
 
     let config = {
-        Training.defaults Optimizers.adam with
+        Training.defaults (Optimizers.adam (Schedules.constant learningRate)) with
             Epochs = epochs
             BatchSize = 32
             Seed = seed
-            LearningRate = Schedules.constant learningRate
     }
 
     match Training.fit config network (scale train) with

@@ -38,7 +38,16 @@ public sealed record LabelledImages
     /// <param name="scale">The factor applied to every pixel.</param>
     /// <returns>The features (length <c>FeatureCount·k</c>) and the <c>k</c> labels of the kept images.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is NaN or infinite.</exception>
-    public (double[] Features, byte[] Labels) ToFeatures(Func<byte, bool>? keep = null, double scale = 1.0 / 255)
+    public (double[] Features, byte[] Labels) ToFeatures(Func<byte, bool>? keep = null, double scale = 1.0 / 255) =>
+        ToFeatures<double>(keep, scale);
+
+    /// <summary>
+    /// As <see cref="ToFeatures(Func{byte, bool}?, double)"/>, in precision T: each <c>pixel·scale</c> is computed in
+    /// float64 and rounded to T once, so the features are held only in the precision they are used in.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> is NaN or infinite.</exception>
+    public (T[] Features, byte[] Labels) ToFeatures<T>(Func<byte, bool>? keep = null, double scale = 1.0 / 255)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         if (!double.IsFinite(scale))
         {
@@ -55,7 +64,7 @@ public sealed record LabelledImages
             }
         }
 
-        var features = new double[(long)d * kept.Count];
+        var features = new T[(long)d * kept.Count];
         var labels = new byte[kept.Count];
         var pixels = ImmutableCollectionsMarshal.AsArray(Pixels)!;
         for (var j = 0; j < kept.Count; j++)
@@ -64,7 +73,7 @@ public sealed record LabelledImages
             var target = features.AsSpan(j * d, d);
             for (var p = 0; p < d; p++)
             {
-                target[p] = source[p] * scale;
+                target[p] = T.CreateTruncating(source[p] * scale);
             }
 
             labels[j] = Labels[kept[j]];

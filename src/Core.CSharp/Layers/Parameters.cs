@@ -74,6 +74,18 @@ public sealed record Parameters<T>
     /// <summary>A tree of the same shape filled with zeros.</summary>
     public Parameters<T> ZerosLike() => Map(static (_, r) => r.Clear());
 
+    /// <summary>The same tree in another precision (each value rounded to the nearest TOut), as new buffers.</summary>
+    public Parameters<TOut> Convert<TOut>()
+        where TOut : unmanaged, System.Numerics.IFloatingPointIeee754<TOut> =>
+        new(layers.Select(l => new LayerParameters<TOut>(Dense.Convert<T, TOut>(l.Weights), Dense.Vector(Array.ConvertAll(Dense.Data(l.Bias), TOut.CreateTruncating)))));
+
+    /// <summary>A tree of the same shape with every value <paramref name="value"/> (rounded to T).</summary>
+    public Parameters<T> FullLike(double value)
+    {
+        var v = T.CreateTruncating(value);
+        return Map((_, r) => r.Fill(v));
+    }
+
     /// <summary>θ + other, elementwise.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public Parameters<T> Add(Parameters<T> other) => Map2(other, static (x, y, r) => TensorPrimitives.Add(x, y, r));
@@ -93,14 +105,17 @@ public sealed record Parameters<T>
         var sum = T.Zero;
         foreach (var (x, y) in Buffers.Zip(other.Buffers))
         {
-            sum += TensorPrimitives.Dot<T>(x, y);
+            sum += Reductions.Dot<T>(x, y);
         }
 
         return sum;
     }
 
-    /// <summary>The Euclidean norm ‖θ‖₂ over every scalar parameter (NaN if any value is NaN).</summary>
-    public T Norm() => T.Sqrt(Buffers.Aggregate(T.Zero, static (s, b) => s + TensorPrimitives.SumOfSquares<T>(b)));
+    /// <summary>
+    /// The Euclidean norm ‖θ‖₂ over every scalar parameter (NaN if any value is NaN): the buffers' sums of squares
+    /// (<see cref="Reductions.SumOfSquares{T}"/>) added in flat order, then the square root.
+    /// </summary>
+    public T Norm() => T.Sqrt(Buffers.Aggregate(T.Zero, static (s, b) => s + Reductions.SumOfSquares<T>(b)));
 
     /// <summary>True when every value is finite.</summary>
     public bool IsFinite() => Buffers.All(AllFinite);

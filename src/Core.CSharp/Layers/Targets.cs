@@ -54,4 +54,51 @@ public static class Targets
 
         return result;
     }
+
+    /// <summary>
+    /// The class one observation's outputs (or one-hot/0–1 targets) stand for — the one decision rule used everywhere:
+    /// for a single unit, 1 when the value is ≥ 0.5 (a sigmoid probability) and 0 otherwise (NaN gives 0); for several,
+    /// the index of the largest value, the first on ties, NaN treated as smallest.
+    /// </summary>
+    /// <exception cref="ArgumentException">The column is empty.</exception>
+    public static int Decide<T>(ReadOnlySpan<T> column)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (column.IsEmpty)
+        {
+            throw new ArgumentException("The column has no values.", nameof(column));
+        }
+
+        if (column.Length == 1)
+        {
+            return column[0] >= T.CreateTruncating(0.5) ? 1 : 0;
+        }
+
+        var best = 0;
+        for (var i = 1; i < column.Length; i++)
+        {
+            if (column[i] > column[best] || T.IsNaN(column[best]))
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The class of each column of <paramref name="outputs"/> (units × samples) by <see cref="Decide{T}"/>.</summary>
+    public static int[] Classes<T>(Matrix<T> outputs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var data = Dense.Data(Dense.Ensure(outputs));
+        var rows = outputs.RowCount;
+        var result = new int[outputs.ColumnCount];
+        for (var j = 0; j < result.Length; j++)
+        {
+            result[j] = Decide<T>(data.AsSpan(j * rows, rows));
+        }
+
+        return result;
+    }
 }

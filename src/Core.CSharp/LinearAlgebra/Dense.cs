@@ -88,4 +88,37 @@ public static class Dense
         Blas.Gemm(transA, transB, m, n, ka, T.One, Data(a), Math.Max(1, a.RowCount), Data(b), Math.Max(1, b.RowCount), T.Zero, c, Math.Max(1, m));
         return Matrix(m, n, c);
     }
+
+    /// <summary>The matrix in another precision, as a new dense matrix (each value rounded to the nearest TOut).</summary>
+    public static Matrix<TOut> Convert<TIn, TOut>(Matrix<TIn> matrix)
+        where TIn : unmanaged, System.Numerics.IFloatingPointIeee754<TIn>
+        where TOut : unmanaged, System.Numerics.IFloatingPointIeee754<TOut>
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        return Matrix(matrix.RowCount, matrix.ColumnCount, Array.ConvertAll(Data(Ensure(matrix)), TOut.CreateTruncating));
+    }
+
+    /// <summary>
+    /// Copies columns <paramref name="columns"/> (in that order, repeats allowed) of a rows × m matrix into a new
+    /// rows × k matrix — one block copy per column, since a column is contiguous.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column index is outside [0, m).</exception>
+    public static Matrix<T> GatherColumns<T>(Matrix<T> matrix, ReadOnlySpan<int> columns)
+        where T : unmanaged, IEquatable<T>, IFormattable
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var source = Data(Ensure(matrix));
+        var rows = matrix.RowCount;
+        for (var j = 0; j < columns.Length; j++)
+        {
+            if ((uint)columns[j] >= (uint)matrix.ColumnCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(columns), columns[j], $"columns[{j}] is {columns[j]} but the matrix has {matrix.ColumnCount} columns.");
+            }
+        }
+
+        var target = new T[checked(rows * columns.Length)];
+        ColumnGather.Gather<T>(source, rows, columns, target);
+        return Matrix(rows, columns.Length, target);
+    }
 }

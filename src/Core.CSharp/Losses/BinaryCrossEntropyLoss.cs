@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nn.Activations;
+using Nn.LinearAlgebra;
 
 namespace Nn.Losses;
 
@@ -49,7 +50,7 @@ public sealed record BinaryCrossEntropyLoss : Loss
         {
             if (y[i] < T.Zero || y[i] > T.One)
             {
-                throw new ArgumentException($"{argument}[{i % units}, {i / units}] is {Layers.Guard.Format(y[i])}: binary cross-entropy labels must be in [0, 1].", argument);
+                throw new ArgumentException($"{argument}[{i % units}, {i / units}] is {Guard.Format(y[i])}: binary cross-entropy labels must be in [0, 1].", argument);
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nn.Activations;
+using Nn.LinearAlgebra;
 
 namespace Nn.Losses;
 
@@ -67,14 +68,14 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
             {
                 if (column[k] < T.Zero || column[k] > T.One)
                 {
-                    throw new ArgumentException($"{argument}[{k}, {start / units}] is {Layers.Guard.Format(column[k])}: cross-entropy targets must be probabilities in [0, 1].", argument);
+                    throw new ArgumentException($"{argument}[{k}, {start / units}] is {Guard.Format(column[k])}: cross-entropy targets must be probabilities in [0, 1].", argument);
                 }
             }
 
             var sum = TensorPrimitives.Sum(column);
             if (T.Abs(sum - T.One) > tolerance)
             {
-                throw new ArgumentException($"{argument} column {start / units} sums to {Layers.Guard.Format(sum)}: cross-entropy targets must sum to 1 (one-hot or soft labels).", argument);
+                throw new ArgumentException($"{argument} column {start / units} sums to {Guard.Format(sum)}: cross-entropy targets must sum to 1 (one-hot or soft labels).", argument);
             }
         }
     }

@@ -27,16 +27,21 @@ public sealed record Model
     /// Class names for a classifier, or null (or empty) for none: one per output unit after softmax, or two
     /// (negative class first) for a single sigmoid output. Names are non-empty and distinct.
     /// </param>
+    /// <param name="precision">
+    /// The precision the network was trained in and predicts in. For <see cref="Precision.Float32"/> every weight and
+    /// bias of <paramref name="network"/> must be a float32 value (held exactly in float64), and <see cref="Predict"/>
+    /// runs the network in float32.
+    /// </param>
     /// <param name="featureNames">
     /// The names of the input features in order (the training file's header without the label), or null (or empty)
     /// when unknown: one per network input, non-empty and distinct.
     /// </param>
     /// <exception cref="ArgumentException">
     /// The loss does not fit the output activation, the standardisation has a different number of features than
-    /// the network has inputs, the class names do not fit the output layer or are empty or repeated, or the feature
-    /// names are not one per input or are empty or repeated.
+    /// the network has inputs, the class names do not fit the output layer or are empty or repeated, a float32
+    /// model holds a value that is not a float32, or the feature names are not one per input or are empty or repeated.
     /// </exception>
-    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, IEnumerable<string>? featureNames = null)
+    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, Precision precision = Precision.Float64, IEnumerable<string>? featureNames = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
@@ -60,6 +65,28 @@ public sealed record Model
             CheckDistinct(features, "feature", nameof(featureNames));
         }
 
+        if (precision == Precision.Float32)
+        {
+            var single = network.Convert<float>();
+            foreach (var (wide, narrow) in network.Parameters.Buffers.Zip(single.Parameters.Buffers))
+            {
+                for (var i = 0; i < wide.Length; i++)
+                {
+                    if (wide[i] != narrow[i])
+                    {
+                        throw new ArgumentException($"The model is float32 but holds {Guard.Format(wide[i])}, which is not a float32 value.", nameof(network));
+                    }
+                }
+            }
+
+            single32 = single;
+        }
+        else if (precision != Precision.Float64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(precision), precision, "The precision must be Float64 or Float32.");
+        }
+
+        Precision = precision;
         Network = network;
         Loss = loss;
         Metadata = metadata;
@@ -68,8 +95,24 @@ public sealed record Model
         FeatureNames = features;
     }
 
-    /// <summary>The trained network.</summary>
+    private readonly Network<float>? single32;
+
+    /// <summary>
+    /// A float32 model of a network trained in float32: its values are widened exactly into the float64
+    /// <see cref="Network"/>, and predictions run in float32.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the main constructor.</exception>
+    public static Model Of(Network<float> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, IEnumerable<string>? featureNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return new Model(network.Convert<double>(), loss, metadata, standardization, classNames, Precision.Float32, featureNames);
+    }
+
+    /// <summary>The trained network, in float64 (exactly the float32 values for a float32 model).</summary>
     public Network<double> Network { get; }
+
+    /// <summary>The precision the model was trained in and predicts in.</summary>
+    public Precision Precision { get; }
 
     /// <summary>The loss the network was trained with.</summary>
     public Loss Loss { get; }
@@ -97,11 +140,12 @@ public sealed record Model
 
     /// <summary>The same model with another network of the same inputs and outputs (for example after more training).</summary>
     /// <exception cref="ArgumentException">As the constructor: the network does not fit the loss, the standardisation or the class names.</exception>
-    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames, FeatureNames);
+    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames, Precision, FeatureNames);
 
     /// <summary>
     /// The model's output ŷ = network(standardise(x)): outputs × samples. Standardisation, when present, is applied
-    /// first with the means and scales stored in the model.
+    /// first with the means and scales stored in the model (in float64); a float32 model then rounds the inputs to
+    /// float32, runs its network in float32 and widens the outputs exactly.
     /// </summary>
     /// <param name="x">Raw inputs, features × samples (one observation per column), finite, at least one column.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong number of rows, no columns, or a non-finite value.</exception>
@@ -109,7 +153,9 @@ public sealed record Model
     {
         ArgumentNullException.ThrowIfNull(x);
         var input = Standardization is null ? x : Standardization.Apply(x);
-        return Propagation.Predict(Network, input);
+        return single32 is null
+            ? Propagation.Predict(Network, input)
+            : Dense.Convert<float, double>(Propagation.Predict(single32, Dense.Convert<double, float>(input)));
     }
 
     /// <summary>
@@ -126,10 +172,7 @@ public sealed record Model
             throw new InvalidOperationException($"The model's output layer is {Network.Outputs} {Network.OutputActivation.Name} unit(s): class predictions need a softmax output or a single sigmoid unit.");
         }
 
-        var output = Predict(x);
-        return Network.OutputActivation is SoftmaxActivation
-            ? Targets.ArgMax(output)
-            : [.. Dense.Data(output).Select(p => p >= 0.5 ? 1 : 0)];
+        return Targets.Classes(Predict(x));
     }
 
     private static bool IsClassifierOutput(Network<double> network) =>

@@ -68,9 +68,11 @@ public sealed record Standardization
     /// then apply the result to every part. Values up to the largest double are handled: when the plain sums
     /// overflow, the moments are computed on values divided by the largest magnitude.
     /// </summary>
-    /// <param name="x">Training inputs, features × samples, finite, at least one column. Not modified.</param>
+    /// <param name="x">Training inputs, features × samples, finite, at least one column. Not modified. The sums run in
+    /// float64 whatever the precision of <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has no rows or columns, or holds a non-finite value (the message names its row and column).</exception>
-    public static Standardization Fit(Matrix<double> x)
+    public static Standardization Fit<T>(Matrix<T> x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         var (features, m) = (x.RowCount, x.ColumnCount);
@@ -85,10 +87,10 @@ public sealed record Standardization
         var scales = new double[features];
         for (var i = 0; i < features; i++)
         {
-            var (first, constant, sum) = (data[i], true, 0.0);
+            var (first, constant, sum) = (double.CreateTruncating(data[i]), true, 0.0);
             for (var j = 0; j < m; j++)
             {
-                var v = data[i + (j * features)];
+                var v = double.CreateTruncating(data[i + (j * features)]);
                 sum += v;
                 constant &= v == first;
             }
@@ -104,7 +106,7 @@ public sealed record Standardization
             var squares = 0.0;
             for (var j = 0; j < m; j++)
             {
-                var d = data[i + (j * features)] - mean;
+                var d = double.CreateTruncating(data[i + (j * features)]) - mean;
                 squares += d * d;
             }
 
@@ -125,35 +127,40 @@ public sealed record Standardization
     /// so large (beyond about 1e154) that the plain sums or squares overflow: μ = M·mean(x/M), σ = M·√mean((x/M − μ/M)²).
     /// Used only when the plain computation is not finite, so ordinary data keeps its exact plain moments.
     /// </summary>
-    private static (double Mean, double Scale) ScaledMoments(double[] data, int i, int features, int m)
+    private static (double Mean, double Scale) ScaledMoments<T>(T[] data, int i, int features, int m)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var largest = 0.0;
         for (var j = 0; j < m; j++)
         {
-            largest = Math.Max(largest, Math.Abs(data[i + (j * features)]));
+            largest = Math.Max(largest, Math.Abs(double.CreateTruncating(data[i + (j * features)])));
         }
 
         var sum = 0.0;
         for (var j = 0; j < m; j++)
         {
-            sum += data[i + (j * features)] / largest;
+            sum += double.CreateTruncating(data[i + (j * features)]) / largest;
         }
 
         var mean = sum / m;
         var squares = 0.0;
         for (var j = 0; j < m; j++)
         {
-            var d = (data[i + (j * features)] / largest) - mean;
+            var d = (double.CreateTruncating(data[i + (j * features)]) / largest) - mean;
             squares += d * d;
         }
 
         return (mean * largest, Math.Sqrt(squares / m) * largest);
     }
 
-    /// <summary>(x − μ) / s for every feature (row) and sample (column), as a new features × samples matrix.</summary>
+    /// <summary>
+    /// (x − μ) / s for every feature (row) and sample (column), as a new features × samples matrix of x's precision
+    /// (computed in float64, then rounded once to T).
+    /// </summary>
     /// <param name="x">Inputs, features × samples, finite. Not modified.</param>
     /// <exception cref="ArgumentException"><paramref name="x"/> has a different number of rows than <see cref="Features"/>, or holds a non-finite value.</exception>
-    public Matrix<double> Apply(Matrix<double> x)
+    public Matrix<T> Apply<T>(Matrix<T> x)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(x);
         if (x.RowCount != Features)
@@ -163,16 +170,19 @@ public sealed record Standardization
 
         var data = Dense.Data(Dense.Ensure(x));
         CheckFinite(data, Features, nameof(x));
-        var result = new double[data.Length];
+        var result = new T[data.Length];
         for (var k = 0; k < data.Length; k++)
         {
             var i = k % Features;
-            result[k] = (data[k] - Means[i]) / Scales[i];
-            if (!double.IsFinite(result[k]))
+            var value = double.CreateTruncating(data[k]);
+            var standardised = (value - Means[i]) / Scales[i];
+            if (!double.IsFinite(standardised))
             {
                 // x − μ overflowed (values near ±1.8e308 of opposite signs): divide first.
-                result[k] = (data[k] / Scales[i]) - (Means[i] / Scales[i]);
+                standardised = (value / Scales[i]) - (Means[i] / Scales[i]);
             }
+
+            result[k] = T.CreateTruncating(standardised);
         }
 
         return Dense.Matrix(Features, x.ColumnCount, result);
@@ -185,14 +195,13 @@ public sealed record Standardization
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Features, Means.FirstOrDefault(), Scales.FirstOrDefault());
 
-    private static void CheckFinite(double[] data, int rows, string argument)
+    private static void CheckFinite<T>(T[] data, int rows, string argument)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        for (var k = 0; k < data.Length; k++)
+        var k = Guard.FirstNonFinite<T>(data);
+        if (k >= 0)
         {
-            if (!double.IsFinite(data[k]))
-            {
-                throw new ArgumentException($"{argument}[{k % rows}, {k / rows}] is {Guard.Format(data[k])}: values must be finite.", argument);
-            }
+            throw new ArgumentException($"{argument}[{k % rows}, {k / rows}] is {Guard.Format(data[k])}: values must be finite.", argument);
         }
     }
 }

@@ -44,6 +44,7 @@ internal static class ModelJson
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteString("loss", model.Loss.Name);
+        w.WriteString("precision", model.Precision == Precision.Float32 ? "float32" : "float64");
         if (model.Standardization is { } s)
         {
             w.WriteStartObject("standardization");
@@ -191,13 +192,14 @@ internal static class ModelJson
 
         var network = new Network<double>(layers);
         var loss = ReadLoss(root, input);
+        var precision = ReadPrecision(root, input);
         var standardization = ReadStandardization(root, inputs, input);
         var classNames = ReadNames(root, "class_names", input);
         var featureNames = ReadNames(root, "feature_names", input);
         var metadata = ReadMetadata(root, input);
         try
         {
-            return new Model(network, loss, metadata, standardization, classNames, featureNames);
+            return new Model(network, loss, metadata, standardization, classNames, precision, featureNames);
         }
         catch (ArgumentException e)
         {
@@ -265,6 +267,17 @@ internal static class ModelJson
             throw input.Error(Message(e));
         }
     }
+
+    // Files written before the field existed hold float64 models.
+    private static Precision ReadPrecision(JsonElement root, JsonInput input) =>
+        JsonInput.Optional(root, "precision") is { } field
+            ? input.Text(field, "precision") switch
+            {
+                "float64" => Precision.Float64,
+                "float32" => Precision.Float32,
+                var other => throw input.Error($"precision is \"{other}\": expected \"float64\" or \"float32\"."),
+            }
+            : Precision.Float64;
 
     private static Standardization? ReadStandardization(JsonElement root, int inputs, JsonInput input)
     {

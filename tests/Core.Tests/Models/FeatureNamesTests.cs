@@ -12,7 +12,7 @@ public sealed class FeatureNamesTests
     private static Model Named(IEnumerable<string>? names)
     {
         var model = SampleModels.Build(Activation.Tanh, Loss.SoftmaxCrossEntropy, standardize: true, classNames: true);
-        return new Model(model.Network, model.Loss, model.Metadata, model.Standardization, model.ClassNames, names);
+        return new Model(model.Network, model.Loss, model.Metadata, model.Standardization, model.ClassNames, featureNames: names);
     }
 
     [Fact]

@@ -55,12 +55,19 @@ let randomData (seed: int) (n: int) (f: int) (k: int) =
 
     Data.ofRows rows (Array.init n (fun i -> i % k))
 
+/// One pure update of a first-order optimizer at θ (its context knows only θ and the step count).
+let update (optimizer: Optimizer<float, 'S>) (g: Parameters<float>) (state: 'S) (theta: Parameters<float>) (step: int) =
+    match optimizer.Update g state (Context.ofParameters step theta) with
+    | Ok result -> result
+    | Error e -> failwith e.Message
+
 /// Applies an optimizer for the given gradient sequence (independent of θ) from θ₀, returning every θ.
-let iterate (optimizer: Optimizer<'S>) (theta0: Parameters<float>) (gradients: Parameters<float> list) =
+let iterate (optimizer: Optimizer<float, 'S>) (theta0: Parameters<float>) (gradients: Parameters<float> list) =
     gradients
+    |> List.indexed
     |> List.scan
-        (fun (theta: Parameters<float>, state) g ->
-            let u, state = optimizer.Update g state theta
+        (fun (theta: Parameters<float>, state) (t, g) ->
+            let u, state = update optimizer g state theta t
             theta.Add u, state)
         (theta0, optimizer.Init theta0)
     |> List.map fst
@@ -104,9 +111,8 @@ let earlyStoppingRun () =
     let validation = shiftedLabels train
 
     let settings = {
-        Training.defaults Optimizers.adam with
+        Training.defaults (Optimizers.adam (Schedules.constant 0.01)) with
             Epochs = 200
-            LearningRate = Schedules.constant 0.01
             Validation = Some validation
             EarlyStopping =
                 Some {
@@ -117,3 +123,46 @@ let earlyStoppingRun () =
     }
 
     train, validation, settings
+
+/// <summary>
+/// The reference semantics of <c>Training.fit</c> without validation, written out with the pure functions only:
+/// each epoch draws an order (<c>Batching.permutation</c>) when shuffling minibatches, cuts it with
+/// <c>Batching.chunks</c>, and for each batch computes J and ∇J with <c>Propagation.CostAndGradients</c>, runs the
+/// optimizer's pure <c>Update</c> and adds the update with <c>Parameters.Add</c>. Returns θ and, per step, J and ‖∇J‖.
+/// </summary>
+let referenceFit (config: Config<'T, 'S>) (network: Network<'T>) (data: Dataset<'T>) =
+    let y = Data.targetMatrix<'T, 'T> network.Outputs data
+    let samples = data.Samples
+    let full = config.BatchSize >= samples
+    let mutable rng = Rng.FromSeed config.Seed
+    let mutable theta = network.Parameters
+    let mutable state = config.Optimizer.Init theta
+    let losses = ResizeArray<float>()
+    let norms = ResizeArray<float>()
+
+    for _ in 1 .. config.Epochs do
+        let order =
+            if not full && config.Shuffle then
+                let order, next = Batching.permutation samples rng
+                rng <- next
+                order
+            else
+                Array.init samples id
+
+        for chunk in Batching.chunks (min config.BatchSize samples) order do
+            let xb = Dense.GatherColumns(data.Features, System.ReadOnlySpan chunk)
+            let yb = Dense.GatherColumns(y, System.ReadOnlySpan chunk)
+            let net = network.WithParameters theta
+            let struct (cost, g) = Propagation.CostAndGradients(net, xb, yb, config.Loss)
+            let context = Context.ofGradient config.Loss net xb yb losses.Count (System.Double.CreateTruncating cost) g
+
+            match config.Optimizer.Update g state context with
+            | Ok(u, s) ->
+                theta <- theta.Add u
+                state <- s
+            | Error e -> failwith e.Message
+
+            losses.Add(System.Double.CreateTruncating cost)
+            norms.Add(System.Double.CreateTruncating(g.Norm()))
+
+    theta, List.ofSeq losses, List.ofSeq norms

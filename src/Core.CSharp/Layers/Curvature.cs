@@ -3,7 +3,7 @@ using MathNet.Numerics.LinearAlgebra;
 using Nn.Layers;
 using Nn.Losses;
 
-namespace Nn.Newton;
+namespace Nn.Layers;
 
 /// <summary>
 /// Second-order information about the cost J(θ) = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of a network on a batch: exact

@@ -5,7 +5,7 @@ using Nn.LinearAlgebra;
 using Nn.Losses;
 using Nn.Tests.Support;
 
-namespace Nn.Tests.Newton;
+namespace Nn.Tests.Layers;
 
 /// <summary>Reference computations for curvature tests, built only from forward and backward passes.</summary>
 internal static class CurvatureTestSupport

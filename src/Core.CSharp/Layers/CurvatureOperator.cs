@@ -5,7 +5,7 @@ using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 
-namespace Nn.Newton;
+namespace Nn.Layers;
 
 /// <summary>
 /// The curvature of the cost J(θ) = (1/m)·Σᵢ L(ŷ⁽ⁱ⁾, y⁽ⁱ⁾) of one network on one batch, at the network's current

@@ -9,9 +9,9 @@ using Nn.Losses;
 using Nn.Models;
 using Nn.Newton;
 using Nn.Tests.Support;
-using static Nn.Tests.Newton.CurvatureTestSupport;
+using static Nn.Tests.Layers.CurvatureTestSupport;
 
-namespace Nn.Tests.Newton;
+namespace Nn.Tests.Layers;
 
 public sealed class CurvatureTests
 {

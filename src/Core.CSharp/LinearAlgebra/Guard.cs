@@ -1,7 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
-using Nn.LinearAlgebra;
 
-namespace Nn.Layers;
+namespace Nn.LinearAlgebra;
 
 /// <summary>Argument checks shared by the public entry points: they run once, at the boundary.</summary>
 internal static class Guard

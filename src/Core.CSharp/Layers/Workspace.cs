@@ -1,0 +1,237 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Nn.Activations;
+using Nn.LinearAlgebra;
+using Nn.Losses;
+
+namespace Nn.Layers;
+
+/// <summary>
+/// The in-place form of <see cref="Propagation"/> for a training run: the buffers a training loop owns — a flat copy
+/// of the parameters, the gradients, every z[l], a[l], dZ[l] for up to <see cref="Capacity"/> observations and a
+/// gathered batch — and the forward and backward passes over them. Each pass does exactly the arithmetic of
+/// <see cref="Propagation.CostAndGradients{T}"/> (the same kernels in the same order), so the gradients are bit for
+/// bit those of the pure functions; only where the numbers live differs.
+/// </summary>
+/// <remarks>
+/// Mutable and single-threaded: the loop that creates a workspace is its only user and never hands it out. Nothing is
+/// checked here (the loop validates its data once); the caller's network is copied, never touched.
+/// The flat order is that of <see cref="Parameters{T}.ToArray"/>: layer by layer, the weights column-major, then the
+/// bias — so <see cref="Offsets"/> mark the tree's buffers in order.
+/// </remarks>
+internal sealed class Workspace<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Network<T> shape;
+    private readonly Loss loss;
+    private readonly int[] units;
+    private readonly Activation[] activations;
+    private readonly int[] offsets;
+    private readonly T[][] z;
+    private readonly T[][] a;
+    private readonly T[][] dz;
+    private readonly T[] da;
+
+    // The activations' and the loss's generic virtual methods, bound once to delegates: a generic virtual call looks
+    // its target up on every call, which costs more than the work itself on a tiny network.
+    private readonly ForwardKernel[] forward;
+    private readonly BackwardKernel[] backward;
+    private readonly TotalKernel total;
+    private readonly OutputGradientKernel outputGradient;
+
+    /// <summary>Copies <paramref name="network"/>'s parameters and allocates buffers for batches of up to <paramref name="capacity"/> observations.</summary>
+    public Workspace(Network<T> network, Loss loss, int capacity)
+    {
+        shape = network;
+        this.loss = loss;
+        Capacity = capacity;
+        var layers = network.Layers;
+        var count = layers.Length;
+        units = [network.Inputs, .. layers.Select(l => l.Outputs)];
+        activations = [.. layers.Select(l => l.Activation)];
+        offsets = new int[(2 * count) + 1];
+        var segments = new int[2 * count];
+        for (var l = 0; l < count; l++)
+        {
+            segments[2 * l] = units[l + 1] * units[l];
+            segments[(2 * l) + 1] = units[l + 1];
+        }
+
+        for (var s = 0; s < segments.Length; s++)
+        {
+            offsets[s + 1] = checked(offsets[s] + segments[s]);
+        }
+
+        Parameters = new T[offsets[^1]];
+        for (var l = 0; l < count; l++)
+        {
+            Dense.Data(layers[l].Weights).CopyTo(Parameters.AsSpan(offsets[2 * l]));
+            Dense.Data(layers[l].Bias).CopyTo(Parameters.AsSpan(offsets[(2 * l) + 1]));
+        }
+
+        Gradients = new T[Parameters.Length];
+        z = [.. Enumerable.Range(1, count).Select(l => new T[checked(units[l] * capacity)])];
+        a = [.. Enumerable.Range(1, count).Select(l => activations[l - 1] is IdentityActivation ? z[l - 1] : new T[units[l] * capacity])];
+        dz = [.. Enumerable.Range(1, count).Select(l => new T[units[l] * capacity])];
+        da = new T[units.Take(count).Max() * capacity];
+        BatchInputs = new T[checked(units[0] * capacity)];
+        BatchTargets = new T[units[count] * capacity];
+        forward = [.. activations.Select(g => (ForwardKernel)g.Forward<T>)];
+        backward = [.. activations.Select(g => (BackwardKernel)g.Backward<T>)];
+        total = loss.Total<T>;
+        outputGradient = loss.OutputGradient<T>;
+    }
+
+    private delegate void ForwardKernel(ReadOnlySpan<T> z, Span<T> a, int units);
+
+    private delegate void BackwardKernel(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units);
+
+    private delegate T TotalKernel(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units);
+
+    private delegate void OutputGradientKernel(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units);
+
+    /// <summary>The most observations a pass takes.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Inputs per observation.</summary>
+    public int Inputs => units[0];
+
+    /// <summary>Outputs per observation.</summary>
+    public int Outputs => units[^1];
+
+    /// <summary>θ, flat (read and written in place by the loop).</summary>
+    public T[] Parameters { get; }
+
+    /// <summary>∇J of the last <see cref="CostAndGradients"/>, flat; the loop may overwrite it with updates.</summary>
+    public T[] Gradients { get; }
+
+    /// <summary>A gathered batch's inputs, Inputs × Capacity.</summary>
+    public T[] BatchInputs { get; }
+
+    /// <summary>A gathered batch's targets, Outputs × Capacity.</summary>
+    public T[] BatchTargets { get; }
+
+    /// <summary>Where each buffer of the tree starts in the flat order, and the total length last.</summary>
+    public ReadOnlySpan<int> Offsets => offsets;
+
+    /// <summary>
+    /// Forward and backward on the first <paramref name="m"/> observations of <paramref name="x"/> (Inputs × m) and
+    /// <paramref name="y"/> (Outputs × m): fills <see cref="Gradients"/> with ∇J and returns J = (1/m)·Σ L.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m)
+    {
+        Forward(x, m);
+        var count = activations.Length;
+        var last = count - 1;
+        var outputs = units[count];
+        var zL = z[last].AsSpan(0, outputs * m);
+        var aL = a[last].AsSpan(0, outputs * m);
+        var yL = y[..(outputs * m)];
+        var cost = total(zL, aL, yL, outputs) / T.CreateTruncating(m);
+        var delta = dz[last].AsSpan(0, outputs * m);
+        outputGradient(activations[last], zL, aL, yL, delta, outputs);
+        TensorPrimitives.Multiply(delta, T.One / T.CreateTruncating(m), delta);
+
+        for (var l = last; l >= 0; l--)
+        {
+            var (n, inputs) = (units[l + 1], units[l]);
+            var below = l == 0 ? x[..(inputs * m)] : a[l - 1].AsSpan(0, inputs * m);
+            var dzl = dz[l].AsSpan(0, n * m);
+            DenseKernels.ParameterGradients<T>(dzl, below, n, inputs, m, Gradients.AsSpan(offsets[2 * l], n * inputs), Gradients.AsSpan(offsets[(2 * l) + 1], n));
+            if (l > 0)
+            {
+                var dal = da.AsSpan(0, inputs * m);
+                DenseKernels.InputGradient<T>(Parameters.AsSpan(offsets[2 * l], n * inputs), dzl, n, inputs, m, dal);
+                backward[l - 1](z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
+            }
+        }
+
+        return cost;
+    }
+
+    /// <summary>Σ L over the first <paramref name="m"/> observations (a forward pass only; not divided by m).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public T TotalLoss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m)
+    {
+        Forward(x, m);
+        var last = activations.Length - 1;
+        var outputs = units[^1];
+        return total(z[last].AsSpan(0, outputs * m), a[last].AsSpan(0, outputs * m), y[..(outputs * m)], outputs);
+    }
+
+    /// <summary>
+    /// How many of the last pass's <paramref name="m"/> observations are classified as their targets say, by
+    /// <see cref="Targets.Decide{T}"/> on both the output and the target column.
+    /// </summary>
+    public int CountCorrect(ReadOnlySpan<T> y, int m)
+    {
+        var outputs = units[^1];
+        var output = a[^1];
+        var correct = 0;
+        for (var j = 0; j < m; j++)
+        {
+            if (Targets.Decide<T>(output.AsSpan(j * outputs, outputs)) == Targets.Decide(y.Slice(j * outputs, outputs)))
+            {
+                correct++;
+            }
+        }
+
+        return correct;
+    }
+
+    /// <summary>‖v‖₂ of a flat vector, summed buffer by buffer in the tree's order exactly as <see cref="Parameters{T}.Norm"/> does.</summary>
+    public T Norm(ReadOnlySpan<T> flat)
+    {
+        var sum = T.Zero;
+        for (var s = 0; s < offsets.Length - 1; s++)
+        {
+            sum += Reductions.SumOfSquares(flat[offsets[s]..offsets[s + 1]]);
+        }
+
+        return T.Sqrt(sum);
+    }
+
+    /// <summary>A new tree of the network's shape holding <paramref name="flat"/> (copied).</summary>
+    public Parameters<T> Tree(ReadOnlySpan<T> flat) => shape.Parameters.FromArray(flat);
+
+    /// <summary>Writes <paramref name="tree"/> (of the network's shape) into <paramref name="flat"/> in flat order.</summary>
+    public static void Flatten(Parameters<T> tree, Span<T> flat)
+    {
+        var offset = 0;
+        foreach (var buffer in tree.Buffers)
+        {
+            buffer.CopyTo(flat[offset..]);
+            offset += buffer.Length;
+        }
+    }
+
+    /// <summary>The network holding the current <see cref="Parameters"/> (fresh arrays).</summary>
+    public Network<T> ToNetwork() => shape.WithParameters(Tree(Parameters));
+
+    /// <summary>The network of this shape holding <paramref name="flat"/> (fresh arrays).</summary>
+    public Network<T> ToNetwork(ReadOnlySpan<T> flat) => shape.WithParameters(Tree(flat));
+
+    /// <summary>The loss this workspace evaluates.</summary>
+    public Loss Loss => loss;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Forward(ReadOnlySpan<T> x, int m)
+    {
+        ReadOnlySpan<T> previous = x[..(units[0] * m)];
+        for (var l = 0; l < activations.Length; l++)
+        {
+            var n = units[l + 1];
+            var zl = z[l].AsSpan(0, n * m);
+            DenseKernels.Affine<T>(Parameters.AsSpan(offsets[2 * l], n * units[l]), Parameters.AsSpan(offsets[(2 * l) + 1], n), n, units[l], previous, m, zl);
+            var al = a[l].AsSpan(0, n * m);
+            if (!ReferenceEquals(a[l], z[l]))
+            {
+                forward[l](zl, al, n);
+            }
+
+            previous = al;
+        }
+    }
+}
