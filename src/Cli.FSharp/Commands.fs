@@ -643,10 +643,12 @@ let evaluate (args: ParseResults<EvaluateArgs>) =
             match confusion with
             | Some c ->
                 Console.Out.WriteLine "confusion matrix (rows: actual, columns: predicted)"
+                // Columns as wide as the largest count needs, so large files keep their counts apart.
+                let width = 1 + max 5 (string (Seq.max (Seq.cast<int64> c))).Length
 
                 for r in 0 .. classes - 1 do
                     let cells =
-                        [ for p in 0 .. classes - 1 -> sprintf "%6d" c[r, p] ]
+                        [ for p in 0 .. classes - 1 -> (string c[r, p]).PadLeft width ]
                         |> String.concat ""
 
                     Console.Out.WriteLine $"{r, 4} {cells}"

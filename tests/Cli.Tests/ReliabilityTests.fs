@@ -387,6 +387,31 @@ let ``a run that diverges after writing checkpoints says the last checkpoint rem
     Assert.False(File.Exists(Path.Combine(dir, "m.json")))
     Assert.True(Nn.Serialization.CheckpointFile.Load(Path.Combine(dir, "ck.json")).State.Epoch >= 1)
 
+/// The repository's iris data (150 rows, 4 features, 3 classes).
+let private iris =
+    let rec up (d: DirectoryInfo | null) =
+        match d with
+        | null -> failwith $"no Nn.sln above {AppContext.BaseDirectory}"
+        | d when File.Exists(Path.Combine(d.FullName, "Nn.sln")) -> Path.Combine(d.FullName, "data", "iris.csv")
+        | d -> up d.Parent
+
+    up (DirectoryInfo AppContext.BaseDirectory)
+
+[<Fact>]
+let ``a loss that explodes without overflowing stops training with the divergence error and writes no model`` () =
+    // SGD at lr 1e6 on standardised iris used to exit 0 with losses 4e58, 1e118, … 8e293 that never reach ∞.
+    for precision in [ "float32"; "float64" ] do
+        let dir = scratch ()
+
+        let r =
+            run dir [
+                "train"; "--data"; iris; "--out"; "m.json"; "--optimizer"; "sgd"; "--lr"; "1e6"; "--standardize"; "--epochs"; "5"
+                "--precision"; precision; "--json"
+            ]
+
+        refused [ "diverged at epoch"; "m.json was not written" ] r
+        Assert.False(File.Exists(Path.Combine(dir, "m.json")))
+
 // ---- minor faults -------------------------------------------------------------------------------------------------
 
 [<Fact>]
@@ -424,6 +449,20 @@ let ``evaluate and predict over many blocks agree with the model on the whole fi
     use json = Text.Json.JsonDocument.Parse r.Out
     Assert.Equal(10000, json.RootElement.GetProperty("samples").GetInt32())
     Assert.Equal(float expected / 10000.0, json.RootElement.GetProperty("accuracy").GetDouble())
+    // The printed confusion matrix keeps counts apart however large, and they add up to the samples.
+    let text = run dir [ "evaluate"; "--model"; model; "--data"; data ]
+    succeeded text
+
+    let rows =
+        text.Out.Split('\n')
+        |> Array.skipWhile (fun l -> not (l.StartsWith "confusion"))
+        |> Array.skip 1
+        |> Array.filter (fun l -> l.Trim().Length > 0)
+        |> Array.map (fun l -> l.Split(' ', StringSplitOptions.RemoveEmptyEntries) |> Array.map int)
+
+    Assert.Equal(2, rows.Length)
+    Assert.All(rows, fun r -> Assert.Equal(3, r.Length))
+    Assert.Equal(10000, rows |> Array.sumBy (fun r -> r[1] + r[2]))
     let out = Path.Combine(dir, "p.csv")
     succeeded (run dir [ "predict"; "--model"; model; "--data"; data; "--out"; out ])
     let lines = File.ReadAllLines out
