@@ -102,10 +102,10 @@ let execute (argv: string[]) =
         eprintfn "nn: %s" e.Message
         1
     | :? IO.IOException as e ->
-        eprintfn "nn: %s" e.Message
+        eprintfn "nn: %s" (e.Message.ReplaceLineEndings " ")
         1
     | :? UnauthorizedAccessException as e ->
-        eprintfn "nn: %s" e.Message
+        eprintfn "nn: %s" (e.Message.ReplaceLineEndings " ")
         1
     | :? ArgumentException as e ->
         eprintfn "nn: %s" ((e.Message.Split('\n') |> Array.head).Split(" (Parameter '", 2)[0])
@@ -123,6 +123,11 @@ let execute (argv: string[]) =
     | :? InvalidOperationException as e when e.Message.StartsWith(Nn.LinearAlgebra.Blas.EnvironmentVariable + "=", StringComparison.Ordinal) ->
         eprintfn "nn: %s" e.Message
         1
+    // Anything else is a fault of nn itself: still one line and an exit code (70, EX_SOFTWARE), never the runtime's
+    // abort with a stack trace (134).
+    | e ->
+        eprintfn "nn: internal error (%s): %s; please report it with the command line" (e.GetType().Name) (e.Message.ReplaceLineEndings " ")
+        70
 
 /// Entry point.
 [<EntryPoint>]
