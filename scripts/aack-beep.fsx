@@ -1,9 +1,7 @@
 // The Aack/Beep mood table of lecture 003 as a pipeline: a 2-2-1 sigmoid network, binary cross-entropy,
 // full-batch gradient descent (plain SGD on all four sentences at once).
-// Run after `dotnet build`:  dotnet fsi scripts/aack-beep.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/MathNet.Numerics.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/aack-beep.fsx
+#load "Nn.fsx"
 
 open Nn.Activations
 open Nn.Initialization

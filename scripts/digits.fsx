@@ -1,10 +1,8 @@
 // Handwritten digits (8×8 pixel counts, 10 classes) as a pipeline: stratified 25% test split → standardise on the
 // training part only → 64-32-10 network (ReLU, softmax cross-entropy) → each epoch shuffle → minibatches of 32 →
 // Adam, α = 1e-3. The test part is touched once, at the end.
-// Run after `dotnet build`:  dotnet fsi scripts/digits.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/MathNet.Numerics.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/digits.fsx
+#load "Nn.fsx"
 
 open Nn.Activations
 open Nn.Initialization

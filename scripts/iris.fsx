@@ -1,10 +1,8 @@
 // Fisher's iris (4 measurements in cm, 3 species) as a pipeline: stratified 25% test split → standardise on the
 // training part only → 4-16-3 network (ReLU, softmax cross-entropy) → each epoch shuffle → minibatches of 32 →
 // Adam, α = 1e-2 (iris has only 111 training samples, 4 batches an epoch). The test part is touched once, at the end.
-// Run after `dotnet build`:  dotnet fsi scripts/iris.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/MathNet.Numerics.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/iris.fsx
+#load "Nn.fsx"
 
 open Nn.Activations
 open Nn.Initialization

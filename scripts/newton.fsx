@@ -1,10 +1,10 @@
 // Newton's method for minimisation on the lecture's example (notes 003):
 //   g(x) = eˣ − ln x,  g′(x) = eˣ − 1/x,  g″(x) = eˣ + 1/x²,  x₀ = 0.05,  x* = W(1) ≈ 0.5671.
-// Build first: dotnet build src/Pipeline.FSharp    Run: dotnet fsi scripts/newton.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/newton.fsx
+#load "Nn.fsx"
 
 open Nn.Newton
+open Nn.Pipeline.Newton
 
 let gPrime x = exp x - 1.0 / x
 let gSecond x = exp x + 1.0 / (x * x)

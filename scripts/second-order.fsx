@@ -10,10 +10,8 @@
 // Training.fit, one update per epoch; an epoch's training loss is J before its update, so the count to the target is
 // the number of updates made before J first reached it. Wall time runs from the start of the call to the step that
 // found J at the target, and is for comparison on one machine only.
-// Run after `dotnet build`:  dotnet fsi scripts/second-order.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/MathNet.Numerics.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/second-order.fsx
+#load "Nn.fsx"
 
 open System.Diagnostics
 open Nn.Activations

@@ -1,9 +1,7 @@
 // XOR with the lecture's 2-2-1 shape: tanh hidden units, a sigmoid output, binary cross-entropy, Adam on the
 // full batch of four points. XOR is not linearly separable, so the hidden layer is what makes it learnable.
-// Run after `dotnet build`:  dotnet fsi scripts/xor.fsx
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/MathNet.Numerics.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Core.dll"
-#r "../src/Pipeline.FSharp/bin/Debug/net10.0/Nn.Pipeline.dll"
+// Run (after `dotnet build`, see Nn.fsx): dotnet fsi scripts/xor.fsx
+#load "Nn.fsx"
 
 open Nn.Activations
 open Nn.Initialization

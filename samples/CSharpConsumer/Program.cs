@@ -7,7 +7,7 @@ using Nn.Layers;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 using Nn.Models;
-using Nn.Pipeline.Interop;
+using Nn.Training;
 using Nn.Serialization;
 
 const int Seed = 2024;
@@ -34,8 +34,9 @@ var standardization = Standardization.Fit(xTrain);
 var network = Network.Create<double>([4, 8, 3], Activation.Tanh, Activation.Softmax, Initializer.XavierNormal, Seed);
 
 // Full-batch gradient descent: every epoch is one step θ ← θ − α∇J over all training flowers.
-var result = Trainer.Fit(network, standardization.Apply(xTrain), Labels(training), GradientTransformations.Sgd(LearningRate), epochs: Iterations, batchSize: training.Length);
-Console.WriteLine($"training loss {result.EpochLosses[0]:F4} -> {result.EpochLosses[^1]:F4} after {Iterations} iterations");
+var options = new TrainingOptions { Epochs = Iterations, BatchSize = training.Length, Optimizer = GradientTransformations.Sgd(LearningRate) };
+var result = Trainer.Fit(network, standardization.Apply(xTrain), Labels(training), options);
+Console.WriteLine($"training loss {result.Epochs[0].TrainLoss:F4} -> {result.Epochs[^1].TrainLoss:F4} after {Iterations} iterations");
 
 var metadata = ModelMetadata.Create(Seed, [new("optimizer", "gradient descent"), new("learning_rate", "0.5"), new("iterations", Iterations.ToString(CultureInfo.InvariantCulture))]);
 var model = new Model(result.Network, Loss.SoftmaxCrossEntropy, metadata, standardization, classNames);

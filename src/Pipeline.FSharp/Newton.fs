@@ -2,7 +2,7 @@
 /// Root finding iterates x ← x − f(x)/f′(x); minimising g iterates x ← x − g′(x)/g″(x) (lecture notes 003).
 /// The iteration itself is Nn.Newton.NewtonMethod of the core; this module gives it an F# face where
 /// the expected failures are cases of a discriminated union.
-module Nn.Newton
+module Nn.Pipeline.Newton
 
 open Nn.Newton
 

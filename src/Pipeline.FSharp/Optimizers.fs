@@ -12,12 +12,38 @@ open Nn.Optimization
 /// order of <c>Parameters.ToArray</c>; <c>Offsets</c> mark where each of the tree's buffers starts (and, last, the
 /// total), so a stage that reduces over the tree can add buffer by buffer exactly as the pure form does.
 /// </summary>
+/// <remarks>
+/// A stage that only multiplies u by a factor calls <c>Scale</c>, which defers the pass: the factor is applied when a
+/// later stage reads <c>Updates</c>, or folded into θ ← θ + c·u by the engine — each element rounded exactly as a
+/// separate pass would round it, so deferring changes no bit.
+/// </remarks>
 [<Sealed>]
 type FusedStep<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
     (updates: 'T[], parameters: 'T[], offsets: int[]) =
 
-    /// u, transformed in place by each stage.
-    member _.Updates = updates
+    // A factor not yet applied to `updates` (1: none).
+    let mutable pending = 1.0
+
+    let flush () =
+        if pending <> 1.0 then
+            UpdateRules.Scale(ReadOnlySpan updates, pending, Span updates)
+            pending <- 1.0
+
+    /// u, transformed in place by each stage (any deferred factor applied first).
+    member _.Updates =
+        flush ()
+        updates
+
+    /// <summary>u ← c·u, deferred until u is next read (see the remarks).</summary>
+    member _.Scale(factor: float) =
+        flush ()
+        pending <- factor
+
+    /// The buffer and the factor still owed to it, for the engine's θ ← θ + c·u; clears the debt.
+    member internal _.TakeScaled() =
+        let factor = pending
+        pending <- 1.0
+        struct (updates, factor)
 
     /// θ (read only).
     member _.Parameters = parameters
@@ -264,7 +290,7 @@ module Transform =
     /// <exception cref="System.ArgumentOutOfRangeException">c is not finite.</exception>
     let scale (factor: float) : Optimizer<'T, unit> =
         finite (nameof factor) factor
-        stateless (fun step -> UpdateRules.Scale(read step.Updates, factor, span step.Updates))
+        stateless (fun step -> step.Scale factor)
 
     /// <summary>u = s(t) · g, where t counts the updates made so far (the state, starting at 0).</summary>
     let scaleBySchedule (schedule: Schedule) : Optimizer<'T, int> =
@@ -273,7 +299,7 @@ module Transform =
             Apply =
                 fun working step ->
                     let t = unbox<int ref> working
-                    UpdateRules.Scale(read step.Updates, schedule t.Value, span step.Updates)
+                    step.Scale(schedule t.Value)
                     t.Value <- t.Value + 1
             Freeze = fun working _ -> (unbox<int ref> working).Value
         }
@@ -388,7 +414,7 @@ module Transform =
             let norm = Double.CreateTruncating(step.UpdateNorm())
 
             if norm > maxNorm then
-                UpdateRules.Scale(read step.Updates, maxNorm / norm, span step.Updates))
+                step.Scale(maxNorm / norm))
 
 /// <summary>
 /// The named optimizers, each a short recipe of <c>Transform</c> stages ending in the learning-rate stage. Recipes

@@ -461,8 +461,14 @@ module Training =
 
                 let norm = Double.CreateTruncating(workspace.Norm(ReadOnlySpan gradients))
 
+                // The factor a fused chain still owes its updates (its last scaling), folded into θ ← θ + c·u.
+                let mutable owed = 1.0
+
                 match stepper with
-                | FusedStepper(fused, working, buffers) -> fused.Apply working buffers
+                | FusedStepper(fused, working, buffers) ->
+                    fused.Apply working buffers
+                    let struct (_, factor) = buffers.TakeScaled()
+                    owed <- factor
                 | PureStepper state ->
                     // The whole data set when the batch is the full batch; otherwise a copy of the batch.
                     let batchMatrix (data: 'T[]) (offset: int) (rows: int) (whole: Matrix<'T>) =
@@ -485,8 +491,7 @@ module Training =
                     | Error e -> progress.Failure <- Some(StepFailed(progress.Epoch, step, e))
 
                 if progress.Failure.IsNone then
-                    UpdateRules.Add(ReadOnlySpan theta, ReadOnlySpan gradients, Span theta)
-                    let magnitude = Double.CreateTruncating(Reductions.MaxMagnitude(ReadOnlySpan theta))
+                    let magnitude = Double.CreateTruncating(UpdateRules.AddScaledInPlace(Span theta, owed, ReadOnlySpan gradients))
 
                     if Double.IsNaN magnitude || Double.IsInfinity magnitude then
                         diverged step cost "a parameter became non-finite"

@@ -3,7 +3,7 @@ using Nn.Initialization;
 using Nn.Layers;
 using Nn.Losses;
 using Nn.Pipeline;
-using Nn.Pipeline.Interop;
+using Nn.Training;
 
 namespace Nn.CSharp.Tests;
 

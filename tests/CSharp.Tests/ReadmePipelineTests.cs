@@ -3,8 +3,7 @@ using Nn.Activations;
 using Nn.Initialization;
 using Nn.Layers;
 using Nn.Models;
-using Nn.Pipeline;
-using Nn.Pipeline.Interop;
+using Nn.Training;
 
 namespace Nn.CSharp.Tests;
 
@@ -33,13 +32,13 @@ public sealed class ReadmePipelineTests
         try
         {
             // README:begin
-            var (train, test) = Batching.trainTest(0.25, true, Rng.FromSeed(0), Nn.Pipeline.Data.digits());
+            var (train, test) = Datasets.Digits().Split(0.25, seed: 0);
             var scaling = Standardization.Fit(train.Features);
             var network = Network.Create<double>([64, 32, 10], Activation.Relu, Activation.Softmax, Initializer.He, seed: 0);
             var optimizer = GradientTransformations.Chain(GradientTransformations.ClipByGlobalNorm(5.0), GradientTransformations.Adam(1e-3));
-            var run = Trainer.Fit(network, scaling.Apply(train.Features), Trainer.Labels(train), optimizer, epochs: 30, batchSize: 32);
-            var accuracy = Trainer.Accuracy(run.Network, scaling.Apply(test.Features), Trainer.Labels(test));
-            Console.WriteLine($"loss {run.EpochLosses[0]:F3} -> {run.EpochLosses[^1]:F3}, test accuracy {accuracy:F4}");
+            var run = Trainer.Fit(network, train.Standardize(scaling), new TrainingOptions { Epochs = 30, BatchSize = 32, Optimizer = optimizer });
+            var accuracy = Trainer.Accuracy(run.Network, test.Standardize(scaling));
+            Console.WriteLine($"loss {run.Epochs[0].TrainLoss:F3} -> {run.Epochs[^1].TrainLoss:F3}, test accuracy {accuracy:F4}");
             // README:end
             Assert.True(accuracy >= 0.96, output.ToString());
         }

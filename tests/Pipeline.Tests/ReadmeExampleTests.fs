@@ -92,3 +92,53 @@ let ``the README shows exactly the pipeline example that is tested`` () =
         |> Array.map _.Trim()
         |> Array.filter (fun l -> l <> "")
     Assert.Equal<string[]>(tested, pipelineBlock ())
+
+open Nn.Models
+open Nn.Serialization
+
+/// Trimmed non-empty lines of the third fenced F# block of README.md (the own-data recipe), without `open` lines.
+let private recipeBlock () =
+    let lines = File.ReadAllLines(Path.Combine(root, "README.md"))
+    let starts = lines |> Array.indexed |> Array.filter (fun (_, l) -> l.Trim() = "```fsharp") |> Array.map fst
+    lines[starts[2] + 1 ..]
+    |> Array.takeWhile (fun l -> l.Trim() <> "```")
+    |> Array.map _.Trim()
+    |> Array.filter (fun l -> l <> "" && not (l.StartsWith "open "))
+
+[<Fact>]
+let ``the README own-data recipe runs from a CSV file to class probabilities of new rows`` () =
+    let path = Path.Combine(root, "data", "iris.csv")
+    let printed = Collections.Generic.List<string>()
+    let printfn format = Printf.kprintf printed.Add format
+    // RECIPE:begin
+    let data = match Data.readCsv path "label" with Ok d -> d | Error e -> failwith e.Message
+    let train, test = Batching.trainTest 0.2 true (Rng.FromSeed 1) data
+    let fit, validation = Batching.trainTest 0.2 true (Rng.FromSeed 2) train
+    let scaling = Standardizer.fit fit
+    let scale = Standardizer.apply scaling
+    let network = Network.Create<float>([ 4; 16; 3 ], Activation.Relu, Activation.Softmax, Initializer.He, 0)
+    let optimizer = Optimizers.adam (Schedules.warmup 20 (Schedules.cosine 0.02 2000 0.0))
+    let stop = { Patience = 30; MinDelta = 0.0; RestoreBestWeights = true }
+    let config = { Training.defaults optimizer with Epochs = 300; Validation = Some(scale validation); EarlyStopping = Some stop }
+    let trained = match Training.fit config network (scale fit) with Ok t -> t | Error e -> failwith e.Message
+    let _, accuracy = Training.evaluate config.Loss trained.Network (scale test)
+    printfn "epochs %d, best %A, test accuracy %.3f" trained.History.Epochs.Length trained.BestEpoch accuracy.Value
+    ModelFile.Save(Model.Create(trained.Network, config.Loss, scaling, [ "setosa"; "versicolor"; "virginica" ]), "iris-model.json", true)
+    let model = ModelFile.Load "iris-model.json"
+    let flowers = [| [| 5.1; 3.5; 1.4; 0.2 |]; [| 6.7; 3.0; 5.2; 2.3 |] |]
+    for p in model.PredictRows flowers do printfn "%s" (String.Join(", ", p |> Array.map (sprintf "%.3f")))
+    // RECIPE:end
+    Assert.True(accuracy.Value >= 0.9, String.Join("\n", printed))
+    Assert.Equal<int[]>([| 0; 2 |], model.PredictClasses flowers)
+
+[<Fact>]
+let ``the README shows exactly the own-data recipe that is tested`` () =
+    let tested =
+        File.ReadAllLines(Path.Combine(root, "tests", "Pipeline.Tests", "ReadmeExampleTests.fs"))
+        |> Array.skipWhile (fun l -> l.Trim() <> "// RECIPE:begin")
+        |> Array.skip 1
+        |> Array.takeWhile (fun l -> l.Trim() <> "// RECIPE:end")
+        |> Array.map _.Trim()
+        |> Array.filter (fun l -> l <> "")
+
+    Assert.Equal<string[]>(tested, recipeBlock ())

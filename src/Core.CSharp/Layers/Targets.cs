@@ -30,31 +30,6 @@ public static class Targets
         return Dense.Matrix(classes, labels.Count, data);
     }
 
-    /// <summary>The index of the largest value in each column (the predicted class), NaN treated as smallest.</summary>
-    public static int[] ArgMax<T>(Matrix<T> scores)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(scores);
-        var data = Dense.Data(Dense.Ensure(scores));
-        var rows = scores.RowCount;
-        var result = new int[scores.ColumnCount];
-        for (var j = 0; j < result.Length; j++)
-        {
-            var best = 0;
-            for (var i = 1; i < rows; i++)
-            {
-                if (data[i + (j * rows)] > data[best + (j * rows)] || T.IsNaN(data[best + (j * rows)]))
-                {
-                    best = i;
-                }
-            }
-
-            result[j] = best;
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// The class one observation's outputs (or one-hot/0–1 targets) stand for — the one decision rule used everywhere:
     /// for a single unit, 1 when the value is ≥ 0.5 (a sigmoid probability) and 0 otherwise (NaN gives 0); for several,

@@ -1,49 +1,28 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nn.LinearAlgebra;
 
 /// <summary>
 /// Sums whose rounding depends only on the values and their order in the span — not on where the span starts in
 /// memory or what surrounds it — so a parameter buffer gives the same norm as its own array and as a slice of a flat
-/// copy. Each sum runs <see cref="Vector{T}"/>-wide partial sums from the span's first element, adds the lanes in
-/// order, then the remaining elements one by one.
+/// copy. Each sum keeps four vector-wide partial sums that take consecutive vectors from the span's first element in
+/// turn, adds them and their lanes in a fixed order, then the remaining elements one by one. The vector width is the
+/// widest the processor accelerates (512 or 256 bits), so results are reproducible on one machine, not across machines.
 /// </summary>
 /// <remarks>NaN anywhere gives NaN; ±∞ propagates as IEEE arithmetic does.</remarks>
 public static class Reductions
 {
     /// <summary>Σ xᵢ².</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T SumOfSquares<T>(ReadOnlySpan<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var i = 0;
-        var sum = T.Zero;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && x.Length >= Vector<T>.Count)
-        {
-            var acc = Vector<T>.Zero;
-            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                var v = new Vector<T>(x[i..]);
-                acc += v * v;
-            }
-
-            for (var lane = 0; lane < Vector<T>.Count; lane++)
-            {
-                sum += acc[lane];
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            sum += x[i] * x[i];
-        }
-
-        return sum;
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Dot(x, x);
 
     /// <summary>Σ xᵢ·yᵢ over spans of equal length.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -52,69 +31,60 @@ public static class Reductions
             throw new ArgumentException($"The spans have lengths {x.Length} and {y.Length}.", nameof(y));
         }
 
+        ref var x0 = ref MemoryMarshal.GetReference(x);
+        ref var y0 = ref MemoryMarshal.GetReference(y);
+        var n = x.Length;
         var i = 0;
         var sum = T.Zero;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && x.Length >= Vector<T>.Count)
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported && n >= 4 * Vector512<T>.Count)
         {
-            var acc = Vector<T>.Zero;
-            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+            var (a, b, c, d) = (Vector512<T>.Zero, Vector512<T>.Zero, Vector512<T>.Zero, Vector512<T>.Zero);
+            var w = Vector512<T>.Count;
+            for (; i <= n - (4 * w); i += 4 * w)
             {
-                acc += new Vector<T>(x[i..]) * new Vector<T>(y[i..]);
+                a += Vector512.LoadUnsafe(ref x0, (nuint)i) * Vector512.LoadUnsafe(ref y0, (nuint)i);
+                b += Vector512.LoadUnsafe(ref x0, (nuint)(i + w)) * Vector512.LoadUnsafe(ref y0, (nuint)(i + w));
+                c += Vector512.LoadUnsafe(ref x0, (nuint)(i + (2 * w))) * Vector512.LoadUnsafe(ref y0, (nuint)(i + (2 * w)));
+                d += Vector512.LoadUnsafe(ref x0, (nuint)(i + (3 * w))) * Vector512.LoadUnsafe(ref y0, (nuint)(i + (3 * w)));
             }
 
-            for (var lane = 0; lane < Vector<T>.Count; lane++)
+            sum = Lanes((a + b) + (c + d));
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && n >= 4 * Vector256<T>.Count)
+        {
+            var (a, b, c, d) = (Vector256<T>.Zero, Vector256<T>.Zero, Vector256<T>.Zero, Vector256<T>.Zero);
+            var w = Vector256<T>.Count;
+            for (; i <= n - (4 * w); i += 4 * w)
             {
-                sum += acc[lane];
+                a += Vector256.LoadUnsafe(ref x0, (nuint)i) * Vector256.LoadUnsafe(ref y0, (nuint)i);
+                b += Vector256.LoadUnsafe(ref x0, (nuint)(i + w)) * Vector256.LoadUnsafe(ref y0, (nuint)(i + w));
+                c += Vector256.LoadUnsafe(ref x0, (nuint)(i + (2 * w))) * Vector256.LoadUnsafe(ref y0, (nuint)(i + (2 * w)));
+                d += Vector256.LoadUnsafe(ref x0, (nuint)(i + (3 * w))) * Vector256.LoadUnsafe(ref y0, (nuint)(i + (3 * w)));
             }
+
+            sum = Lanes((a + b) + (c + d));
         }
 
-        for (; i < x.Length; i++)
+        for (; i < n; i++)
         {
-            sum += x[i] * y[i];
+            sum += Unsafe.Add(ref x0, i) * Unsafe.Add(ref y0, i);
         }
 
         return sum;
     }
 
-    /// <summary>max |xᵢ|, or NaN when any value is NaN (0 for an empty span).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static T MaxMagnitude<T>(ReadOnlySpan<T> x)
+    private static T Lanes<T>(Vector512<T> v)
+        where T : unmanaged, IFloatingPointIeee754<T> => Lanes(v.GetLower()) + Lanes(v.GetUpper());
+
+    private static T Lanes<T>(Vector256<T> v)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var max = T.Zero;
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && x.Length >= Vector<T>.Count)
+        var sum = T.Zero;
+        for (var lane = 0; lane < Vector256<T>.Count; lane++)
         {
-            var acc = Vector<T>.Zero;
-            var nan = Vector<T>.Zero;
-            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
-            {
-                var v = new Vector<T>(x[i..]);
-                acc = Vector.Max(acc, Vector.Abs(v));
-                nan |= ~Vector.Equals(v, v);
-            }
-
-            if (nan != Vector<T>.Zero)
-            {
-                return T.NaN;
-            }
-
-            for (var lane = 0; lane < Vector<T>.Count; lane++)
-            {
-                max = T.Max(max, acc[lane]);
-            }
+            sum += v[lane];
         }
 
-        for (; i < x.Length; i++)
-        {
-            if (T.IsNaN(x[i]))
-            {
-                return T.NaN;
-            }
-
-            max = T.Max(max, T.Abs(x[i]));
-        }
-
-        return max;
+        return sum;
     }
 }

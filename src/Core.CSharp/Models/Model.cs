@@ -108,6 +108,25 @@ public sealed record Model
         return new Model(network.Convert<double>(), loss, metadata, standardization, classNames, Precision.Float32, featureNames);
     }
 
+    /// <summary>
+    /// A model of a network trained in precision T (float32 or float64) in one call: the loss, the standardisation the
+    /// inputs went through and the class names, with metadata made of <paramref name="seed"/> and
+    /// <paramref name="notes"/> (creation time and Nn version are filled in).
+    /// </summary>
+    /// <exception cref="ArgumentException">As the main constructor, or T is neither float nor double.</exception>
+    public static Model Create<T>(Network<T> network, Loss loss, Standardization? standardization = null, IEnumerable<string>? classNames = null, long? seed = null, IEnumerable<KeyValuePair<string, string>>? notes = null)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var metadata = ModelMetadata.Create(seed, notes);
+        return network switch
+        {
+            Network<float> single => Of(single, loss, metadata, standardization, classNames),
+            Network<double> wide => new Model(wide, loss, metadata, standardization, classNames),
+            _ => throw new ArgumentException($"A model holds float32 or float64 values, not {typeof(T).Name}.", nameof(network)),
+        };
+    }
+
     /// <summary>The trained network, in float64 (exactly the float32 values for a float32 model).</summary>
     public Network<double> Network { get; }
 
@@ -173,6 +192,51 @@ public sealed record Model
         }
 
         return Targets.Classes(Predict(x));
+    }
+
+    /// <summary>
+    /// The outputs for observations given as rows (samples × features, the way a table reads), one array per row: the
+    /// class probabilities of a classifier — for a single sigmoid unit the two probabilities [1 − p, p] — or the
+    /// network's outputs otherwise. Standardisation is applied as in <see cref="Predict"/>.
+    /// </summary>
+    /// <param name="rows">One array of raw feature values per observation, each of length <see cref="Inputs"/>, finite.</param>
+    /// <exception cref="ArgumentException">No rows, a row of the wrong length, or a non-finite value; the message names the row.</exception>
+    public double[][] PredictRows(IReadOnlyList<double[]> rows)
+    {
+        var output = Predict(RowsToColumns(rows));
+        var data = Dense.Data(output);
+        var units = output.RowCount;
+        return [.. Enumerable.Range(0, rows.Count).Select(j => units == 1 && IsClassifier
+            ? [1 - data[j], data[j]]
+            : data.AsSpan(j * units, units).ToArray())];
+    }
+
+    /// <summary>The predicted class of each row (samples × features), as <see cref="PredictClasses(Matrix{double})"/>.</summary>
+    /// <exception cref="ArgumentException">As <see cref="PredictRows"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model is not a classifier.</exception>
+    public int[] PredictClasses(IReadOnlyList<double[]> rows) => PredictClasses(RowsToColumns(rows));
+
+    private Matrix<double> RowsToColumns(IReadOnlyList<double[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException("rows is empty: give at least one observation.", nameof(rows));
+        }
+
+        var data = new double[checked(rows.Count * Inputs)];
+        for (var j = 0; j < rows.Count; j++)
+        {
+            var row = rows[j] ?? throw new ArgumentException($"rows[{j}] is null.", nameof(rows));
+            if (row.Length != Inputs)
+            {
+                throw new ArgumentException($"rows[{j}] has {row.Length} values but the model takes {Inputs} features.", nameof(rows));
+            }
+
+            row.CopyTo(data, j * Inputs);
+        }
+
+        return Dense.Matrix(Inputs, rows.Count, data);
     }
 
     private static bool IsClassifierOutput(Network<double> network) =>
