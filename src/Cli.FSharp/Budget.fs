@@ -6,7 +6,8 @@ open Nn.Cli.Common
 open Nn.Layers
 
 /// The memory this process may use: the machine's, or a container's or `DOTNET_GCHeapHardLimit`'s limit.
-let available () = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
+let available () =
+    GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
 
 /// Bytes as a short figure for people: "4.9 GB".
 let gigabytes (bytes: float) =
@@ -42,7 +43,10 @@ let trainingBytes (valueBytes: int) (parameters: int64) (samples: int) (features
         | _ -> 2.0
 
     let hessian =
-        if optimizer = "newton" && parameters <= int64 Nn.Layers.Curvature.MaxDenseParameters then
+        if
+            optimizer = "newton"
+            && parameters <= int64 Nn.Layers.Curvature.MaxDenseParameters
+        then
             3.0 * 8.0 * p * p
         else
             0.0

@@ -113,7 +113,12 @@ let readLabelled<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<
                     (Dense.Matrix(images.FeatureCount, images.Count, features))
                     (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1))
                     [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
-            Place = fun sample feature -> if feature < 0 then $"{path}, sample {sample}" else $"{path}, sample {sample}, pixel {feature}"
+            Place =
+                fun sample feature ->
+                    if feature < 0 then
+                        $"{path}, sample {sample}"
+                    else
+                        $"{path}, sample {sample}, pixel {feature}"
         }
     else
         let header, block =

@@ -20,8 +20,7 @@ let check (path: string) (model: Model) (names: string[]) (column: int -> int) (
         match Seq.zip expected names |> Seq.tryFindIndex (fun (e, n) -> e <> n) with
         | None -> ()
         | Some i ->
-            let reordered =
-                Set.ofSeq expected = Set.ofArray names
+            let reordered = Set.ofSeq expected = Set.ofArray names
 
             let why =
                 if reordered then

@@ -45,7 +45,8 @@ let identity (path: string) = FileIdentity.Of path |> Option.ofObj
 /// What names a file for comparisons between outputs that may not exist yet: the identity of its directory and its
 /// name, after following its symbolic links.
 let private slot (target: string) =
-    let directory = Path.GetDirectoryName target |> Option.ofObj |> Option.defaultValue "/"
+    let directory =
+        Path.GetDirectoryName target |> Option.ofObj |> Option.defaultValue "/"
 
     match identity directory with
     | Some identity -> $"{identity.Key}/{Path.GetFileName target}"
@@ -90,10 +91,12 @@ let check (inputs: Input list) (outputs: Output list) : Target list =
 
                 match identity o.Path with
                 | Some written ->
-                    match inputs |> List.tryFind (fun (i, id) -> id = written && not (List.contains i.Option o.MayReplace)) with
+                    match
+                        inputs
+                        |> List.tryFind (fun (i, id) -> id = written && not (List.contains i.Option o.MayReplace))
+                    with
                     | Some(i, _) ->
-                        fail
-                            $"{o.Option} {o.Path} is the same file as {i.Option} {i.Path}; writing it would destroy the input: choose another output path"
+                        fail $"{o.Option} {o.Path} is the same file as {i.Option} {i.Path}; writing it would destroy the input: choose another output path"
                     | None -> ()
                 | None -> ()
 

@@ -92,7 +92,13 @@ let execute (argv: string[]) =
         0
     | :? ArguParseException as e ->
         let first = (e.Message.Split('\n') |> Array.head).Trim()
-        let first = if first.StartsWith "ERROR: " then first.Substring 7 else first
+
+        let first =
+            if first.StartsWith "ERROR: " then
+                first.Substring 7
+            else
+                first
+
         eprintfn "nn: %s (see nn --help)" first
         2
     | CliError message ->

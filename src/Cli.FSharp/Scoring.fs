@@ -50,7 +50,13 @@ type Evaluation =
 /// </summary>
 let evaluate (model: Model) (next: unit -> Block option) : Evaluation =
     let classes = max 2 model.Network.Outputs
-    let confusion = if classes <= MaxConfusionClasses then Some(Array2D.zeroCreate<int64> classes classes) else None
+
+    let confusion =
+        if classes <= MaxConfusionClasses then
+            Some(Array2D.zeroCreate<int64> classes classes)
+        else
+            None
+
     let mutable samples, hits, lossSum, squares, absolutes = 0L, 0L, 0.0, 0.0, 0.0
 
     let rec loop () =
@@ -72,7 +78,8 @@ let evaluate (model: Model) (next: unit -> Block option) : Evaluation =
                     if predicted[j] = labels[j] then
                         hits <- hits + 1L
 
-                    confusion |> Option.iter (fun c -> c[labels[j], predicted[j]] <- c[labels[j], predicted[j]] + 1L)
+                    confusion
+                    |> Option.iter (fun c -> c[labels[j], predicted[j]] <- c[labels[j], predicted[j]] + 1L)
 
                 lossSum <- lossSum + Metrics.logLoss (probabilities model output) labels * float m
             | TargetValues targets ->
@@ -121,11 +128,6 @@ let predictionRows (model: Model) (features: Matrix<float>) : string[] seq =
         let classes = model.PredictClasses features
         let names = classNames model
 
-        seq {
-            for j in 0 .. features.ColumnCount - 1 ->
-                Array.append [| for r in 0 .. p.RowCount - 1 -> invariant p[r, j] |] [| names[classes[j]] |]
-        }
+        seq { for j in 0 .. features.ColumnCount - 1 -> Array.append [| for r in 0 .. p.RowCount - 1 -> invariant p[r, j] |] [| names[classes[j]] |] }
     else
-        seq {
-            for j in 0 .. features.ColumnCount - 1 -> [| for r in 0 .. output.RowCount - 1 -> invariant output[r, j] |]
-        }
+        seq { for j in 0 .. features.ColumnCount - 1 -> [| for r in 0 .. output.RowCount - 1 -> invariant output[r, j] |] }

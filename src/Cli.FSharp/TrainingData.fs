@@ -16,7 +16,10 @@ let LargestRawFeature = 1e150
 
 /// Refuses raw features beyond <c>LargestRawFeature</c>, naming the first such value's line and column.
 let checkScale (loaded: Loaded<'T>) =
-    let values = Dense.Data loaded.Data.Features |> Array.map (fun v -> Double.CreateTruncating v)
+    let values =
+        Dense.Data loaded.Data.Features
+        |> Array.map (fun v -> Double.CreateTruncating v)
+
     let n = loaded.Data.FeatureCount
 
     match values |> Array.tryFindIndex (fun v -> abs v > LargestRawFeature) with

@@ -281,7 +281,11 @@ module Csv =
                 File = file
                 Columns = names
                 Label = label
-                FeatureNames = names |> Array.indexed |> Array.filter (fun (i, _) -> Some i <> label) |> Array.map snd
+                FeatureNames =
+                    names
+                    |> Array.indexed
+                    |> Array.filter (fun (i, _) -> Some i <> label)
+                    |> Array.map snd
             }
 
     /// <summary>
@@ -322,7 +326,9 @@ module Csv =
             Error(FileNotFound path)
         else
             try
-                let stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 <<< 16, FileOptions.SequentialScan)
+                let stream =
+                    new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 <<< 16, FileOptions.SequentialScan)
+
                 openStream path stream labelColumn
             with
             | :? UnauthorizedAccessException -> Error(Unreadable(path, "permission denied"))
@@ -349,7 +355,10 @@ module Csv =
             let text (v: float) =
                 v.ToString("R", CultureInfo.InvariantCulture)
 
-            match block.Labels |> Array.tryFindIndex (fun v -> v < 0.0 || v <> Math.Floor v || v > float MaxClassLabel) with
+            match
+                block.Labels
+                |> Array.tryFindIndex (fun v -> v < 0.0 || v <> Math.Floor v || v > float MaxClassLabel)
+            with
             | Some i when block.Labels[i] >= 0.0 && block.Labels[i] = Math.Floor block.Labels[i] ->
                 Error(LabelTooLarge(header.File, at i, column + 1, name, text block.Labels[i]))
             | Some i -> Error(InvalidLabel(header.File, at i, column + 1, name, text block.Labels[i]))

@@ -269,14 +269,16 @@ module Data =
     /// </summary>
     /// <returns>The data set, or the first problem found, scanning top to bottom and left to right.</returns>
     let parseCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
-        Csv.readText file text (LabelColumn.Required labelColumn) |> Result.bind ofCsvClasses
+        Csv.readText file text (LabelColumn.Required labelColumn)
+        |> Result.bind ofCsvClasses
 
     /// <summary>
     /// Parses CSV text (see <c>CsvTable</c>) with a numeric regression target in the column named
     /// <paramref name="labelColumn"/>.
     /// </summary>
     let parseRegressionCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
-        Csv.readText file text (LabelColumn.Required labelColumn) |> Result.map ofCsvValues
+        Csv.readText file text (LabelColumn.Required labelColumn)
+        |> Result.map ofCsvValues
 
     /// <summary>
     /// Parses CSV text (see <c>CsvTable</c>) as features only, leaving out the column named

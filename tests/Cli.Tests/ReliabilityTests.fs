@@ -32,7 +32,12 @@ let private runIn (dir: string) (environment: (string * string) list) (args: str
     let out = proc.StandardOutput.ReadToEndAsync()
     let err = proc.StandardError.ReadToEndAsync()
     proc.WaitForExit()
-    { Code = proc.ExitCode; Out = out.Result; Err = err.Result }
+
+    {
+        Code = proc.ExitCode
+        Out = out.Result
+        Err = err.Result
+    }
 
 let private run dir args = runIn dir [] args
 
@@ -61,7 +66,16 @@ let private write (dir: string) (name: string) (text: string) =
 /// Two features, label = 1 when x1 + x2 > 1.
 let private binaryCsv =
     "x1,x2,label\n"
-    + String.Join("\n", [ for i in 0..59 -> $"{float (i % 10) / 9.0},{float ((i * 7) % 11) / 10.0},{(if float (i % 10) / 9.0 + float ((i * 7) % 11) / 10.0 > 1.0 then 1 else 0)}" ])
+    + String.Join(
+        "\n",
+        [
+            for i in 0..59 ->
+                $"{float (i % 10) / 9.0},{float ((i * 7) % 11) / 10.0},{(if float (i % 10) / 9.0 + float ((i * 7) % 11) / 10.0 > 1.0 then
+                                                                             1
+                                                                         else
+                                                                             0)}"
+        ]
+    )
     + "\n"
 
 /// A directory this process cannot create files in: a subdirectory without write permission, or, for root (who
@@ -116,8 +130,17 @@ let ``running out of memory is one line and exit code 1, not an abort`` () =
         for r in 0..39999 -> String.Join(",", [ for i in 0..49 -> string ((r * i) % 97) ]) + $",{r % 2}"
     ]
 
-    let data = write dir "wide.csv" (String.Join(",", [ for i in 0..49 -> $"x{i}" ]) + ",label\n" + String.Join("\n", rows))
-    let r = runIn dir [ "DOTNET_GCHeapHardLimit", "0x3000000" ] [ "train"; "--data"; data; "--out"; "m.json"; "--epochs"; "1"; "--json" ]
+    let data =
+        write
+            dir
+            "wide.csv"
+            (String.Join(",", [ for i in 0..49 -> $"x{i}" ])
+             + ",label\n"
+             + String.Join("\n", rows))
+
+    let r =
+        runIn dir [ "DOTNET_GCHeapHardLimit", "0x3000000" ] [ "train"; "--data"; data; "--out"; "m.json"; "--epochs"; "1"; "--json" ]
+
     refused [ "out of memory"; "this process may use" ] r
 
 // ---- outputs: devices, pipes and links ------------------------------------------------------------------------------
@@ -173,7 +196,20 @@ let ``two trainings writing one model at once: exactly one wins and the loser sa
     for trial in 1..8 do
         let dir = scratch ()
         let data = write dir "d.csv" binaryCsv
-        let args = [ "train"; "--data"; data; "--out"; "same.json"; "--epochs"; "2"; "--layers"; "3"; "--json" ]
+
+        let args = [
+            "train"
+            "--data"
+            data
+            "--out"
+            "same.json"
+            "--epochs"
+            "2"
+            "--layers"
+            "3"
+            "--json"
+        ]
+
         let a = start dir [] (args @ [ "--seed"; "1" ])
         let b = start dir [] (args @ [ "--seed"; "2" ])
         let errors = [ a; b ] |> List.map (fun p -> p.StandardError.ReadToEndAsync())
@@ -195,7 +231,10 @@ let ``two trainings writing one model at once: exactly one wins and the loser sa
 let ``killing a run while it writes never leaves a half-written file, and its temporary files are cleaned up`` () =
     let dir = scratch ()
     // 60,000 rows: predicting and writing takes long enough to be killed in the middle.
-    let rows = [ for i in 0..59999 -> $"{float (i % 10) / 9.0},{float ((i * 7) % 11) / 10.0},{i % 2}" ]
+    let rows = [
+        for i in 0..59999 -> $"{float (i % 10) / 9.0},{float ((i * 7) % 11) / 10.0},{i % 2}"
+    ]
+
     let data = write dir "big.csv" ("x1,x2,label\n" + String.Join("\n", rows) + "\n")
     let model = Path.Combine(dir, "m.json")
     succeeded (train dir (write dir "d.csv" binaryCsv) model [])
@@ -206,7 +245,9 @@ let ``killing a run while it writes never leaves a half-written file, and its te
     let mutable killed = 0
 
     for _ in 1..10 do
-        use proc = start dir [] [ "predict"; "--model"; model; "--data"; data; "--out"; out; "--force" ]
+        use proc =
+            start dir [] [ "predict"; "--model"; model; "--data"; data; "--out"; out; "--force" ]
+
         Threading.Thread.Sleep(random.Next(150, 900))
 
         if not proc.HasExited then
@@ -219,6 +260,7 @@ let ``killing a run while it writes never leaves a half-written file, and its te
 
     Assert.True(killed > 0, "no run was killed while it worked")
     succeeded (run dir [ "predict"; "--model"; model; "--data"; data; "--out"; out; "--force" ])
+
     let leftovers =
         Directory.GetFiles dir
         |> Array.map (Path.GetFileName >> string)
@@ -246,7 +288,18 @@ let ``an output that is an input under any spelling is refused and the input sur
 
     refused [ "--out"; "is the same file as --model" ] (run dir [ "predict"; "--model"; model; "--data"; data; "--out"; "./m.json"; "--force" ])
     refused [ "--out"; "is the same file as --data" ] (run dir [ "predict"; "--model"; model; "--data"; data; "--out"; link; "--force" ])
-    refused [ "--onnx"; "is the same file as --model" ] (run dir [ "export"; "--model"; model; "--onnx"; Path.Combine(sub, "..", "m.json"); "--force" ])
+
+    refused
+        [ "--onnx"; "is the same file as --model" ]
+        (run dir [
+            "export"
+            "--model"
+            model
+            "--onnx"
+            Path.Combine(sub, "..", "m.json")
+            "--force"
+        ])
+
     Assert.Equal(before, File.ReadAllText data)
     Assert.NotNull(Nn.Serialization.ModelFile.Load model)
 
@@ -280,13 +333,29 @@ let ``a repeated column, a single class and swapped feature columns are refused`
     refused [ "rep.csv, line 1, column 3"; "\"label\" is also column 2" ] (train dir repeated out [])
 
     for value in [ "0"; "1"; "2" ] do
-        let single = write dir $"single{value}.csv" $"x,label\n1,{value}\n2,{value}\n3,{value}\n"
+        let single =
+            write dir $"single{value}.csv" $"x,label\n1,{value}\n2,{value}\n3,{value}\n"
+
         refused [ $"every label is {value}"; "at least two classes" ] (train dir single out [])
 
-    let swapped = write dir "swapped.csv" (binaryCsv.Replace("x1,x2,label", "x2,x1,label"))
-    refused [ "swapped.csv, line 1, column 1"; "\"x2\""; "\"x1\""; "another order"; "--by-position" ] (run dir [ "evaluate"; "--model"; model; "--data"; swapped ])
+    let swapped =
+        write dir "swapped.csv" (binaryCsv.Replace("x1,x2,label", "x2,x1,label"))
+
+    refused
+        [
+            "swapped.csv, line 1, column 1"
+            "\"x2\""
+            "\"x1\""
+            "another order"
+            "--by-position"
+        ]
+        (run dir [ "evaluate"; "--model"; model; "--data"; swapped ])
+
     refused [ "swapped.csv"; "--by-position" ] (run dir [ "predict"; "--model"; model; "--data"; swapped; "--out"; "p.csv" ])
-    let renamed = write dir "renamed.csv" (binaryCsv.Replace("x1,x2,label", "a,b,label"))
+
+    let renamed =
+        write dir "renamed.csv" (binaryCsv.Replace("x1,x2,label", "a,b,label"))
+
     refused [ "renamed.csv, line 1, column 1"; "trained on x1,x2" ] (run dir [ "evaluate"; "--model"; model; "--data"; renamed ])
     succeeded (run dir [ "evaluate"; "--model"; model; "--data"; renamed; "--by-position" ])
     Assert.False(File.Exists(Path.Combine(dir, "p.csv")))
@@ -299,7 +368,10 @@ let ``a model file without feature names still loads and is checked by count onl
     let start = text.IndexOf "\"feature_names\""
     let stop = text.IndexOf("],", start) + 2
     let old = write dir "old.json" (text.Remove(start, stop - start))
-    let renamed = write dir "renamed.csv" (binaryCsv.Replace("x1,x2,label", "a,b,label"))
+
+    let renamed =
+        write dir "renamed.csv" (binaryCsv.Replace("x1,x2,label", "a,b,label"))
+
     succeeded (run dir [ "evaluate"; "--model"; old; "--data"; renamed ])
     refused [ "has 1 feature columns but the model expects 2" ] (run dir [ "evaluate"; "--model"; old; "--data"; write dir "one.csv" "a,label\n1,0\n" ])
 
@@ -311,9 +383,42 @@ let ``a hundred thousand hidden units and three hundred thousand classes are che
     let dir = scratch ()
     let data = write dir "d.csv" "x,label\n1,0\n2,1\n3,0\n4,1\n"
     // float64: in float32, 100,000 draws of one weight each repeat by chance (the birthday bound of a 24-bit mantissa).
-    succeeded (run dir [ "train"; "--data"; data; "--out"; "wide.json"; "--layers"; "100000"; "--epochs"; "1"; "--precision"; "float64"; "--json" ])
+    succeeded (
+        run dir [
+            "train"
+            "--data"
+            data
+            "--out"
+            "wide.json"
+            "--layers"
+            "100000"
+            "--epochs"
+            "1"
+            "--precision"
+            "float64"
+            "--json"
+        ]
+    )
+
     let many = write dir "many.csv" "x,label\n1,0\n2,300000\n3,0\n4,1\n"
-    succeeded (run dir [ "train"; "--data"; many; "--out"; "many.json"; "--layers"; "1"; "--epochs"; "1"; "--optimizer"; "sgd"; "--json" ])
+
+    succeeded (
+        run dir [
+            "train"
+            "--data"
+            many
+            "--out"
+            "many.json"
+            "--layers"
+            "1"
+            "--epochs"
+            "1"
+            "--optimizer"
+            "sgd"
+            "--json"
+        ]
+    )
+
     let r = run dir [ "evaluate"; "--model"; "many.json"; "--data"; many ]
     succeeded r
     Assert.Contains("no confusion matrix for 300001 classes", r.Out)
@@ -341,7 +446,9 @@ let ``class names with commas, quotes and line breaks give a valid CSV`` () =
     let out = Path.Combine(dir, "p.csv")
     succeeded (run dir [ "predict"; "--model"; namedPath; "--data"; data; "--out"; out ])
     // Read back by CsvHelper: every record has three cells and the names come back intact.
-    use reader = CsvHelper.CsvReader.FromFile(out, CsvHelper.CsvReaderOptions(HasHeader = false), FileOptions.None)
+    use reader =
+        CsvHelper.CsvReader.FromFile(out, CsvHelper.CsvReaderOptions(HasHeader = false), FileOptions.None)
+
     let rows = ResizeArray()
 
     while reader.Read() do
@@ -361,31 +468,82 @@ let ``each hostile input of the message list gets one line naming the place and 
     refused [ "label.csv, line 1"; "only column is the label" ] (train dir (write dir "label.csv" "label\n0\n1\n") out [])
     refused [ "--validation 0.99"; "training part"; "would be empty"; "smaller fraction" ] (train dir data out [ "--validation"; "0.99" ])
     let huge = write dir "huge.csv" "x1,x2,label\n1,2,0\n1e308,3,1\n-1e308,4,0\n5,1,1\n"
-    refused [ "huge.csv, line 3, column 1 (x1)"; "does not fit float32"; "--precision float64" ] (train dir huge out [])
+
+    refused
+        [
+            "huge.csv, line 3, column 1 (x1)"
+            "does not fit float32"
+            "--precision float64"
+        ]
+        (train dir huge out [])
+
     refused [ "huge.csv, line 3, column 1 (x1)"; "--standardize" ] (train dir huge out [ "--precision"; "float64" ])
     succeeded (train dir huge out [ "--precision"; "float64"; "--standardize" ])
     refused [ "column 2 (label)"; "2147483647 is too large" ] (train dir (write dir "max.csv" "x,label\n1,0\n2,2147483647\n") out [ "--force" ])
     refused [ $"--model {dir} is a directory" ] (run dir [ "evaluate"; "--model"; dir; "--data"; data ])
     let quoted = write dir "quoted.csv" "\"x1\",\"x2\",\"label\"\n1,2,0\n2,1,1\n"
     succeeded (train dir quoted (Path.Combine(dir, "q.json")) [ "--force" ])
-    let lbfgs = run dir [ "train"; "--data"; data; "--out"; "l.json"; "--optimizer"; "lbfgs"; "--epochs"; "3"; "--layers"; "3" ]
+
+    let lbfgs =
+        run dir [
+            "train"
+            "--data"
+            data
+            "--out"
+            "l.json"
+            "--optimizer"
+            "lbfgs"
+            "--epochs"
+            "3"
+            "--layers"
+            "3"
+        ]
+
     succeeded lbfgs
     Assert.Contains("trained 3 epochs", lbfgs.Out)
 
 [<Fact>]
 let ``a run that diverges after writing checkpoints says the last checkpoint remains`` () =
     let dir = scratch ()
-    let data = write dir "wild.csv" ("x1,x2,label\n" + String.Join("\n", [ for i in 0..39 -> $"{i},{i % 7},{i % 2}" ]))
+
+    let data =
+        write
+            dir
+            "wild.csv"
+            ("x1,x2,label\n"
+             + String.Join("\n", [ for i in 0..39 -> $"{i},{i % 7},{i % 2}" ]))
 
     let r =
         run dir [
-            "train"; "--data"; data; "--out"; "m.json"; "--epochs"; "200"; "--optimizer"; "sgd"; "--lr"; "0.1"; "--loss"; "mse"
-            "--batch"; "40"; "--layers"; "none"; "--checkpoint"; "ck.json"; "--json"
+            "train"
+            "--data"
+            data
+            "--out"
+            "m.json"
+            "--epochs"
+            "200"
+            "--optimizer"
+            "sgd"
+            "--lr"
+            "0.1"
+            "--loss"
+            "mse"
+            "--batch"
+            "40"
+            "--layers"
+            "none"
+            "--checkpoint"
+            "ck.json"
+            "--json"
         ]
 
     refused [ "diverged"; "m.json was not written"; "the last checkpoint ck.json is kept" ] r
     Assert.False(File.Exists(Path.Combine(dir, "m.json")))
-    Assert.True(Nn.Serialization.CheckpointFile.Load(Path.Combine(dir, "ck.json")).State.Epoch >= 1)
+
+    Assert.True(
+        Nn.Serialization.CheckpointFile.Load(Path.Combine(dir, "ck.json")).State.Epoch
+        >= 1
+    )
 
 /// The repository's iris data (150 rows, 4 features, 3 classes).
 let private iris =
@@ -405,8 +563,21 @@ let ``a loss that explodes without overflowing stops training with the divergenc
 
         let r =
             run dir [
-                "train"; "--data"; iris; "--out"; "m.json"; "--optimizer"; "sgd"; "--lr"; "1e6"; "--standardize"; "--epochs"; "5"
-                "--precision"; precision; "--json"
+                "train"
+                "--data"
+                iris
+                "--out"
+                "m.json"
+                "--optimizer"
+                "sgd"
+                "--lr"
+                "1e6"
+                "--standardize"
+                "--epochs"
+                "5"
+                "--precision"
+                precision
+                "--json"
             ]
 
         refused [ "diverged at epoch"; "m.json was not written" ] r
@@ -419,11 +590,20 @@ let ``empty layer lists and repeated options are refused, and a model file with 
     let dir, data, model = trained ()
     let out = Path.Combine(dir, "x.json")
 
-    for layers, fragment in [ "", "--layers ''"; ",", "entry 1 is empty"; "4,,4", "entry 2 is empty"; "4,x", "\"x\" is not a positive whole number" ] do
+    for layers, fragment in
+        [
+            "", "--layers ''"
+            ",", "entry 1 is empty"
+            "4,,4", "entry 2 is empty"
+            "4,x", "\"x\" is not a positive whole number"
+        ] do
         refused [ fragment; "none for no hidden layer" ] (train dir data out [ "--layers"; layers ])
 
     succeeded (train dir data out [ "--layers"; "none" ])
-    let twice = run dir [ "train"; "--data"; data; "--out"; "y.json"; "--lr"; "0.1"; "--lr"; "0.2" ]
+
+    let twice =
+        run dir [ "train"; "--data"; data; "--out"; "y.json"; "--lr"; "0.1"; "--lr"; "0.2" ]
+
     Assert.Equal(2, twice.Code)
     Assert.Contains("'--lr' has been specified more than once", twice.Err)
     let bom = Path.Combine(dir, "bom.json")
@@ -438,12 +618,28 @@ let ``evaluate and predict over many blocks agree with the model on the whole fi
     let model = Path.Combine(dir, "m.json")
     succeeded (train dir (write dir "d.csv" binaryCsv) model [])
     // 10,000 rows: three blocks of 4,096 and a remainder.
-    let rows = [ for i in 0..9999 -> (float (i % 10) / 9.0, float ((i * 7) % 11) / 10.0, i % 2) ]
-    let data = write dir "many.csv" ("x1,x2,label\n" + String.Join("\n", [ for a, b, l in rows -> $"{a},{b},{l}" ]) + "\n")
+    let rows = [
+        for i in 0..9999 -> (float (i % 10) / 9.0, float ((i * 7) % 11) / 10.0, i % 2)
+    ]
+
+    let data =
+        write
+            dir
+            "many.csv"
+            ("x1,x2,label\n"
+             + String.Join("\n", [ for a, b, l in rows -> $"{a},{b},{l}" ])
+             + "\n")
+
     let loaded = Nn.Serialization.ModelFile.Load model
-    let x = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays [ for a, b, _ in rows -> [| a; b |] ]
+
+    let x =
+        MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfColumnArrays [ for a, b, _ in rows -> [| a; b |] ]
+
     let classes = loaded.PredictClasses x
-    let expected = Seq.zip classes rows |> Seq.filter (fun (c, (_, _, l)) -> c = l) |> Seq.length
+
+    let expected =
+        Seq.zip classes rows |> Seq.filter (fun (c, (_, _, l)) -> c = l) |> Seq.length
+
     let r = run dir [ "evaluate"; "--model"; model; "--data"; data; "--json" ]
     succeeded r
     use json = Text.Json.JsonDocument.Parse r.Out

@@ -18,7 +18,8 @@ let private error (text: string) =
 let ``quoted cells, commas and line breaks inside quotes, CRLF and blank lines are read as RFC 4180 says`` () =
     // Line 1 header (a quoted name with a comma), line 2 a row, line 3 blank, lines 4–5 one row whose quoted
     // label cell holds a line break before the number (trimmed away), line 6 a row with CRLF.
-    let text = "\"x, first\",\"y\",label\r\n1.5,\"2\",0\r\n\r\n\"3\",4,\"\n1\"\r\n5,6,1\r\n"
+    let text =
+        "\"x, first\",\"y\",label\r\n1.5,\"2\",0\r\n\r\n\"3\",4,\"\n1\"\r\n5,6,1\r\n"
 
     match read text with
     | Error e -> failwith e.Message
@@ -31,7 +32,9 @@ let ``quoted cells, commas and line breaks inside quotes, CRLF and blank lines a
 
 [<Fact>]
 let ``a UTF-8 byte-order mark is not part of the first column's name`` () =
-    let bytes = Array.append [| 0xEFuy; 0xBBuy; 0xBFuy |] (Encoding.UTF8.GetBytes "x,label\n1,0\n2,1\n")
+    let bytes =
+        Array.append [| 0xEFuy; 0xBBuy; 0xBFuy |] (Encoding.UTF8.GetBytes "x,label\n1,0\n2,1\n")
+
     let path = Path.Combine(Path.GetTempPath(), $"nn-bom-{Guid.NewGuid():N}.csv")
     File.WriteAllBytes(path, bytes)
 
@@ -50,10 +53,7 @@ let ``a quoted header names its columns without the quotes`` () =
 
 [<Fact>]
 let ``a repeated column name is an error naming both columns`` () =
-    Assert.Equal(
-        "t.csv, line 1, column 3: the column name \"label\" is also column 2; column names must be distinct",
-        error "x0,label,label\n1,0,1\n"
-    )
+    Assert.Equal("t.csv, line 1, column 3: the column name \"label\" is also column 2; column names must be distinct", error "x0,label,label\n1,0,1\n")
 
 [<Fact>]
 let ``an unnamed column and a label-only file are errors`` () =
@@ -83,7 +83,8 @@ let ``class labels beyond the int range are too large, not malformed`` () =
 
 [<Fact>]
 let ``a table is read in blocks of at most the asked rows, with the lines of each`` () =
-    let text = "x,label\n" + String.Join("\n", [ for i in 1..10 -> $"{i},{i % 2}" ]) + "\n"
+    let text =
+        "x,label\n" + String.Join("\n", [ for i in 1..10 -> $"{i},{i % 2}" ]) + "\n"
 
     match Csv.openStream "t.csv" (new MemoryStream(Encoding.UTF8.GetBytes text)) (LabelColumn.IgnoredIfPresent "label") with
     | Error e -> failwith e.Message
