@@ -6,27 +6,27 @@ open Argu
 /// `nn train` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type TrainArgs =
-    | [<Mandatory>] Data of path: string
-    | Label of column: string
-    | Labels of path: string
-    | Layers of sizes: string
-    | Activation of name: string
-    | Loss of name: string
-    | Optimizer of name: string
-    | Lr of rate: float
-    | Epochs of count: int
-    | Batch of size: int
-    | Seed of seed: int
-    | Validation of fraction: float
-    | Early_Stopping of patience: int
-    | Standardize
-    | [<Mandatory>] Out of path: string
-    | Force
-    | Plot of path: string
-    | Checkpoint of path: string
-    | Resume of path: string
-    | Precision of name: string
-    | Json
+    | [<Unique; Mandatory>] Data of path: string
+    | [<Unique>] Label of column: string
+    | [<Unique>] Labels of path: string
+    | [<Unique>] Layers of sizes: string
+    | [<Unique>] Activation of name: string
+    | [<Unique>] Loss of name: string
+    | [<Unique>] Optimizer of name: string
+    | [<Unique>] Lr of rate: float
+    | [<Unique>] Epochs of count: int
+    | [<Unique>] Batch of size: int
+    | [<Unique>] Seed of seed: int
+    | [<Unique>] Validation of fraction: float
+    | [<Unique>] Early_Stopping of patience: int
+    | [<Unique>] Standardize
+    | [<Unique; Mandatory>] Out of path: string
+    | [<Unique>] Force
+    | [<Unique>] Plot of path: string
+    | [<Unique>] Checkpoint of path: string
+    | [<Unique>] Resume of path: string
+    | [<Unique>] Precision of name: string
+    | [<Unique>] Json
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -34,7 +34,7 @@ type TrainArgs =
             | Data _ -> "training data: a CSV file with a header row, or an IDX images file (.gz allowed)."
             | Label _ -> "the label column of a CSV file (default: label)."
             | Labels _ -> "the IDX labels file for IDX images (default: the images path with images-idx3 → labels-idx1)."
-            | Layers _ -> "hidden layer sizes, comma-separated (default: 32)."
+            | Layers _ -> "hidden layer sizes, comma-separated (default: 32); none for no hidden layer."
             | Activation _ -> "hidden activation: relu, tanh or sigmoid (default: relu)."
             | Loss _ -> "auto, bce, ce or mse (default: auto — bce for two classes, ce for more)."
             | Optimizer _ -> "sgd, momentum, adam, adamw, newton or lbfgs (default: adam)."
@@ -56,16 +56,18 @@ type TrainArgs =
 /// `nn evaluate` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type EvaluateArgs =
-    | [<Mandatory>] Model of path: string
-    | [<Mandatory>] Data of path: string
-    | Label of column: string
-    | Labels of path: string
-    | Json
+    | [<Unique; Mandatory>] Model of path: string
+    | [<Unique; Mandatory>] Data of path: string
+    | [<Unique>] Label of column: string
+    | [<Unique>] Labels of path: string
+    | [<Unique>] By_Position
+    | [<Unique>] Json
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Model _ -> "a model written by nn train."
+            | By_Position -> "match the data's feature columns to the model's by position, even where their names differ."
             | Data _ -> "test data: CSV with a header row, or IDX images."
             | Label _ -> "the label (or target) column of a CSV file (default: label)."
             | Labels _ -> "the IDX labels file for IDX images."
@@ -74,26 +76,28 @@ type EvaluateArgs =
 /// `nn predict` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type PredictArgs =
-    | [<Mandatory>] Model of path: string
-    | [<Mandatory>] Data of path: string
-    | [<Mandatory>] Out of path: string
-    | Label of column: string
-    | Force
+    | [<Unique; Mandatory>] Model of path: string
+    | [<Unique; Mandatory>] Data of path: string
+    | [<Unique; Mandatory>] Out of path: string
+    | [<Unique>] Label of column: string
+    | [<Unique>] By_Position
+    | [<Unique>] Force
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Model _ -> "a model written by nn train."
             | Data _ -> "a CSV file of features with a header row (a label column, if present, is ignored)."
-            | Out _ -> "where to write the predictions (CSV)."
+            | By_Position -> "match the data's feature columns to the model's by position, even where their names differ."
+            | Out _ -> "where to write the predictions (CSV), or - for standard output."
             | Label _ -> "a column to ignore if present (default: label)."
             | Force -> "overwrite an existing output file."
 
 /// `nn summary` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type SummaryArgs =
-    | [<Mandatory>] Model of path: string
-    | Json
+    | [<Unique; Mandatory>] Model of path: string
+    | [<Unique>] Json
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -104,24 +108,24 @@ type SummaryArgs =
 /// `nn export` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type ExportArgs =
-    | [<Mandatory>] Model of path: string
-    | [<Mandatory>] Onnx of path: string
-    | Precision of name: string
-    | Force
+    | [<Unique; Mandatory>] Model of path: string
+    | [<Unique; Mandatory>] Onnx of path: string
+    | [<Unique>] Precision of name: string
+    | [<Unique>] Force
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Model _ -> "a model written by nn train."
-            | Onnx _ -> "where to write the ONNX model."
+            | Onnx _ -> "where to write the ONNX model, or - for standard output."
             | Precision _ -> "float64 (default, exact) or float32."
             | Force -> "overwrite an existing output file."
 
 /// `nn demo` options.
 [<CliPrefix(CliPrefix.DoubleDash)>]
 type DemoArgs =
-    | Lecture
-    | Json
+    | [<Unique>] Lecture
+    | [<Unique>] Json
 
     interface IArgParserTemplate with
         member a.Usage =

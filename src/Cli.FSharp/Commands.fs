@@ -13,6 +13,7 @@ open Nn.Cli.Common
 open Nn.Initialization
 open Nn.IO
 open Nn.Layers
+open Nn.LinearAlgebra
 open Nn.Losses
 open Nn.Models
 open Nn.Pipeline
@@ -24,13 +25,6 @@ let private positive (flag: string) (value: int) =
         fail $"{flag} {value}: must be a positive whole number"
 
     value
-
-/// Where a sample came from, for messages: the CSV line (header is line 1) or the IDX sample index.
-let private origin (path: string) (sample: int) (label: string) =
-    if String.Equals(Path.GetExtension path, ".csv", StringComparison.OrdinalIgnoreCase) then
-        $"{path}, line {sample + 2}, column {label}"
-    else
-        $"{path}, sample {sample}"
 
 let private classLabels (data: Dataset<'T>) =
     match data.Targets with
@@ -117,6 +111,8 @@ type private TrainPlan = {
     Label: string
     LabelsFile: string option
     Hidden: int[]
+    /// `--layers` as given, for messages.
+    LayersText: string
     Activation: Activation
     LossName: string
     Optimizer: string
@@ -131,13 +127,20 @@ type private TrainPlan = {
     Standardize: bool
 }
 
-/// The model file's record of a network in the precision it was trained in.
-let private modelOf (network: Network<'T>) (loss: Loss) (metadata: ModelMetadata) (standardization: Standardization option) (classNames: string list) =
+/// The model file's record of a network in the precision it was trained in, with the names of its features.
+let private modelOf
+    (network: Network<'T>)
+    (loss: Loss)
+    (metadata: ModelMetadata)
+    (standardization: Standardization option)
+    (classNames: string list)
+    (featureNames: string seq)
+    =
     let names = if classNames.IsEmpty then null else classNames
 
     match box network with
-    | :? Network<float32> as single -> Model.Of(single, loss, metadata, Option.toObj standardization, names)
-    | _ -> Model(network.Convert<float>(), loss, metadata, Option.toObj standardization, names)
+    | :? Network<float32> as single -> Model.Of(single, loss, metadata, Option.toObj standardization, names, featureNames)
+    | _ -> Model(network.Convert<float>(), loss, metadata, Option.toObj standardization, names, Precision.Float64, featureNames)
 
 /// `nn train` in precision 'T, after the options are checked: returns the exit code.
 let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
@@ -145,19 +148,22 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     =
     let path, label = plan.DataPath, plan.Label
     let regression = plan.LossName = "mse"
-    let data = readLabelled<'T> path label plan.LabelsFile regression
+    let loaded = readLabelled<'T> path label plan.LabelsFile regression
+    let data = loaded.Data
+
+    if not plan.Standardize then
+        TrainingData.checkScale loaded
 
     let loss, outputs, outputActivation =
         match plan.LossName, data.Targets with
         | "mse", _ -> Loss.SquaredError, 1, Activation.Identity
         | ("auto" | "bce" | "ce"), Targets.Classes(labels, count) ->
-            if count < 2 then
-                fail $"{path}: every label is 0; classification needs at least two classes"
+            TrainingData.checkClasses path labels
 
             match plan.LossName with
             | "bce" when count > 2 ->
                 let sample = labels |> Seq.findIndex (fun l -> l > 1)
-                fail $"{origin path sample label}: label {labels[sample]} cannot be used with bce, which takes 0 or 1"
+                fail $"{loaded.Place sample -1}: label {labels[sample]} cannot be used with bce, which takes 0 or 1"
             | "bce" -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
             | "auto" when count = 2 -> Loss.BinaryCrossEntropy, 1, Activation.Sigmoid
             | _ -> Loss.SoftmaxCrossEntropy, count, Activation.Softmax
@@ -168,7 +174,15 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
 
     let trainPart, validationPart =
         if plan.Validation > 0.0 then
-            let t, v = Batching.trainTest plan.Validation (not regression) rng data
+            let t, v =
+                try
+                    Batching.trainTest plan.Validation (not regression) rng data
+                with :? ArgumentException as e ->
+                    // "The training part of the 60 samples would be empty: change the fraction." → its first clause.
+                    let clause = (e.Message.Split(" (Parameter", 2)[0]).Split(": change", 2)[0]
+                    let why = (string (Char.ToLowerInvariant clause[0]) + clause.Substring 1).TrimEnd('.')
+                    fail $"--validation {plan.Validation}: {why}; use a smaller fraction or more data"
+
             t, Some v
         else
             data, None
@@ -193,6 +207,22 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
             Initializer.He
         else
             Initializer.XavierNormal
+
+    // Sizes and memory are checked before the network is allocated.
+    let blame =
+        if outputs > 1000 && outputs > data.Samples then
+            $"{path}: the largest class label is {outputs - 1}, so the network needs {outputs} output units (class labels are 0 to k−1)"
+        else
+            "--layers " + plan.LayersText
+
+    Budget.checkTraining
+        blame
+        (Runtime.InteropServices.Marshal.SizeOf<'T>())
+        data.FeatureCount
+        (List.ofArray plan.Hidden @ [ outputs ])
+        trainPart.Samples
+        (plan.Batch |> Option.defaultValue trainPart.Samples)
+        plan.Optimizer
 
     let struct (_, initRng) = rng.Split()
     let network = Network.Create<'T>(data.FeatureCount, layers, initializer, initRng)
@@ -228,7 +258,13 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     ]
 
     let running =
-        modelOf network loss (ModelMetadata.Create(Nullable(int64 plan.Seed), [ for k, v in settings -> KeyValuePair(k, v) ])) standardization classNames
+        modelOf
+            network
+            loss
+            (ModelMetadata.Create(Nullable(int64 plan.Seed), [ for k, v in settings -> KeyValuePair(k, v) ]))
+            standardization
+            classNames
+            data.FeatureNames
 
     plan.Resume
     |> Option.iter (fun (p, checkpoint) -> checkResume p checkpoint running plan.Optimizer plan.Epochs)
@@ -313,9 +349,11 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     ]
 
     let model =
-        modelOf trained.Network loss (ModelMetadata.Create(Nullable(int64 plan.Seed), notes)) standardization classNames
+        modelOf trained.Network loss (ModelMetadata.Create(Nullable(int64 plan.Seed), notes)) standardization classNames data.FeatureNames
 
-    ModelFile.Save(model, plan.Out, plan.Force)
+    // The outputs were checked before any work (see `train`); the writes themselves are atomic and never replace a
+    // file another run created meanwhile unless --force.
+    Outputs.write "--out" (Outputs.FileTarget(plan.Out, plan.Force)) (fun stream -> ModelFile.Write(model, stream))
     let last = Seq.last epochsRun
 
     match plan.Plot with
@@ -372,25 +410,47 @@ let train (args: ParseResults<TrainArgs>) =
     let out = args.GetResult TrainArgs.Out
     let force = args.Contains TrainArgs.Force
     let plot = args.TryGetResult TrainArgs.Plot
-    plot |> Option.iter (Plot.formatOf >> ignore)
     let checkpointPath = args.TryGetResult TrainArgs.Checkpoint
     let resumePath = args.TryGetResult TrainArgs.Resume
 
-    let isResumed (p: string) =
-        resumePath |> Option.exists (fun r -> Path.GetFullPath r = Path.GetFullPath p)
+    let path = args.GetResult TrainArgs.Data
 
-    for path in
-        out :: Option.toList plot
-        @ (Option.toList checkpointPath |> List.filter (isResumed >> not)) do
-        if File.Exists path && not force then
-            fail $"{path} exists; pass --force to overwrite it"
+    // Every output is checked before any work: never an input, never another output, and writable.
+    let resumes (p: string) =
+        resumePath
+        |> Option.exists (fun r -> Outputs.identity r |> Option.exists (fun id -> Outputs.identity p = Some id))
 
-    let hidden =
-        args.GetResult(TrainArgs.Layers, "32").Split(',', StringSplitOptions.RemoveEmptyEntries)
-        |> Array.map (fun s ->
-            match Int32.TryParse(s.Trim()) with
-            | true, n when n > 0 -> n
-            | _ -> fail $"--layers {args.GetResult(TrainArgs.Layers, String.Empty)}: sizes must be positive whole numbers, e.g. 32,16")
+    Outputs.check
+        [
+            yield { Option = "--data"; Path = path }
+            if isIdxFile path then
+                yield {
+                    Option = "--labels"
+                    Path = labelsPathFor path (args.TryGetResult TrainArgs.Labels)
+                }
+            match resumePath with
+            | Some r -> yield { Option = "--resume"; Path = r }
+            | None -> ()
+        ]
+        [
+            yield Outputs.output "--out" out force
+            match plot with
+            | Some p -> yield Outputs.output "--plot" p force
+            | None -> ()
+            match checkpointPath with
+            | Some c ->
+                yield {
+                    Outputs.output "--checkpoint" c (force || resumes c) with
+                        MayReplace = [ "--resume" ]
+                }
+            | None -> ()
+        ]
+    |> ignore
+
+    // The plot's format comes from its extension: an unsupported one is refused here, before any work.
+    plot |> Option.iter (Plot.formatOf >> ignore)
+    let layersText = args.GetResult(TrainArgs.Layers, "32")
+    let hidden = LayerSizes.parse layersText
 
     let activation =
         match args.GetResult(TrainArgs.Activation, "relu") with
@@ -452,10 +512,11 @@ let train (args: ParseResults<TrainArgs>) =
         Plot = plot
         CheckpointPath = checkpointPath
         Resume = saved
-        DataPath = args.GetResult TrainArgs.Data
+        DataPath = path
         Label = args.GetResult(TrainArgs.Label, "label")
         LabelsFile = args.TryGetResult TrainArgs.Labels
         Hidden = hidden
+        LayersText = layersText
         Activation = activation
         LossName = args.GetResult(TrainArgs.Loss, "auto")
         Optimizer = optimizer
@@ -474,19 +535,81 @@ let train (args: ParseResults<TrainArgs>) =
     | other -> fail $"--precision {other}: expected float32 or float64"
 
 let private loadModel (path: string) =
+    if Directory.Exists path then
+        fail $"--model {path} is a directory; give the model file written by nn train"
+
     try
         ModelFile.Load path
     with
     | :? ModelFormatException as e -> fail e.Message
-    | :? FileNotFoundException -> fail $"{path}: no such file"
-    | :? UnauthorizedAccessException -> fail $"{path}: cannot be read (permission denied)"
-    | :? IOException as e -> fail $"{path}: cannot be read ({e.Message})"
+    | :? FileNotFoundException
+    | :? DirectoryNotFoundException -> fail $"--model {path}: no such file"
+    | :? UnauthorizedAccessException -> fail $"--model {path}: cannot be read (permission denied)"
+    | :? IOException as e -> fail $"--model {path}: cannot be read ({e.Message})"
 
-let private checkFeatures (path: string) (model: Model) (features: Matrix<float>) =
-    if features.RowCount <> model.Network.Inputs then
-        fail $"{path} has {features.RowCount} feature columns but the model expects {model.Network.Inputs}"
+/// The blocks of a data file for scoring: a CSV file streamed `Scoring.BlockRows` rows at a time after its header is
+/// checked against the model (names and order, unless `byPosition`), or IDX images read whole. `labelled` asks for
+/// the label column (evaluate) rather than ignoring it when present (predict).
+let private blocksOf (model: Model) (path: string) (label: string) (labelsFile: string option) (labelled: bool) (byPosition: bool) (use': (unit -> Scoring.Block option) -> 'T) : 'T =
+    if isIdxFile path then
+        let loaded = readLabelled path label labelsFile false
+        FeatureColumns.check path model (Seq.toArray loaded.Data.FeatureNames) (fun i -> i + 1) true
 
-/// `nn evaluate`: returns the exit code.
+        let targets =
+            match loaded.Data.Targets with
+            | Targets.Classes(labels, _) -> Scoring.ClassLabels(Seq.toArray labels)
+            | Targets.Values v -> Scoring.TargetValues v
+
+        let mutable given = false
+
+        use' (fun () ->
+            if given then
+                None
+            else
+                given <- true
+
+                Some {
+                    Scoring.Features = loaded.Data.Features
+                    Scoring.Targets = targets
+                    Scoring.Place = fun j -> loaded.Place j -1
+                })
+    else
+        let column = if labelled then LabelColumn.Required label else LabelColumn.IgnoredIfPresent label
+
+        use table =
+            match Csv.openFile path column with
+            | Ok table -> table
+            | Error e -> fail e.Message
+
+        let header = table.Header
+        let labelIndex = defaultArg header.Label Int32.MaxValue
+        FeatureColumns.check path model header.FeatureNames (fun i -> if i < labelIndex then i + 1 else i + 2) byPosition
+
+        use' (fun () ->
+            match table.Next Scoring.BlockRows with
+            | Error e -> fail e.Message
+            | Ok None -> None
+            | Ok(Some block) ->
+                let place j =
+                    $"{path}, line {block.Lines[j]}, column {labelIndex + 1} ({label})"
+
+                let targets =
+                    if not labelled then
+                        Scoring.ClassLabels [||]
+                    elif model.IsClassifier then
+                        match Csv.classLabels header block with
+                        | Ok labels -> Scoring.ClassLabels labels
+                        | Error e -> fail e.Message
+                    else
+                        Scoring.TargetValues(Dense.Matrix(1, block.Labels.Length, block.Labels))
+
+                Some {
+                    Scoring.Features = block.Features
+                    Scoring.Targets = targets
+                    Scoring.Place = place
+                })
+
+/// `nn evaluate`: returns the exit code. The data is read one block at a time (see `Scoring`).
 let evaluate (args: ParseResults<EvaluateArgs>) =
     let modelPath = args.GetResult EvaluateArgs.Model
     let path = args.GetResult EvaluateArgs.Data
@@ -494,114 +617,90 @@ let evaluate (args: ParseResults<EvaluateArgs>) =
     let json = args.Contains EvaluateArgs.Json
     let model = loadModel modelPath
 
-    let data =
-        readLabelled path label (args.TryGetResult EvaluateArgs.Labels) (not model.IsClassifier)
+    let result =
+        blocksOf model path label (args.TryGetResult EvaluateArgs.Labels) true (args.Contains EvaluateArgs.By_Position) (Scoring.evaluate model)
 
-    checkFeatures path model data.Features
-    let predictions = model.Predict data.Features
-
-    if model.IsClassifier then
-        let labels, _ = classLabels data
+    match result with
+    | Scoring.Classification(samples, accuracy, logLoss, confusion) ->
         let classes = max 2 model.Network.Outputs
-
-        match labels |> Seq.tryFindIndex (fun l -> l >= classes) with
-        | Some sample -> fail $"{origin path sample label}: label {labels[sample]} is not one of the model's {classes} classes (0 to {classes - 1})"
-        | None -> ()
-
-        let predicted = model.PredictClasses data.Features
-        let accuracy = Metrics.accuracy predicted labels
-
-        let probabilities =
-            if model.Network.Outputs = 1 then
-                Matrix<float>.Build.Dense(2, predictions.ColumnCount, fun r c -> if r = 1 then predictions[0, c] else 1.0 - predictions[0, c])
-            else
-                predictions
-
-        let logLoss = Metrics.logLoss probabilities labels
-        let confusion = Metrics.confusion classes predicted labels
 
         if json then
             printJson [
-                "samples", o data.Samples
+                "samples", o samples
                 "accuracy", o accuracy
                 "log_loss", o logLoss
                 "confusion",
-                o [|
-                    for r in 0 .. classes - 1 -> [| for c in 0 .. classes - 1 -> confusion[r, c] |]
-                |]
+                o (
+                    confusion
+                    |> Option.map (fun c -> [| for r in 0 .. classes - 1 -> [| for p in 0 .. classes - 1 -> c[r, p] |] |])
+                    |> Option.toObj
+                )
             ]
         else
-            Console.Out.WriteLine $"{data.Samples} samples: accuracy {num 4 accuracy}, log loss {num 4 logLoss}"
-            Console.Out.WriteLine "confusion matrix (rows: actual, columns: predicted)"
+            Console.Out.WriteLine $"{samples} samples: accuracy {num 4 accuracy}, log loss {num 4 logLoss}"
 
-            for r in 0 .. classes - 1 do
-                let cells =
-                    [ for c in 0 .. classes - 1 -> sprintf "%6d" confusion[r, c] ]
-                    |> String.concat ""
+            match confusion with
+            | Some c ->
+                Console.Out.WriteLine "confusion matrix (rows: actual, columns: predicted)"
+                // Columns as wide as the largest count needs, so large files keep their counts apart.
+                let width = 1 + max 5 (string (Seq.max (Seq.cast<int64> c))).Length
 
-                Console.Out.WriteLine $"{r, 4} {cells}"
-    else
-        let targets =
-            match data.Targets with
-            | Targets.Values v -> v
-            | Targets.Classes(labels, _) -> Matrix<float>.Build.Dense(1, labels.Length, fun _ c -> float labels[c])
+                for r in 0 .. classes - 1 do
+                    let cells =
+                        [ for p in 0 .. classes - 1 -> (string c[r, p]).PadLeft width ]
+                        |> String.concat ""
 
-        let mse = Metrics.meanSquaredError predictions targets
-        let mae = (predictions - targets).Enumerate() |> Seq.averageBy abs
-
+                    Console.Out.WriteLine $"{r, 4} {cells}"
+            | None -> Console.Out.WriteLine $"(no confusion matrix for {classes} classes; it is printed up to {Scoring.MaxConfusionClasses})"
+    | Scoring.Regression(samples, mse, mae) ->
         if json then
-            printJson [ "samples", o data.Samples; "mse", o mse; "mae", o mae ]
+            printJson [ "samples", o samples; "mse", o mse; "mae", o mae ]
         else
-            Console.Out.WriteLine $"{data.Samples} samples: MSE {num 6 mse}, MAE {num 6 mae}"
+            Console.Out.WriteLine $"{samples} samples: MSE {num 6 mse}, MAE {num 6 mae}"
 
     0
 
 /// `nn predict`: writes one row per sample (probabilities per class, then the class) and returns the exit code.
+/// The data is read and the predictions written one block at a time (see `Scoring`).
 let predict (args: ParseResults<PredictArgs>) =
-    let model = loadModel (args.GetResult PredictArgs.Model)
+    let modelPath = args.GetResult PredictArgs.Model
     let path = args.GetResult PredictArgs.Data
     let out = args.GetResult PredictArgs.Out
-    let force = args.Contains PredictArgs.Force
 
-    if File.Exists out && not force then
-        fail $"{out} exists; pass --force to overwrite it"
+    let target =
+        Outputs.check
+            [ { Option = "--model"; Path = modelPath }; { Option = "--data"; Path = path } ]
+            [
+                {
+                    Outputs.output "--out" out (args.Contains PredictArgs.Force) with
+                        AllowStdout = true
+                }
+            ]
+        |> List.exactlyOne
 
-    let features, _, _ = readFeatures path (args.GetResult(PredictArgs.Label, "label"))
-    checkFeatures path model features
-    let predictions = model.Predict features
-    let text = StringBuilder()
+    let model = loadModel modelPath
+    let mutable count = 0L
 
-    let invariant (v: float) =
-        v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    Outputs.write "--out" target (fun stream ->
+        use writer = Csv.writer stream
+        writer.WriteRecord(Scoring.predictionHeader model)
 
-    if model.IsClassifier then
-        let names =
-            if model.ClassNames.IsDefaultOrEmpty then
-                [ for c in 0 .. max 2 model.Network.Outputs - 1 -> string c ]
-            else
-                List.ofSeq model.ClassNames
+        blocksOf model path (args.GetResult(PredictArgs.Label, "label")) None false (args.Contains PredictArgs.By_Position) (fun next ->
+            let rec loop () =
+                match next () with
+                | None -> ()
+                | Some block ->
+                    for row in Scoring.predictionRows model block.Features do
+                        writer.WriteRecord row
 
-        let classes = model.PredictClasses features
-        let header = (names |> List.map (fun n -> $"p_{n}")) @ [ "class" ]
-        text.AppendLine(String.Join(",", header)) |> ignore
+                    count <- count + int64 block.Features.ColumnCount
+                    loop ()
 
-        for j in 0 .. features.ColumnCount - 1 do
-            let probabilities =
-                if model.Network.Outputs = 1 then
-                    [ 1.0 - predictions[0, j]; predictions[0, j] ]
-                else
-                    [ for r in 0 .. predictions.RowCount - 1 -> predictions[r, j] ]
+            loop ()))
 
-            text.AppendLine(String.Join(",", (probabilities |> List.map invariant) @ [ names[classes[j]] ]))
-            |> ignore
-    else
-        text.AppendLine "prediction" |> ignore
+    if target <> Outputs.Stdout then
+        Console.Out.WriteLine $"wrote {count} predictions to {out}"
 
-        for j in 0 .. features.ColumnCount - 1 do
-            text.AppendLine(invariant predictions[0, j]) |> ignore
-
-    AtomicFile.WriteAllText(out, text.ToString(), force)
-    Console.Out.WriteLine $"wrote {features.ColumnCount} predictions to {out}"
     0
 
 /// `nn summary`: returns the exit code.
@@ -645,12 +744,19 @@ let summary (args: ParseResults<SummaryArgs>) =
 
 /// `nn export`: writes the model as ONNX and returns the exit code.
 let export (args: ParseResults<ExportArgs>) =
-    let model = loadModel (args.GetResult ExportArgs.Model)
+    let modelPath = args.GetResult ExportArgs.Model
     let out = args.GetResult ExportArgs.Onnx
-    let force = args.Contains ExportArgs.Force
 
-    if File.Exists out && not force then
-        fail $"{out} exists; pass --force to overwrite it"
+    let target =
+        Outputs.check
+            [ { Option = "--model"; Path = modelPath } ]
+            [
+                {
+                    Outputs.output "--onnx" out (args.Contains ExportArgs.Force) with
+                        AllowStdout = true
+                }
+            ]
+        |> List.exactlyOne
 
     let precision =
         match args.GetResult(ExportArgs.Precision, "float64") with
@@ -658,9 +764,12 @@ let export (args: ParseResults<ExportArgs>) =
         | "float32" -> Nn.Interop.OnnxPrecision.Float32
         | other -> fail $"--precision {other}: expected float64 or float32"
 
-    Nn.Interop.OnnxExport.Write(model, out, precision, force)
+    let model = loadModel modelPath
+    let bytes = Nn.Interop.OnnxExport.ToBytes(model, precision)
+    Outputs.write "--onnx" target (fun stream -> stream.Write bytes)
 
-    Console.Out.WriteLine
-        $"wrote {out} (ONNX opset {Nn.Interop.OnnxExport.OpsetVersion}, input [N, {model.Network.Inputs}], output [N, {model.Network.Outputs}])"
+    if target <> Outputs.Stdout then
+        Console.Out.WriteLine
+            $"wrote {out} (ONNX opset {Nn.Interop.OnnxExport.OpsetVersion}, input [N, {model.Network.Inputs}], output [N, {model.Network.Outputs}])"
 
     0

@@ -5,7 +5,6 @@ open System
 open System.Globalization
 open System.IO
 open System.Text.Json
-open MathNet.Numerics.LinearAlgebra
 open Nn.Data
 open Nn.LinearAlgebra
 open Nn.Pipeline
@@ -62,7 +61,7 @@ let private isIdx (path: string) =
         false
 
 /// The labels file beside an IDX images file: `--labels`, or the images name with images-idx3 → labels-idx1.
-let private labelsPathFor (images: string) (labels: string option) =
+let labelsPathFor (images: string) (labels: string option) =
     match labels with
     | Some path -> path
     | None ->
@@ -73,17 +72,29 @@ let private labelsPathFor (images: string) (labels: string option) =
         else
             fail $"{images}: an IDX images file needs its labels: pass --labels <path>"
 
+/// Whether a path names an IDX images file (rather than CSV text); false for what does not exist or cannot be read.
+let isIdxFile (path: string) = File.Exists path && isIdx path
+
+/// A labelled data set read for training, with where each value came from (for messages).
+type Loaded<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> = {
+    /// The data set.
+    Data: Dataset<'T>
+    /// Where sample j's feature i came from (or its label, for i = −1): "file, line L, column C (name)" for CSV,
+    /// "file, sample j" for IDX.
+    Place: int -> int -> string
+}
+
 /// <summary>
 /// Reads a labelled data set from CSV (classification or regression targets) or from IDX images + labels
 /// (pixels / 255), held in the precision 'T: IDX pixels are converted straight to 'T; CSV cells are parsed in float64
-/// and rounded to 'T once.
+/// and rounded to 'T once. Returns it with the place of each value, for messages.
 /// </summary>
 let readLabelled<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
     (path: string)
     (label: string)
     (labelsFile: string option)
     (regression: bool)
-    : Dataset<'T> =
+    : Loaded<'T> =
     if not (File.Exists path) && not (Directory.Exists path) then
         fail $"{path}: no such file"
     elif isIdx path then
@@ -96,33 +107,63 @@ let readLabelled<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754<
 
         let struct (features: 'T[], labels) = images.ToFeatures<'T>()
 
-        Data.create
-            (Dense.Matrix(images.FeatureCount, images.Count, features))
-            (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1))
-            [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
+        {
+            Data =
+                Data.create
+                    (Dense.Matrix(images.FeatureCount, images.Count, features))
+                    (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int>(Array.map int labels), int (Array.max labels) + 1))
+                    [ for i in 0 .. images.FeatureCount - 1 -> $"pixel{i}" ]
+            Place =
+                fun sample feature ->
+                    if feature < 0 then
+                        $"{path}, sample {sample}"
+                    else
+                        $"{path}, sample {sample}, pixel {feature}"
+        }
     else
-        let result =
+        let header, block =
+            match Csv.readFile path (LabelColumn.Required label) with
+            | Ok read -> read
+            | Error e -> fail e.Message
+
+        let labelColumn = header.Label.Value
+
+        let targets =
             if regression then
-                Data.readRegressionCsv path label
+                Targets.Values(Dense.Matrix(1, block.Labels.Length, block.Labels))
             else
-                Data.readCsv path label
+                match Csv.classLabels header block with
+                | Ok labels -> Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, Array.max labels + 1)
+                | Error e -> fail e.Message
 
-        match result with
-        | Ok data ->
-            match box data with
-            | :? Dataset<'T> as same -> same
-            | _ ->
-                try
-                    Data.convert<'T, float> data
-                with :? ArgumentException as e ->
-                    fail $"{path}: {e.Message} (the value does not fit {typeof<'T>.Name}: use --precision float64)"
-        | Error e -> fail e.Message
+        let place sample feature =
+            let column =
+                if feature < 0 then labelColumn
+                elif feature < labelColumn then feature
+                else feature + 1
 
-/// Reads features only from a CSV file, ignoring `ignore` when present; returns features × samples, names and line numbers.
-let readFeatures (path: string) (ignore: string) : Matrix<float> * string[] * int[] =
-    match Data.readFeaturesCsv path (Some ignore) with
-    | Ok result -> result
-    | Error e -> fail e.Message
+            $"{path}, line {block.Lines[sample]}, column {column + 1} ({header.Columns[column]})"
+
+        let data = Data.create block.Features targets header.FeatureNames
+
+        {
+            Data =
+                match box data with
+                | :? Dataset<'T> as same -> same
+                | _ ->
+                    try
+                        Data.convert<'T, float> data
+                    with :? ArgumentException as e ->
+                        // Name the first value the precision cannot hold, by line and column.
+                        let values = Dense.Data block.Features
+                        let n = header.FeatureNames.Length
+
+                        match values |> Array.tryFindIndex (fun v -> abs v > float Single.MaxValue) with
+                        | Some k when typeof<'T> = typeof<float32> ->
+                            fail $"{place (k / n) (k % n)}: {values[k]:G4} does not fit float32 (at most ±3.4e38); pass --precision float64"
+                        | _ -> fail $"{path}: {e.Message} (the value does not fit {typeof<'T>.Name}: use --precision float64)"
+            Place = place
+        }
 
 /// Runs `work` with a live progress bar of `total` epochs when on a terminal; `work` receives a reporter
 /// (epoch, description) that advances it. In the other modes the reporter prints a plain line or nothing.

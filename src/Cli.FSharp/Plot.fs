@@ -74,14 +74,15 @@ let chart (title: string) (series: NamedSeries list) =
     plot.ShowLegend(Alignment.UpperRight) |> ignore
     plot
 
-/// Draws `series` (see `chart`) and writes the image to `path` atomically (temporary file, then rename); an
-/// existing file is replaced only with `force`.
+/// Draws `series` (see `chart`) and writes the image to `path` under the output policy (`Outputs.write`: atomic,
+/// never over another writer's file; an existing file is replaced only with `force`).
 let write (path: string) (title: string) (series: NamedSeries list) (force: bool) =
     let format = formatOf path
     let plot = chart title series
 
-    match format with
-    | Svg -> AtomicFile.WriteAllText(path, plot.GetSvgXml(Width, Height), force)
-    | Png ->
-        let bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png)
-        AtomicFile.Write(path, (fun stream -> stream.Write(bytes, 0, bytes.Length)), force)
+    let bytes =
+        match format with
+        | Svg -> Text.UTF8Encoding(false).GetBytes(plot.GetSvgXml(Width, Height))
+        | Png -> plot.GetImageBytes(Width, Height, ImageFormat.Png)
+
+    Outputs.write "--plot" (Outputs.FileTarget(path, force)) (fun stream -> stream.Write(bytes, 0, bytes.Length))

@@ -91,8 +91,15 @@ let execute (argv: string[]) =
         Console.Out.WriteLine e.Message
         0
     | :? ArguParseException as e ->
-        let first = e.Message.Split('\n') |> Array.head
-        eprintfn "nn: %s (see nn --help)" (first.Trim())
+        let first = (e.Message.Split('\n') |> Array.head).Trim()
+
+        let first =
+            if first.StartsWith "ERROR: " then
+                first.Substring 7
+            else
+                first
+
+        eprintfn "nn: %s (see nn --help)" first
         2
     | CliError message ->
         eprintfn "nn: %s" message
@@ -101,18 +108,32 @@ let execute (argv: string[]) =
         eprintfn "nn: %s" e.Message
         1
     | :? IO.IOException as e ->
-        eprintfn "nn: %s" e.Message
+        eprintfn "nn: %s" (e.Message.ReplaceLineEndings " ")
         1
     | :? UnauthorizedAccessException as e ->
-        eprintfn "nn: %s" e.Message
+        eprintfn "nn: %s" (e.Message.ReplaceLineEndings " ")
         1
     | :? ArgumentException as e ->
-        eprintfn "nn: %s" (e.Message.Split('\n') |> Array.head)
+        eprintfn "nn: %s" ((e.Message.Split('\n') |> Array.head).Split(" (Parameter '", 2)[0])
+        1
+    // Caught before it unwinds to the runtime, which would abort with a stack trace and exit code 134.
+    | :? OutOfMemoryException ->
+        GC.Collect()
+
+        eprintfn
+            "nn: out of memory (this process may use %s); use smaller layers, a smaller --batch or less data, or run where more memory is available"
+            (Budget.gigabytes (float (Budget.available ())))
+
         1
     // A backend named by NN_BLAS that does not exist or cannot be loaded.
     | :? InvalidOperationException as e when e.Message.StartsWith(Nn.LinearAlgebra.Blas.EnvironmentVariable + "=", StringComparison.Ordinal) ->
         eprintfn "nn: %s" e.Message
         1
+    // Anything else is a fault of nn itself: still one line and an exit code (70, EX_SOFTWARE), never the runtime's
+    // abort with a stack trace (134).
+    | e ->
+        eprintfn "nn: internal error (%s): %s; please report it with the command line" (e.GetType().Name) (e.Message.ReplaceLineEndings " ")
+        70
 
 /// Entry point.
 [<EntryPoint>]

@@ -2,7 +2,6 @@ namespace Nn.Pipeline
 
 open System
 open System.Collections.Immutable
-open System.Globalization
 open System.IO
 open System.Numerics
 open MathNet.Numerics.LinearAlgebra
@@ -48,53 +47,6 @@ type Dataset<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (
 
 /// A data set held in float64, the precision the readers produce.
 type Dataset = Dataset<float>
-
-/// <summary>
-/// Why a CSV file could not be read. Every case knows the file, and where it applies the 1-based line and
-/// column; <c>Message</c> renders it as one line such as
-/// <c>iris.csv, line 7, column 2 (sepal_width): "abc" is not a number</c>.
-/// </summary>
-type CsvError =
-    /// The file does not exist.
-    | FileNotFound of file: string
-    /// The file has no non-blank line.
-    | EmptyFile of file: string
-    /// The file has a header row but no data rows.
-    | HeaderOnly of file: string
-    /// No header column carries the requested label name.
-    | MissingLabelColumn of file: string * label: string * header: string list
-    /// A row has a different number of cells from the header; column is the first missing or extra one.
-    | RaggedRow of file: string * line: int * column: int * expected: int * actual: int
-    /// A cell is not a number (invariant culture: '.' as decimal separator).
-    | NonNumericCell of file: string * line: int * column: int * name: string * text: string
-    /// A cell parses to NaN or ±∞.
-    | NonFiniteCell of file: string * line: int * column: int * name: string * text: string
-    /// A class label is not a non-negative integer.
-    | InvalidLabel of file: string * line: int * column: int * name: string * text: string
-    /// The file exists but cannot be read (permissions, a directory, an I/O error).
-    | Unreadable of file: string * reason: string
-
-    /// The error as one line naming the file, and the line and column where they apply.
-    member e.Message =
-        let at file line column name =
-            $"{file}, line {line}, column {column} ({name})"
-
-        match e with
-        | FileNotFound file -> $"{file}: no such file"
-        | EmptyFile file -> $"{file}, line 1: the file is empty; expected a header row and data rows"
-        | HeaderOnly file -> $"{file}, line 2: the file has a header row but no data rows"
-        | MissingLabelColumn(file, label, header) ->
-            let columns = String.Join(", ", header)
-            $"{file}, line 1: no column named \"{label}\" in the header (columns: {columns})"
-        | RaggedRow(file, line, column, expected, actual) ->
-            $"{file}, line {line}, column {column}: the row has {actual} cells but the header has {expected} columns"
-        | NonNumericCell(file, line, column, name, text) -> $"{at file line column name}: \"{text}\" is not a number"
-        | NonFiniteCell(file, line, column, name, text) -> $"{at file line column name}: \"{text}\" is not finite; values must be finite numbers"
-        | InvalidLabel(file, line, column, name, text) -> $"{at file line column name}: the class label \"{text}\" is not a non-negative integer"
-        | Unreadable(file, reason) -> $"{file}: cannot be read ({reason})"
-
-    /// Same as <c>Message</c>.
-    override e.ToString() = e.Message
 
 /// <summary>
 /// Standardisation x′ = (x − μ) / σ per feature, fitted on training data only and carried with the model: the
@@ -362,165 +314,50 @@ module Data =
             Weights = data.Weights
         }
 
-    let private parseCell (text: string) =
-        match Double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture) with
-        | true, v -> Some v
-        | false, _ -> None
+    /// A classification data set from a CSV header and block: labels checked as class indices (see <c>Csv.classLabels</c>).
+    let private ofCsvClasses (header: CsvHeader, block: CsvBlock) : Result<Dataset, CsvError> =
+        Csv.classLabels header block
+        |> Result.map (fun labels -> {
+            Features = block.Features
+            Targets = Targets.Classes(ImmutableArray.Create<int> labels, Array.max labels + 1)
+            FeatureNames = ImmutableArray.Create<string> header.FeatureNames
+            Weights = ImmutableArray.Empty
+        })
+
+    /// A regression data set from a CSV header and block: the label column is a 1 × m target row.
+    let private ofCsvValues (header: CsvHeader, block: CsvBlock) : Dataset = {
+        Features = block.Features
+        Targets = Targets.Values(Dense.Matrix(1, block.Labels.Length, block.Labels))
+        FeatureNames = ImmutableArray.Create<string> header.FeatureNames
+        Weights = ImmutableArray.Empty
+    }
 
     /// <summary>
-    /// Parses a numeric CSV table: a header row, then one sample per row, every cell a number (invariant culture).
-    /// Blank lines are skipped but counted in line numbers; cells are trimmed; quoting is not supported.
-    /// </summary>
-    /// <returns>The trimmed header and, per data row, its 1-based line number and values; or the first problem.</returns>
-    let parseTable (file: string) (text: string) : Result<string[] * (int * float[])[], CsvError> =
-        let lines =
-            text.Split('\n')
-            |> Array.mapi (fun i line -> i + 1, line.TrimEnd('\r'))
-            |> Array.filter (fun (_, line) -> not (String.IsNullOrWhiteSpace line))
-
-        if lines.Length = 0 then
-            Error(EmptyFile file)
-        else
-            let header = (snd lines[0]).Split(',') |> Array.map (fun s -> s.Trim())
-
-            if lines.Length = 1 then
-                Error(HeaderOnly file)
-            else
-                let columns = header.Length
-                let rows = Array.zeroCreate (lines.Length - 1)
-
-                let rec row s =
-                    if s = rows.Length then
-                        Ok(header, rows)
-                    else
-                        let line, content = lines[s + 1]
-                        let cells = content.Split(',')
-
-                        if cells.Length <> columns then
-                            Error(RaggedRow(file, line, min cells.Length columns + 1, columns, cells.Length))
-                        else
-                            let values = Array.zeroCreate columns
-
-                            let rec cell c =
-                                if c = columns then
-                                    rows[s] <- (line, values)
-                                    row (s + 1)
-                                else
-                                    let text = cells[c].Trim()
-
-                                    match parseCell text with
-                                    | None -> Error(NonNumericCell(file, line, c + 1, header[c], text))
-                                    | Some v when not (Double.IsFinite v) -> Error(NonFiniteCell(file, line, c + 1, header[c], text))
-                                    | Some v ->
-                                        values[c] <- v
-                                        cell (c + 1)
-
-                            cell 0
-
-                row 0
-
-    /// Features × samples from table rows, leaving out column <c>skip</c> (or none when it is −1).
-    let private featureMatrix (rows: (int * float[])[]) (columns: int) (skip: int) =
-        let featureCount = if skip >= 0 then columns - 1 else columns
-        let features = Array.zeroCreate (featureCount * rows.Length)
-
-        rows
-        |> Array.iteri (fun s (_, values) ->
-            let mutable f = 0
-
-            for c in 0 .. columns - 1 do
-                if c <> skip then
-                    features[s * featureCount + f] <- values[c]
-                    f <- f + 1)
-
-        Dense.Matrix(featureCount, rows.Length, features)
-
-    let private labelIndex file (labelColumn: string) (header: string[]) =
-        match Array.tryFindIndex ((=) labelColumn) header with
-        | None -> Error(MissingLabelColumn(file, labelColumn, List.ofArray header))
-        | Some i -> Ok i
-
-    /// <summary>
-    /// Parses CSV text (see <c>parseTable</c>) with the class label in the column named
-    /// <paramref name="labelColumn"/> (non-negative integers; the class count is the largest label + 1).
+    /// Parses CSV text (see <c>CsvTable</c> for the format) with the class label in the column named
+    /// <paramref name="labelColumn"/> (whole numbers ≥ 0; the class count is the largest label + 1).
     /// <paramref name="file"/> is the name used in error messages.
     /// </summary>
     /// <returns>The data set, or the first problem found, scanning top to bottom and left to right.</returns>
     let parseCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
-        // A missing label column is reported before "header only", so check the header first.
-        let firstLine = text.Split('\n') |> Array.tryFind (String.IsNullOrWhiteSpace >> not)
-
-        match
-            firstLine
-            |> Option.map (fun l -> l.TrimEnd('\r').Split(',') |> Array.map _.Trim())
-        with
-        | Some header when not (Array.contains labelColumn header) -> Error(MissingLabelColumn(file, labelColumn, List.ofArray header))
-        | _ ->
-            parseTable file text
-            |> Result.bind (fun (header, rows) ->
-                labelIndex file labelColumn header
-                |> Result.bind (fun label ->
-                    let bad =
-                        rows
-                        |> Array.tryFind (fun (_, v) ->
-                            v[label] < 0.0
-                            || v[label] <> Math.Floor(v[label])
-                            || v[label] > float Int32.MaxValue - 1.0)
-
-                    match bad with
-                    | Some(line, v) -> Error(InvalidLabel(file, line, label + 1, header[label], v[label].ToString(CultureInfo.InvariantCulture)))
-                    | None ->
-                        let labels = rows |> Array.map (fun (_, v) -> int v[label])
-
-                        Ok {
-                            Features = featureMatrix rows header.Length label
-                            Targets = Targets.Classes(ImmutableArray.Create<int> labels, Array.max labels + 1)
-                            FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
-                            Weights = ImmutableArray.Empty
-                        }))
+        Csv.readText file text (LabelColumn.Required labelColumn)
+        |> Result.bind ofCsvClasses
 
     /// <summary>
-    /// Parses CSV text (see <c>parseTable</c>) with a numeric regression target in the column named
+    /// Parses CSV text (see <c>CsvTable</c>) with a numeric regression target in the column named
     /// <paramref name="labelColumn"/>.
     /// </summary>
     let parseRegressionCsv (file: string) (labelColumn: string) (text: string) : Result<Dataset, CsvError> =
-        parseTable file text
-        |> Result.bind (fun (header, rows) ->
-            labelIndex file labelColumn header
-            |> Result.map (fun label -> {
-                Features = featureMatrix rows header.Length label
-                Targets = Targets.Values(Dense.Matrix(1, rows.Length, rows |> Array.map (fun (_, v) -> v[label])))
-                FeatureNames = ImmutableArray.Create<string>(Array.removeAt label header)
-                Weights = ImmutableArray.Empty
-            }))
+        Csv.readText file text (LabelColumn.Required labelColumn)
+        |> Result.map ofCsvValues
 
     /// <summary>
-    /// Parses CSV text (see <c>parseTable</c>) as features only, leaving out the column named
+    /// Parses CSV text (see <c>CsvTable</c>) as features only, leaving out the column named
     /// <paramref name="ignoreColumn"/> when it is present (for example a label column in a test file).
     /// </summary>
     /// <returns>Features × samples, the feature names, and each sample's 1-based line number.</returns>
     let parseFeaturesCsv (file: string) (ignoreColumn: string option) (text: string) : Result<Matrix<float> * string[] * int[], CsvError> =
-        parseTable file text
-        |> Result.map (fun (header, rows) ->
-            let skip =
-                ignoreColumn
-                |> Option.bind (fun name -> Array.tryFindIndex ((=) name) header)
-                |> Option.defaultValue -1
-
-            let names = if skip >= 0 then Array.removeAt skip header else header
-            featureMatrix rows header.Length skip, names, rows |> Array.map fst)
-
-    let private readText (path: string) : Result<string, CsvError> =
-        if Directory.Exists path then
-            Error(Unreadable(path, "it is a directory"))
-        elif not (File.Exists path) then
-            Error(FileNotFound path)
-        else
-            try
-                Ok(File.ReadAllText path)
-            with
-            | :? UnauthorizedAccessException -> Error(Unreadable(path, "permission denied"))
-            | :? IOException as e -> Error(Unreadable(path, e.Message))
+        Csv.readText file text (LabelColumn.IgnoredIfPresent(defaultArg ignoreColumn ""))
+        |> Result.map (fun (header, block) -> block.Features, header.FeatureNames, block.Lines)
 
     /// <summary>
     /// Reads a classification data set from a CSV file (see <c>parseCsv</c> for the format). Error messages name
@@ -528,15 +365,16 @@ module Data =
     /// </summary>
     /// <returns>The data set, or a <c>CsvError</c> whose <c>Message</c> is one line naming file, line and column.</returns>
     let readCsv (path: string) (labelColumn: string) : Result<Dataset, CsvError> =
-        readText path |> Result.bind (parseCsv path labelColumn)
+        Csv.readFile path (LabelColumn.Required labelColumn) |> Result.bind ofCsvClasses
 
     /// Reads a regression data set from a CSV file (see <c>parseRegressionCsv</c>).
     let readRegressionCsv (path: string) (labelColumn: string) : Result<Dataset, CsvError> =
-        readText path |> Result.bind (parseRegressionCsv path labelColumn)
+        Csv.readFile path (LabelColumn.Required labelColumn) |> Result.map ofCsvValues
 
     /// Reads features only from a CSV file (see <c>parseFeaturesCsv</c>).
     let readFeaturesCsv (path: string) (ignoreColumn: string option) : Result<Matrix<float> * string[] * int[], CsvError> =
-        readText path |> Result.bind (parseFeaturesCsv path ignoreColumn)
+        Csv.readFile path (LabelColumn.IgnoredIfPresent(defaultArg ignoreColumn ""))
+        |> Result.map (fun (header, block) -> block.Features, header.FeatureNames, block.Lines)
 
     let private embedded (name: string) =
         let assembly = typeof<CsvError>.Assembly

@@ -207,7 +207,7 @@ let ``an existing model file is not overwritten without force`` () =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
     let out = write dir "model.json" "precious"
-    failsWith [ "model.json exists"; "--force" ] (nn (trainArgs data out))
+    failsWith [ "model.json: the file exists"; "--force" ] (nn (trainArgs data out))
     Assert.Equal("precious", File.ReadAllText out)
     let code, _, err = nn (trainArgs data out @ [ "--force" ])
     Assert.True((code = 0), err)
@@ -221,7 +221,7 @@ let private badCsvCases: (string * string * string list) list = [
     "missing-label", "x1,x2,y\n1,2,0\n", [ "missing-label.csv, line 1"; "\"label\"" ]
     "nan", "x1,x2,label\n1,2,0\n3,NaN,1\n", [ "nan.csv, line 3, column 2 (x2)"; "not finite" ]
     "infinity", "x1,x2,label\n1,Infinity,0\n3,1,1\n", [ "infinity.csv, line 2, column 2 (x2)"; "not finite" ]
-    "bce-label", "x1,x2,label\n1,2,0\n3,1,1\n2,2,2\n", [ "bce-label.csv, line 4, column label"; "label 2"; "bce" ]
+    "bce-label", "x1,x2,label\n1,2,0\n3,1,1\n2,2,2\n", [ "bce-label.csv, line 4, column 3 (label)"; "label 2"; "bce" ]
 ]
 
 [<Fact>]
@@ -331,7 +331,7 @@ let private predictionsOf (data: string) (model: string) =
 [<Fact>]
 let ``export writes an ONNX graph that ONNX Runtime evaluates like nn predict and refuses to overwrite it`` () =
     let _, data, model, onnx = exported ()
-    failsWith [ "model.onnx exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
+    failsWith [ "model.onnx: the file exists"; "--force" ] (nn [ "export"; "--model"; model; "--onnx"; onnx ])
     let x, predictions = predictionsOf data model
     let graph = File.ReadAllBytes onnx
     let runtime = Nn.TestSupport.OnnxRuntimeEvaluation.Run(graph, x)
@@ -622,20 +622,20 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
         data
         "--out"
         Path.Combine(dir, out)
-        "--layers"
-        "4"
         "--json"
     ]
 
     let code, _, err =
-        nn (args "first.json" @ [ "--epochs"; "3"; "--checkpoint"; checkpoint ])
+        nn (args "first.json" @ [ "--layers"; "4"; "--epochs"; "3"; "--checkpoint"; checkpoint ])
 
     Assert.True((code = 0), err)
 
-    let resume extra =
-        nn (args "again.json" @ [ "--resume"; checkpoint ] @ extra)
+    let resumeWithLayers layers extra =
+        nn (args "again.json" @ [ "--layers"; layers; "--resume"; checkpoint ] @ extra)
 
-    failsWith [ "--resume"; "ck.json"; "4 relu"; "5 relu" ] (resume [ "--epochs"; "6"; "--layers"; "5" ])
+    let resume = resumeWithLayers "4"
+
+    failsWith [ "--resume"; "ck.json"; "4 relu"; "5 relu" ] (resumeWithLayers "5" [ "--epochs"; "6" ])
     failsWith [ "--optimizer adam but this run has sgd" ] (resume [ "--epochs"; "6"; "--optimizer"; "sgd" ])
     failsWith [ "--lr 0.001 but this run has 0.01" ] (resume [ "--epochs"; "6"; "--lr"; "0.01" ])
     failsWith [ "--batch 32 but this run has 8" ] (resume [ "--epochs"; "6"; "--batch"; "8" ])
@@ -662,7 +662,7 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
             checkpoint
         ])
 
-    failsWith [ "ck.json exists"; "--force" ] (nn (args "fresh.json" @ [ "--checkpoint"; checkpoint ]))
+    failsWith [ "ck.json: the file exists"; "--force" ] (nn (args "fresh.json" @ [ "--layers"; "4"; "--checkpoint"; checkpoint ]))
 
 [<Fact>]
 let ``an unknown NN_BLAS backend is one line on standard error and exit code 1`` () =

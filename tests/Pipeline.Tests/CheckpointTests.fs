@@ -290,7 +290,7 @@ let ``a checkpoint survives the core checkpoint and its file unchanged`` () =
                 Assert.Equal<int64>(bits (a.Parameters.ToArray()), bits (b.Parameters.ToArray()))
             | _ -> failwith "the best validation epoch was lost"
         // The run's own checkpoint file is replaced only when asked.
-        Assert.Throws<IOException>(fun () -> Checkpoints.save path false "adam" (model network) original)
+        Assert.Throws<Nn.IO.TargetExistsException>(fun () -> Checkpoints.save path false "adam" (model network) original)
         |> ignore
 
         Checkpoints.save path true "adam" (model network) saved[1]

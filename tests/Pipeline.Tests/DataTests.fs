@@ -90,8 +90,15 @@ let ``NaN and infinite cells are reported as not finite`` () =
 
 [<Fact>]
 let ``a fractional or negative class label is reported`` () =
-    Assert.Equal("bad.csv, line 2, column 3 (label): the class label \"0.5\" is not a non-negative integer", error "a,b,label\n1,2,0.5\n")
-    Assert.Equal("bad.csv, line 2, column 3 (label): the class label \"-1\" is not a non-negative integer", error "a,b,label\n1,2,-1\n")
+    Assert.Equal(
+        "bad.csv, line 2, column 3 (label): the class label \"0.5\" is not a whole number ≥ 0; class labels are 0, 1, 2, …",
+        error "a,b,label\n1,2,0.5\n"
+    )
+
+    Assert.Equal(
+        "bad.csv, line 2, column 3 (label): the class label \"-1\" is not a whole number ≥ 0; class labels are 0, 1, 2, …",
+        error "a,b,label\n1,2,-1\n"
+    )
 
 [<Fact>]
 let ``every CSV error message is a single line`` () =

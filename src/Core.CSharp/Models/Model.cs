@@ -32,12 +32,16 @@ public sealed record Model
     /// bias of <paramref name="network"/> must be a float32 value (held exactly in float64), and <see cref="Predict"/>
     /// runs the network in float32.
     /// </param>
+    /// <param name="featureNames">
+    /// The names of the input features in order (the training file's header without the label), or null (or empty)
+    /// when unknown: one per network input, non-empty and distinct.
+    /// </param>
     /// <exception cref="ArgumentException">
     /// The loss does not fit the output activation, the standardisation has a different number of features than
-    /// the network has inputs, the class names do not fit the output layer or are empty or repeated, or a float32
-    /// model holds a value that is not a float32.
+    /// the network has inputs, the class names do not fit the output layer or are empty or repeated, a float32
+    /// model holds a value that is not a float32, or the feature names are not one per input or are empty or repeated.
     /// </exception>
-    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, Precision precision = Precision.Float64)
+    public Model(Network<double> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, Precision precision = Precision.Float64, IEnumerable<string>? featureNames = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
@@ -50,6 +54,17 @@ public sealed record Model
 
         ImmutableArray<string> names = [.. classNames ?? []];
         CheckClassNames(network, names, nameof(classNames));
+        ImmutableArray<string> features = [.. featureNames ?? []];
+        if (!features.IsEmpty)
+        {
+            if (features.Length != network.Inputs)
+            {
+                throw new ArgumentException($"{features.Length} feature names were given but the network has {network.Inputs} inputs.", nameof(featureNames));
+            }
+
+            CheckDistinct(features, "feature", nameof(featureNames));
+        }
+
         if (precision == Precision.Float32)
         {
             var single = network.Convert<float>();
@@ -77,6 +92,7 @@ public sealed record Model
         Metadata = metadata;
         Standardization = standardization;
         ClassNames = names;
+        FeatureNames = features;
     }
 
     private readonly Network<float>? single32;
@@ -86,10 +102,10 @@ public sealed record Model
     /// <see cref="Network"/>, and predictions run in float32.
     /// </summary>
     /// <exception cref="ArgumentException">As the main constructor.</exception>
-    public static Model Of(Network<float> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null)
+    public static Model Of(Network<float> network, Loss loss, ModelMetadata metadata, Standardization? standardization = null, IEnumerable<string>? classNames = null, IEnumerable<string>? featureNames = null)
     {
         ArgumentNullException.ThrowIfNull(network);
-        return new Model(network.Convert<double>(), loss, metadata, standardization, classNames, Precision.Float32);
+        return new Model(network.Convert<double>(), loss, metadata, standardization, classNames, Precision.Float32, featureNames);
     }
 
     /// <summary>
@@ -129,6 +145,12 @@ public sealed record Model
     /// <summary>The class names (index k names class k), or empty when the model has none.</summary>
     public ImmutableArray<string> ClassNames { get; }
 
+    /// <summary>
+    /// The input features' names in order (feature i feeds input i), or empty when unknown (for example a model file
+    /// written before Nn recorded them). Data with other names or another order is not what the model was trained on.
+    /// </summary>
+    public ImmutableArray<string> FeatureNames { get; }
+
     /// <summary>Number of input features.</summary>
     public int Inputs => Network.Inputs;
 
@@ -137,7 +159,7 @@ public sealed record Model
 
     /// <summary>The same model with another network of the same inputs and outputs (for example after more training).</summary>
     /// <exception cref="ArgumentException">As the constructor: the network does not fit the loss, the standardisation or the class names.</exception>
-    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames, Precision);
+    public Model WithNetwork(Network<double> network) => new(network, Loss, Metadata, Standardization, ClassNames, Precision, FeatureNames);
 
     /// <summary>
     /// The model's output ŷ = network(standardise(x)): outputs × samples. Standardisation, when present, is applied
@@ -238,16 +260,23 @@ public sealed record Model
             throw new ArgumentException($"{names.Length} class names were given but the output layer is {network.Outputs} {network.OutputActivation.Name} unit(s), which predicts {expected} classes.", argument);
         }
 
+        CheckDistinct(names, "class", argument);
+    }
+
+    /// <summary>Every name non-empty and none repeated; a hash set keeps this linear (a million names in milliseconds).</summary>
+    private static void CheckDistinct(ImmutableArray<string> names, string what, string argument)
+    {
+        var seen = new HashSet<string>(names.Length, StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i]))
             {
-                throw new ArgumentException($"Class name {i} is empty.", argument);
+                throw new ArgumentException($"{char.ToUpperInvariant(what[0])}{what[1..]} name {i} is empty.", argument);
             }
 
-            if (names.IndexOf(names[i], 0, i, StringComparer.Ordinal) >= 0)
+            if (!seen.Add(names[i]))
             {
-                throw new ArgumentException($"The class name '{names[i]}' is given twice.", argument);
+                throw new ArgumentException($"The {what} name '{names[i]}' is given twice.", argument);
             }
         }
     }

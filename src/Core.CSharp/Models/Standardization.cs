@@ -65,7 +65,8 @@ public sealed record Standardization
     /// <summary>
     /// Fits μᵢ = (1/m)·Σⱼ xᵢⱼ and sᵢ = √((1/m)·Σⱼ (xᵢⱼ − μᵢ)²) (the population standard deviation) on training data;
     /// a feature whose m values are all equal gets μᵢ equal to that value and sᵢ = 1. Fit on the training part only,
-    /// then apply the result to every part.
+    /// then apply the result to every part. Values up to the largest double are handled: when the plain sums
+    /// overflow, the moments are computed on values divided by the largest magnitude.
     /// </summary>
     /// <param name="x">Training inputs, features × samples, finite, at least one column. Not modified. The sums run in
     /// float64 whatever the precision of <paramref name="x"/>.</param>
@@ -110,10 +111,46 @@ public sealed record Standardization
             }
 
             var scale = Math.Sqrt(squares / m);
+            if (!double.IsFinite(mean) || !double.IsFinite(scale))
+            {
+                (mean, scale) = ScaledMoments(data, i, features, m);
+            }
+
             (means[i], scales[i]) = (mean, scale > 0 ? scale : 1.0);
         }
 
         return new Standardization(means, scales);
+    }
+
+    /// <summary>
+    /// μ and σ of feature <paramref name="i"/> computed on values divided by M = max |x|, then scaled back, for data
+    /// so large (beyond about 1e154) that the plain sums or squares overflow: μ = M·mean(x/M), σ = M·√mean((x/M − μ/M)²).
+    /// Used only when the plain computation is not finite, so ordinary data keeps its exact plain moments.
+    /// </summary>
+    private static (double Mean, double Scale) ScaledMoments<T>(T[] data, int i, int features, int m)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var largest = 0.0;
+        for (var j = 0; j < m; j++)
+        {
+            largest = Math.Max(largest, Math.Abs(double.CreateTruncating(data[i + (j * features)])));
+        }
+
+        var sum = 0.0;
+        for (var j = 0; j < m; j++)
+        {
+            sum += double.CreateTruncating(data[i + (j * features)]) / largest;
+        }
+
+        var mean = sum / m;
+        var squares = 0.0;
+        for (var j = 0; j < m; j++)
+        {
+            var d = (double.CreateTruncating(data[i + (j * features)]) / largest) - mean;
+            squares += d * d;
+        }
+
+        return (mean * largest, Math.Sqrt(squares / m) * largest);
     }
 
     /// <summary>
@@ -137,7 +174,15 @@ public sealed record Standardization
         for (var k = 0; k < data.Length; k++)
         {
             var i = k % Features;
-            result[k] = T.CreateTruncating((double.CreateTruncating(data[k]) - Means[i]) / Scales[i]);
+            var value = double.CreateTruncating(data[k]);
+            var standardised = (value - Means[i]) / Scales[i];
+            if (!double.IsFinite(standardised))
+            {
+                // x − μ overflowed (values near ±1.8e308 of opposite signs): divide first.
+                standardised = (value / Scales[i]) - (Means[i] / Scales[i]);
+            }
+
+            result[k] = T.CreateTruncating(standardised);
         }
 
         return Dense.Matrix(Features, x.ColumnCount, result);

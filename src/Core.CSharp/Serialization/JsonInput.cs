@@ -13,9 +13,17 @@ internal sealed partial class JsonInput(string source)
 {
     public string Source { get; } = source;
 
-    /// <summary>Parses UTF-8 JSON strictly (no comments, no trailing commas), naming the file in any error.</summary>
+    /// <summary>
+    /// Parses UTF-8 JSON strictly (no comments, no trailing commas), naming the file in any error. A UTF-8
+    /// byte-order mark, which some editors add, is skipped (RFC 8259 §8.1 lets a parser ignore it).
+    /// </summary>
     public static JsonDocument Parse(ReadOnlyMemory<byte> utf8, string source)
     {
+        if (utf8.Span.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
         try
         {
             return JsonDocument.Parse(utf8, new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });

@@ -60,8 +60,25 @@ public static class ModelFile
     /// <exception cref="IOException">The file exists and <paramref name="overwrite"/> is false, or writing fails (any existing file is left as it was).</exception>
     public static void Save(Model model, string path, bool overwrite = false)
     {
-        var text = ToJson(model);
-        AtomicFile.WriteAllText(path, text, overwrite);
+        ArgumentNullException.ThrowIfNull(model);
+        AtomicFile.Write(path, stream => Write(model, stream), overwrite);
+    }
+
+    /// <summary>Writes the model file's text (as <see cref="ToJson"/>, UTF-8) to <paramref name="stream"/>, which stays open.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="stream">Where to write, for example a file being written atomically or standard output.</param>
+    public static void Write(Model model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using (var w = new Utf8JsonWriter(stream, ModelJson.WriterOptions))
+        {
+            w.WriteStartObject();
+            ModelJson.WriteFields(w, model);
+            w.WriteEndObject();
+        }
+
+        stream.Write("\n"u8);
     }
 
     /// <summary>Reads the model file at <paramref name="path"/>.</summary>

@@ -19,7 +19,7 @@ internal static class ModelJson
     /// <summary>Indented by two spaces; only the characters JSON requires are escaped, so names and versions stay readable.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Indented = true, IndentSize = 2, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Writes <c>format</c>, <c>version</c>, <c>architecture</c>, <c>loss</c>, <c>standardization</c>, <c>class_names</c> and <c>metadata</c> into the open object.</summary>
+    /// <summary>Writes <c>format</c>, <c>version</c>, <c>architecture</c>, <c>loss</c>, <c>standardization</c>, <c>class_names</c>, <c>feature_names</c> and <c>metadata</c> into the open object.</summary>
     public static void WriteFields(Utf8JsonWriter w, Model model)
     {
         w.WriteString("format", ModelFile.FormatName);
@@ -61,6 +61,13 @@ internal static class ModelJson
 
         w.WriteStartArray("class_names");
         foreach (var name in model.ClassNames)
+        {
+            w.WriteStringValue(name);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("feature_names");
+        foreach (var name in model.FeatureNames)
         {
             w.WriteStringValue(name);
         }
@@ -187,11 +194,12 @@ internal static class ModelJson
         var loss = ReadLoss(root, input);
         var precision = ReadPrecision(root, input);
         var standardization = ReadStandardization(root, inputs, input);
-        var classNames = ReadClassNames(root, input);
+        var classNames = ReadNames(root, "class_names", input);
+        var featureNames = ReadNames(root, "feature_names", input);
         var metadata = ReadMetadata(root, input);
         try
         {
-            return new Model(network, loss, metadata, standardization, classNames, precision);
+            return new Model(network, loss, metadata, standardization, classNames, precision, featureNames);
         }
         catch (ArgumentException e)
         {
@@ -296,15 +304,16 @@ internal static class ModelJson
         }
     }
 
-    private static List<string> ReadClassNames(JsonElement root, JsonInput input)
+    /// <summary>An optional array of strings (<c>class_names</c>, <c>feature_names</c>); absent or null reads as empty.</summary>
+    private static List<string> ReadNames(JsonElement root, string field, JsonInput input)
     {
         var names = new List<string>();
-        if (JsonInput.Optional(root, "class_names") is { } json)
+        if (JsonInput.Optional(root, field) is { } json)
         {
-            input.Array(json, "class_names");
+            input.Array(json, field);
             foreach (var item in json.EnumerateArray())
             {
-                names.Add(input.Text(item, $"class_names[{names.Count}]"));
+                names.Add(input.Text(item, $"{field}[{names.Count}]"));
             }
         }
 

@@ -346,7 +346,7 @@ public sealed class OnnxExportTests
             var path = Path.Combine(directory.FullName, "model.onnx");
             File.WriteAllText(path, "keep me");
 
-            var error = Assert.Throws<IOException>(() => OnnxExport.Write(Small(), path));
+            var error = Assert.Throws<Nn.IO.TargetExistsException>(() => OnnxExport.Write(Small(), path));
 
             Assert.Contains("already exists", error.Message, StringComparison.Ordinal);
             Assert.Equal("keep me", File.ReadAllText(path));

@@ -99,4 +99,18 @@ public sealed class StandardizationTests
         Assert.StartsWith("scales[1] is 0", Assert.Throws<ArgumentException>(() => new Standardization([0.0, 0.0], [1.0, 0.0])).Message, StringComparison.Ordinal);
         Assert.StartsWith("There are 2 means but 1 scales.", Assert.Throws<ArgumentException>(() => new Standardization([0.0, 0.0], [1.0])).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ValuesNearTheLargestDoubleAreStandardisedWithoutOverflow()
+    {
+        // Their squares overflow to ∞ in the plain variance; the scaled moments give μ = 0 and σ = 1.5e308.
+        var x = Dense.Matrix(1, 4, [1.5e308, -1.5e308, 1.5e308, -1.5e308]);
+
+        var fitted = Standardization.Fit(x);
+        var scaled = Dense.Data(fitted.Apply(x));
+
+        Assert.Equal(0.0, fitted.Means[0]);
+        Assert.Equal(1.5e308, fitted.Scales[0], 1e295);
+        Assert.Equal([1.0, -1.0, 1.0, -1.0], scaled.Select(v => Math.Round(v, 12)));
+    }
 }

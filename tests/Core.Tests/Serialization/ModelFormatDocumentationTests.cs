@@ -24,6 +24,7 @@ public sealed class ModelFormatDocumentationTests
         Assert.Equal(-1.2042804827733227, model.Network.Layers[0].Weights[1, 1]);
         Assert.Equal(0.6060803313803316, Dense.Data(model.Network.Layers[0].Weights)[2]);
         Assert.Equal(["small", "large"], model.ClassNames.ToArray());
+        Assert.Equal(["sepal_length", "sepal_width"], model.FeatureNames.ToArray());
         Assert.Equal(0.434, model.Standardization!.Scales[1]);
         Assert.Equal("gradient descent", model.Metadata.Notes["optimizer"]);
     }
