@@ -97,7 +97,8 @@ let fullBatch (optimizer: Optimizer<float, 'S>) epochs (problem: Problem) observ
 let firstOrder (optimizer: Schedule -> Optimizer<float, 'S>) rate (problem: Problem) observe =
     fullBatch (optimizer (Schedules.constant rate)) firstOrderCap problem observe
 
-let secondOrder (optimizer: Optimizer<float, 'S>) epochs (problem: Problem) observe = fullBatch optimizer epochs problem observe
+let secondOrder (optimizer: Optimizer<float, 'S>) epochs (problem: Problem) observe =
+    fullBatch optimizer epochs problem observe
 
 let median (xs: float list) =
     let s = List.sort xs

@@ -185,7 +185,10 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
     |]
 
     let testLoss, testAccuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained test
-    let trainLoss, trainAccuracy = Training.evaluate Loss.SoftmaxCrossEntropy trained train
+
+    let trainLoss, trainAccuracy =
+        Training.evaluate Loss.SoftmaxCrossEntropy trained train
+
     let total = Array.sum epochSeconds
 
     let perLater (value: float) =

@@ -180,7 +180,10 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
                 with :? ArgumentException as e ->
                     // "The training part of the 60 samples would be empty: change the fraction." → its first clause.
                     let clause = (e.Message.Split(" (Parameter", 2)[0]).Split(": change", 2)[0]
-                    let why = (string (Char.ToLowerInvariant clause[0]) + clause.Substring 1).TrimEnd('.')
+
+                    let why =
+                        (string (Char.ToLowerInvariant clause[0]) + clause.Substring 1).TrimEnd('.')
+
                     fail $"--validation {plan.Validation}: {why}; use a smaller fraction or more data"
 
             t, Some v
@@ -235,7 +238,12 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     let invariant (v: float) =
         v.ToString("R", Globalization.CultureInfo.InvariantCulture)
 
-    let precision = if typeof<'T> = typeof<float32> then "float32" else "float64"
+    let precision =
+        if typeof<'T> = typeof<float32> then
+            "float32"
+        else
+            "float64"
+
     let batchNote = plan.Batch |> Option.map string |> Option.defaultValue "full"
     let rateNote = plan.Rate |> Option.map (fun r -> "lr", invariant r) |> Option.toList
 
@@ -342,7 +350,10 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     let notes = [
         KeyValuePair("data", path)
         KeyValuePair("optimizer", plan.Optimizer)
-        yield! plan.Rate |> Option.map (fun r -> KeyValuePair("learning_rate", invariant r)) |> Option.toList
+        yield!
+            plan.Rate
+            |> Option.map (fun r -> KeyValuePair("learning_rate", invariant r))
+            |> Option.toList
         KeyValuePair("epochs", string epochsRun.Length)
         KeyValuePair("batch", batchNote)
         KeyValuePair("precision", precision)
@@ -420,31 +431,29 @@ let train (args: ParseResults<TrainArgs>) =
         resumePath
         |> Option.exists (fun r -> Outputs.identity r |> Option.exists (fun id -> Outputs.identity p = Some id))
 
-    Outputs.check
-        [
-            yield { Option = "--data"; Path = path }
-            if isIdxFile path then
-                yield {
-                    Option = "--labels"
-                    Path = labelsPathFor path (args.TryGetResult TrainArgs.Labels)
-                }
-            match resumePath with
-            | Some r -> yield { Option = "--resume"; Path = r }
-            | None -> ()
-        ]
-        [
-            yield Outputs.output "--out" out force
-            match plot with
-            | Some p -> yield Outputs.output "--plot" p force
-            | None -> ()
-            match checkpointPath with
-            | Some c ->
-                yield {
-                    Outputs.output "--checkpoint" c (force || resumes c) with
-                        MayReplace = [ "--resume" ]
-                }
-            | None -> ()
-        ]
+    Outputs.check [
+        yield { Option = "--data"; Path = path }
+        if isIdxFile path then
+            yield {
+                Option = "--labels"
+                Path = labelsPathFor path (args.TryGetResult TrainArgs.Labels)
+            }
+        match resumePath with
+        | Some r -> yield { Option = "--resume"; Path = r }
+        | None -> ()
+    ] [
+        yield Outputs.output "--out" out force
+        match plot with
+        | Some p -> yield Outputs.output "--plot" p force
+        | None -> ()
+        match checkpointPath with
+        | Some c ->
+            yield {
+                Outputs.output "--checkpoint" c (force || resumes c) with
+                    MayReplace = [ "--resume" ]
+            }
+        | None -> ()
+    ]
     |> ignore
 
     // The plot's format comes from its extension: an unsupported one is refused here, before any work.
@@ -479,7 +488,8 @@ let train (args: ParseResults<TrainArgs>) =
 
     let batch =
         match args.TryGetResult TrainArgs.Batch with
-        | Some b when optimizer = "lbfgs" -> fail $"--batch {b}: --optimizer lbfgs uses the full batch (its curvature pairs compare consecutive gradients of the same data)"
+        | Some b when optimizer = "lbfgs" ->
+            fail $"--batch {b}: --optimizer lbfgs uses the full batch (its curvature pairs compare consecutive gradients of the same data)"
         | Some b -> Some(positive "--batch" b)
         | None when secondOrder -> None
         | None -> Some 32
@@ -550,7 +560,15 @@ let private loadModel (path: string) =
 /// The blocks of a data file for scoring: a CSV file streamed `Scoring.BlockRows` rows at a time after its header is
 /// checked against the model (names and order, unless `byPosition`), or IDX images read whole. `labelled` asks for
 /// the label column (evaluate) rather than ignoring it when present (predict).
-let private blocksOf (model: Model) (path: string) (label: string) (labelsFile: string option) (labelled: bool) (byPosition: bool) (use': (unit -> Scoring.Block option) -> 'T) : 'T =
+let private blocksOf
+    (model: Model)
+    (path: string)
+    (label: string)
+    (labelsFile: string option)
+    (labelled: bool)
+    (byPosition: bool)
+    (use': (unit -> Scoring.Block option) -> 'T)
+    : 'T =
     if isIdxFile path then
         let loaded = readLabelled path label labelsFile false
         FeatureColumns.check path model (Seq.toArray loaded.Data.FeatureNames) (fun i -> i + 1) true
@@ -574,7 +592,11 @@ let private blocksOf (model: Model) (path: string) (label: string) (labelsFile: 
                     Scoring.Place = fun j -> loaded.Place j -1
                 })
     else
-        let column = if labelled then LabelColumn.Required label else LabelColumn.IgnoredIfPresent label
+        let column =
+            if labelled then
+                LabelColumn.Required label
+            else
+                LabelColumn.IgnoredIfPresent label
 
         use table =
             match Csv.openFile path column with
@@ -668,14 +690,12 @@ let predict (args: ParseResults<PredictArgs>) =
     let out = args.GetResult PredictArgs.Out
 
     let target =
-        Outputs.check
-            [ { Option = "--model"; Path = modelPath }; { Option = "--data"; Path = path } ]
-            [
-                {
-                    Outputs.output "--out" out (args.Contains PredictArgs.Force) with
-                        AllowStdout = true
-                }
-            ]
+        Outputs.check [ { Option = "--model"; Path = modelPath }; { Option = "--data"; Path = path } ] [
+            {
+                Outputs.output "--out" out (args.Contains PredictArgs.Force) with
+                    AllowStdout = true
+            }
+        ]
         |> List.exactlyOne
 
     let model = loadModel modelPath
@@ -748,14 +768,12 @@ let export (args: ParseResults<ExportArgs>) =
     let out = args.GetResult ExportArgs.Onnx
 
     let target =
-        Outputs.check
-            [ { Option = "--model"; Path = modelPath } ]
-            [
-                {
-                    Outputs.output "--onnx" out (args.Contains ExportArgs.Force) with
-                        AllowStdout = true
-                }
-            ]
+        Outputs.check [ { Option = "--model"; Path = modelPath } ] [
+            {
+                Outputs.output "--onnx" out (args.Contains ExportArgs.Force) with
+                    AllowStdout = true
+            }
+        ]
         |> List.exactlyOne
 
     let precision =

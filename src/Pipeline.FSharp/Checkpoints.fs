@@ -295,9 +295,7 @@ module Checkpoints =
 
     // Series recorded for every step or epoch of a run, or for none (the learning rate of an optimizer without one,
     // accuracies of regression, validation without validation data).
-    let private optionalStepSeries: (string * (StepRecord -> float option)) list = [
-        "steps.learning_rate", _.LearningRate >> ValueOption.toOption
-    ]
+    let private optionalStepSeries: (string * (StepRecord -> float option)) list = [ "steps.learning_rate", _.LearningRate >> ValueOption.toOption ]
 
     let private optionalEpochSeries: (string * (EpochRecord -> float option)) list = [
         "epochs.learning_rate", _.LearningRate >> ValueOption.toOption
@@ -541,12 +539,7 @@ module Checkpoints =
     /// <returns><c>Ok</c>(model, checkpoint), or <c>Error</c> with a sentence starting with the path (see <c>ofCore</c>).</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no such file.</exception>
     /// <exception cref="Nn.Serialization.ModelFormatException">The file is not a valid checkpoint file; the message starts with the path.</exception>
-    let load
-        (path: string)
-        (name: string)
-        (optimizer: Optimizer<'T, 'State>)
-        (network: Network<'T>)
-        : Result<Model * TrainingCheckpoint<'T, 'State>, string> =
+    let load (path: string) (name: string) (optimizer: Optimizer<'T, 'State>) (network: Network<'T>) : Result<Model * TrainingCheckpoint<'T, 'State>, string> =
         let file = CheckpointFile.Load path
 
         ofCore name optimizer network file

@@ -105,8 +105,14 @@ module Context =
                         nan
                     else
                         let candidate = network.WithParameters theta
-                        let data = Double.CreateTruncating(Propagation.Cost(candidate, Propagation.Forward(candidate, inputs), targets, loss, w))
-                        if l2 > 0.0 then data + WeightPenalty.Value(theta, l2) else data
+
+                        let data =
+                            Double.CreateTruncating(Propagation.Cost(candidate, Propagation.Forward(candidate, inputs), targets, loss, w))
+
+                        if l2 > 0.0 then
+                            data + WeightPenalty.Value(theta, l2)
+                        else
+                            data
             HessianVector = penalised (fun v -> curvature.Force().HessianVectorProduct v)
             GaussNewtonVector = penalised (fun v -> curvature.Force().GaussNewtonVectorProduct v)
             Hessian = dense (fun () -> curvature.Force().HessianMatrix())

@@ -63,7 +63,12 @@ module DampedNewton =
 
         SecondOrder.positive "MinDamping" settings.MinDamping
 
-        if not (Double.IsFinite settings.MaxDamping && settings.MaxDamping >= settings.MinDamping) then
+        if
+            not (
+                Double.IsFinite settings.MaxDamping
+                && settings.MaxDamping >= settings.MinDamping
+            )
+        then
             raise (
                 ArgumentOutOfRangeException(
                     "MaxDamping",

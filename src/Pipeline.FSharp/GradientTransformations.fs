@@ -11,11 +11,13 @@ open Nn.Pipeline
 type LearningRates =
     /// <summary>α(t) = α.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">α is not positive and finite.</exception>
-    static member Constant(rate: float) = Func<int, float>(Schedules.constant rate)
+    static member Constant(rate: float) =
+        Func<int, float>(Schedules.constant rate)
 
     /// <summary>α(t) = α · γ^⌊t / k⌋.</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">α or γ is not positive and finite, or k is not positive.</exception>
-    static member Step(rate: float, factor: float, every: int) = Func<int, float>(Schedules.step rate factor every)
+    static member Step(rate: float, factor: float, every: int) =
+        Func<int, float>(Schedules.step rate factor every)
 
     /// <summary>α(t) = α · γ^(t / k).</summary>
     /// <exception cref="System.ArgumentOutOfRangeException">α or γ is not positive and finite, or k is not positive.</exception>
@@ -41,8 +43,7 @@ type LearningRates =
 /// be kept, compared or reused. Training with <c>Trainer.Fit</c> runs the fused in-place form of built-in stages.
 /// </summary>
 [<Sealed>]
-type GradientTransformation
-    internal (double: Optimizer<float, objnull> option, single: Optimizer<float32, objnull> option) =
+type GradientTransformation internal (double: Optimizer<float, objnull> option, single: Optimizer<float32, objnull> option) =
 
     /// The stage chain for precision 'T.
     member internal _.For<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
@@ -88,12 +89,13 @@ type GradientTransformation
     static member internal Chain(stages: GradientTransformation list) =
         let both (pick: GradientTransformation -> 'O option) =
             let picked = stages |> List.map pick
-            if picked |> List.forall Option.isSome then Some(picked |> List.map Option.get) else None
 
-        GradientTransformation(
-            both (fun s -> s.Double) |> Option.map Optimizer.chainAll,
-            both (fun s -> s.Single) |> Option.map Optimizer.chainAll
-        )
+            if picked |> List.forall Option.isSome then
+                Some(picked |> List.map Option.get)
+            else
+                None
+
+        GradientTransformation(both (fun s -> s.Double) |> Option.map Optimizer.chainAll, both (fun s -> s.Single) |> Option.map Optimizer.chainAll)
 
     member internal _.Double = double
     member internal _.Single = single
@@ -109,10 +111,8 @@ type GradientTransformation
     /// </summary>
     /// <exception cref="System.ArgumentException">T is neither double nor float.</exception>
     static member Create<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
-        (
-            init: Func<Parameters<'T>, objnull>,
-            update: Func<Parameters<'T>, objnull, Parameters<'T>, struct (Parameters<'T> * objnull)>
-        ) : GradientTransformation =
+        (init: Func<Parameters<'T>, objnull>, update: Func<Parameters<'T>, objnull, Parameters<'T>, struct (Parameters<'T> * objnull)>)
+        : GradientTransformation =
         ArgumentNullException.ThrowIfNull init
         ArgumentNullException.ThrowIfNull update
 
@@ -134,7 +134,8 @@ type GradientTransformation
 type GradientTransformations =
 
     /// <summary>SGD: θ ← θ − α·g.</summary>
-    static member Sgd(learningRate: float) = GradientTransformations.Sgd(LearningRates.Constant learningRate)
+    static member Sgd(learningRate: float) =
+        GradientTransformations.Sgd(LearningRates.Constant learningRate)
 
     /// <summary>SGD following a schedule α(t), t counting updates from 0.</summary>
     static member Sgd(learningRate: Func<int, float>) =
@@ -162,7 +163,8 @@ type GradientTransformations =
         GradientTransformation.Of(Optimizers.rmsprop decay s, Optimizers.rmsprop decay s)
 
     /// <summary>Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8.</summary>
-    static member Adam(learningRate: float) = GradientTransformations.Adam(LearningRates.Constant learningRate)
+    static member Adam(learningRate: float) =
+        GradientTransformations.Adam(LearningRates.Constant learningRate)
 
     /// <summary>Adam following a schedule α(t), t counting updates from 0.</summary>
     static member Adam(learningRate: Func<int, float>) =
@@ -205,10 +207,7 @@ type GradientTransformations =
 
     /// <summary>Levenberg–Marquardt (dense Gauss–Newton matrix), with its defaults.</summary>
     static member LevenbergMarquardt() =
-        GradientTransformation.Of(
-            LevenbergMarquardt.optimizer LevenbergMarquardt.defaults,
-            LevenbergMarquardt.optimizer LevenbergMarquardt.defaults
-        )
+        GradientTransformation.Of(LevenbergMarquardt.optimizer LevenbergMarquardt.defaults, LevenbergMarquardt.optimizer LevenbergMarquardt.defaults)
 
     /// <summary>L-BFGS with memory 10 (for the full batch).</summary>
     static member Lbfgs() =

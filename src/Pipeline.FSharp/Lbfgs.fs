@@ -68,7 +68,9 @@ module Lbfgs =
             raise (ArgumentOutOfRangeException("Memory", settings.Memory, $"Memory must be positive but is {settings.Memory}."))
 
         if settings.LineSearchSteps < 1 then
-            raise (ArgumentOutOfRangeException("LineSearchSteps", settings.LineSearchSteps, $"LineSearchSteps must be positive but is {settings.LineSearchSteps}."))
+            raise (
+                ArgumentOutOfRangeException("LineSearchSteps", settings.LineSearchSteps, $"LineSearchSteps must be positive but is {settings.LineSearchSteps}.")
+            )
 
         if not (settings.SufficientDecrease > 0.0 && settings.SufficientDecrease < 1.0) then
             raise (
@@ -110,7 +112,10 @@ module Lbfgs =
                                 let step = d.Scale alpha
                                 let trial = context.Cost(theta.Add step)
 
-                                if trial < context.Loss && trial <= context.Loss + settings.SufficientDecrease * alpha * slope then
+                                if
+                                    trial < context.Loss
+                                    && trial <= context.Loss + settings.SufficientDecrease * alpha * slope
+                                then
                                     Some step
                                 else
                                     search (k + 1) (alpha * 0.5)

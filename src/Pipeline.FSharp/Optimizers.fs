@@ -56,7 +56,9 @@ type FusedStep<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T:
         let mutable sum = 'T.Zero
 
         for s in 0 .. offsets.Length - 2 do
-            sum <- sum + Reductions.SumOfSquares<'T>(ReadOnlySpan(updates, offsets[s], offsets[s + 1] - offsets[s]))
+            sum <-
+                sum
+                + Reductions.SumOfSquares<'T>(ReadOnlySpan(updates, offsets[s], offsets[s + 1] - offsets[s]))
 
         'T.Sqrt sum
 
@@ -130,7 +132,10 @@ module Optimizer =
         Update =
             fun g state context ->
                 let working = fused.Thaw state
-                let step = FusedStep(g.ToArray(), context.Parameters.ToArray(), FusedStep.OffsetsOf g)
+
+                let step =
+                    FusedStep(g.ToArray(), context.Parameters.ToArray(), FusedStep.OffsetsOf g)
+
                 fused.Apply working step
                 Ok(g.FromArray(ReadOnlySpan step.Updates), fused.Freeze working context.Parameters)
         Fused = Some fused
@@ -147,10 +152,7 @@ module Optimizer =
     /// </summary>
     let erase (optimizer: Optimizer<'T, 'S>) : Optimizer<'T, objnull> = {
         Init = fun p -> box (optimizer.Init p)
-        Update =
-            fun g s context ->
-                optimizer.Update g (unbox<'S> s) context
-                |> Result.map (fun (u, s) -> u, box s)
+        Update = fun g s context -> optimizer.Update g (unbox<'S> s) context |> Result.map (fun (u, s) -> u, box s)
         Fused =
             optimizer.Fused
             |> Option.map (fun f -> {
@@ -425,7 +427,8 @@ module Transform =
 module Optimizers =
 
     /// <summary>Stochastic gradient descent: θ ← θ − α(t)·g.</summary>
-    let sgd (learningRate: Schedule) : Optimizer<'T, int> = Transform.scaleByLearningRate learningRate
+    let sgd (learningRate: Schedule) : Optimizer<'T, int> =
+        Transform.scaleByLearningRate learningRate
 
     /// <summary>Heavy-ball momentum (Polyak 1964): v ← g + μv, θ ← θ − α(t)·v.</summary>
     let momentum (decay: float) (learningRate: Schedule) =

@@ -77,4 +77,3 @@ module Schedules =
                 after 0 * float (t + 1) / float steps
             else
                 after (t - steps)
-

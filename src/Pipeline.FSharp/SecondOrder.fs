@@ -96,10 +96,7 @@ module SecondOrder =
     /// incoming updates, so it belongs first in a chain; first-order stages may follow it, clipping a Newton step, say)
     /// and has no fused form. Its state must not depend on 'T (scalars, or float64 trees).
     /// </summary>
-    let stage
-        (init: Parameters<float> -> 'State)
-        (step: Context<float> -> 'State -> Result<Parameters<float> * 'State, StepFailure>)
-        : Optimizer<'T, 'State> = {
+    let stage (init: Parameters<float> -> 'State) (step: Context<float> -> 'State -> Result<Parameters<float> * 'State, StepFailure>) : Optimizer<'T, 'State> = {
         Init = fun p -> init (p.Convert<float>())
         Update =
             fun _ state context ->

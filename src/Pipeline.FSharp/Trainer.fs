@@ -53,8 +53,11 @@ type EpochReport internal (record: EpochRecord) =
     member _.TrainAccuracy: Nullable<float> = Option.toNullable record.TrainAccuracy
     /// J on the validation data at the end of the epoch, or null without validation data.
     member _.ValidationLoss: Nullable<float> = Option.toNullable record.ValidationLoss
+
     /// Accuracy on the validation data (classification), else null.
-    member _.ValidationAccuracy: Nullable<float> = Option.toNullable record.ValidationAccuracy
+    member _.ValidationAccuracy: Nullable<float> =
+        Option.toNullable record.ValidationAccuracy
+
     /// The mean of the epoch's batch gradient norms.
     member _.GradientNorm = record.GradientNorm
 
@@ -225,7 +228,10 @@ type Trainer =
         ArgumentNullException.ThrowIfNull labels
         let classes = if network.Outputs = 1 then 2 else network.Outputs
         let names = Seq.init features.RowCount (fun i -> $"x{i + 1}")
-        let data = Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
+
+        let data =
+            Data.create features (Targets.Classes(Collections.Immutable.ImmutableArray.Create<int> labels, classes)) names
+
         Trainer.Run(network, data, None, options)
 
     /// <summary>J of <paramref name="network"/> on <paramref name="data"/> (the loss that fits the output layer, or the one given).</summary>
@@ -234,7 +240,15 @@ type Trainer =
         (network: Network<'T>, data: Dataset<'T>, [<Optional; DefaultParameterValue(null: Loss | null)>] loss: Loss | null)
         : float =
         ArgumentNullException.ThrowIfNull network
-        fst (Training.evaluate (match loss with null -> Trainer.LossFor network | l -> l) network data)
+
+        fst (
+            Training.evaluate
+                (match loss with
+                 | null -> Trainer.LossFor network
+                 | l -> l)
+                network
+                data
+        )
 
     /// <summary>The fraction of <paramref name="data"/>'s samples <paramref name="network"/> classifies correctly.</summary>
     /// <exception cref="System.ArgumentException">The data has regression targets or does not fit the network.</exception>
@@ -287,12 +301,8 @@ type DatasetExtensions =
     /// <exception cref="System.ArgumentException">The fraction is outside [0, 1) or a part would be empty.</exception>
     [<Extension>]
     static member Split<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType>
-        (
-            data: Dataset<'T>,
-            testFraction: float,
-            [<Optional; DefaultParameterValue(0)>] seed: int,
-            [<Optional; DefaultParameterValue(true)>] stratified: bool
-        ) : struct (Dataset<'T> * Dataset<'T>) =
+        (data: Dataset<'T>, testFraction: float, [<Optional; DefaultParameterValue(0)>] seed: int, [<Optional; DefaultParameterValue(true)>] stratified: bool)
+        : struct (Dataset<'T> * Dataset<'T>) =
         let stratify =
             stratified
             && (match data.Targets with

@@ -72,7 +72,10 @@ type History = {
 
     override h.Equals(other: objnull) =
         match other with
-        | :? History as o -> Seq.forall2 (=) h.Steps o.Steps && h.Steps.Length = o.Steps.Length && Seq.toList h.Epochs = Seq.toList o.Epochs
+        | :? History as o ->
+            Seq.forall2 (=) h.Steps o.Steps
+            && h.Steps.Length = o.Steps.Length
+            && Seq.toList h.Epochs = Seq.toList o.Epochs
         | _ -> false
 
     override h.GetHashCode() = hash (h.Steps.Length, h.Epochs.Length)
@@ -241,7 +244,12 @@ module Training =
     /// beyond it, squaring a parameter (as every loss and norm does) overflows, so training stops.
     /// </summary>
     let parameterBound<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> ValueType> () =
-        sqrt (if typeof<'T> = typeof<float32> then float Single.MaxValue else Double.MaxValue)
+        sqrt (
+            if typeof<'T> = typeof<float32> then
+                float Single.MaxValue
+            else
+                Double.MaxValue
+        )
 
     /// <summary>Predicted classes of a features × samples matrix by <c>Targets.Classes</c> (arg-max, or ≥ 0.5 for one output).</summary>
     /// <exception cref="System.ArgumentException">The feature count differs from the network's inputs.</exception>
@@ -259,8 +267,16 @@ module Training =
         while start < samples do
             let m = min workspace.Capacity (samples - start)
             let ys = ReadOnlySpan(y, start * outputs, m * outputs)
-            let ws = if weights.Length = 0 then ReadOnlySpan<'T>.Empty else ReadOnlySpan(weights, start, m)
-            total <- total + Double.CreateTruncating(workspace.TotalLoss(ReadOnlySpan(x, start * inputs, m * inputs), ys, m, ws))
+
+            let ws =
+                if weights.Length = 0 then
+                    ReadOnlySpan<'T>.Empty
+                else
+                    ReadOnlySpan(weights, start, m)
+
+            total <-
+                total
+                + Double.CreateTruncating(workspace.TotalLoss(ReadOnlySpan(x, start * inputs, m * inputs), ys, m, ws))
 
             if classify then
                 correct <- correct + workspace.CountCorrect(ys, m)
@@ -301,8 +317,15 @@ module Training =
         loss.CheckTargets<'T>(ReadOnlySpan(Dense.Data y), network.Outputs, "targets")
         let workspace = Workspace<'T>(network, loss, min 1024 data.Samples)
         let classify = isClassification data
-        let cost, correct = measure workspace (Dense.Data data.Features) (Dense.Data y) (weightsOf data) data.Samples classify
-        cost, (if classify then Some(float correct / float data.Samples) else None)
+
+        let cost, correct =
+            measure workspace (Dense.Data data.Features) (Dense.Data y) (weightsOf data) data.Samples classify
+
+        cost,
+        (if classify then
+             Some(float correct / float data.Samples)
+         else
+             None)
 
     let private check (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) =
         if config.Epochs < 0 then
@@ -382,22 +405,30 @@ module Training =
         let yTrain = targetsOf loss network train "the training targets"
         let x, y = Dense.Data train.Features, Dense.Data yTrain
         let inputs, outputs = network.Inputs, network.Outputs
-        let workspace = Workspace<'T>(network.WithParameters start.Parameters, loss, capacity)
+
+        let workspace =
+            Workspace<'T>(network.WithParameters start.Parameters, loss, capacity)
+
         let theta, gradients = workspace.Parameters, workspace.Gradients
         let offsets = workspace.Offsets.ToArray()
         let classify = isClassification train
         let schedule = config.Optimizer.LearningRate
-        let bound = parameterBound<'T> ()
+        let bound = parameterBound<'T>()
 
         let validation =
             config.Validation
-            |> Option.map (fun v -> Dense.Data v.Features, Dense.Data(targetsOf loss network v "the validation targets"), weightsOf v, v.Samples, isClassification v)
+            |> Option.map (fun v ->
+                Dense.Data v.Features, Dense.Data(targetsOf loss network v "the validation targets"), weightsOf v, v.Samples, isClassification v)
 
         // Sample weights: the training set's, and a buffer for a shuffled batch's.
         let wTrain = weightsOf train
-        let batchWeights = Array.zeroCreate<'T> (if wTrain.Length = 0 then 0 else capacity)
+        let batchWeights = Array.zeroCreate<'T>(if wTrain.Length = 0 then 0 else capacity)
+
         let weightsVector (data: 'T[]) (offset: int) (m: int) =
-            if data.Length = 0 then None else Some(Dense.Vector(data.AsSpan(offset, m).ToArray()))
+            if data.Length = 0 then
+                None
+            else
+                Some(Dense.Vector(data.AsSpan(offset, m).ToArray()))
 
         let stepper =
             match config.Optimizer.Fused with
@@ -415,7 +446,7 @@ module Training =
             Progress(start.Epoch, start.Step, start.Rng, (if start.Step > 0 then steps[0].Loss else nan))
 
         // The best validation epoch's parameters, held flat (copied in place when it improves).
-        let bestTheta = Array.zeroCreate<'T> (if validation.IsSome then theta.Length else 0)
+        let bestTheta = Array.zeroCreate<'T>(if validation.IsSome then theta.Length else 0)
 
         start.Best
         |> Option.iter (fun b ->
@@ -477,10 +508,17 @@ module Training =
             let yOffset = if gathered then 0 else first * outputs
             let ws = if gathered then batchWeights else wTrain
             let wOffset = if gathered then 0 else first
-            let batchWeightsSpan = if ws.Length = 0 then ReadOnlySpan<'T>.Empty else ReadOnlySpan(ws, wOffset, m)
+
+            let batchWeightsSpan =
+                if ws.Length = 0 then
+                    ReadOnlySpan<'T>.Empty
+                else
+                    ReadOnlySpan(ws, wOffset, m)
 
             let dataCost =
-                Double.CreateTruncating(workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m, batchWeightsSpan))
+                Double.CreateTruncating(
+                    workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m, batchWeightsSpan)
+                )
 
             let cost =
                 if config.L2 > 0.0 then
@@ -500,7 +538,9 @@ module Training =
                 diverged step cost $"the batch loss {cost:G4} exploded to more than {ExplosionFactor:G1} times the first batch's {progress.FirstLoss:G4}"
             else
                 if classify then
-                    progress.Correct <- progress.Correct + workspace.CountCorrect(ReadOnlySpan(ys, yOffset, m * outputs), m)
+                    progress.Correct <-
+                        progress.Correct
+                        + workspace.CountCorrect(ReadOnlySpan(ys, yOffset, m * outputs), m)
 
                 let norm = Double.CreateTruncating(workspace.Norm(ReadOnlySpan gradients))
 
@@ -515,7 +555,10 @@ module Training =
                 | PureStepper state ->
                     // The whole data set when the batch is the full batch; otherwise a copy of the batch.
                     let batchMatrix (data: 'T[]) (offset: int) (rows: int) (whole: Matrix<'T>) =
-                        if full then whole else Dense.Matrix(rows, m, data.AsSpan(offset, rows * m).ToArray())
+                        if full then
+                            whole
+                        else
+                            Dense.Matrix(rows, m, data.AsSpan(offset, rows * m).ToArray())
 
                     let context =
                         Context.ofGradient
@@ -536,7 +579,8 @@ module Training =
                     | Error e -> progress.Failure <- Some(StepFailed(progress.Epoch, step, e))
 
                 if progress.Failure.IsNone then
-                    let magnitude = Double.CreateTruncating(UpdateRules.AddScaledInPlace(Span theta, owed, ReadOnlySpan gradients))
+                    let magnitude =
+                        Double.CreateTruncating(UpdateRules.AddScaledInPlace(Span theta, owed, ReadOnlySpan gradients))
 
                     if Double.IsNaN magnitude || Double.IsInfinity magnitude then
                         diverged step cost "a parameter became non-finite"
@@ -572,7 +616,11 @@ module Training =
                     Epoch = progress.Epoch
                     Steps = progress.Step
                     TrainLoss = progress.LossSum / float samples
-                    TrainAccuracy = if classify then Some(float progress.Correct / float samples) else None
+                    TrainAccuracy =
+                        if classify then
+                            Some(float progress.Correct / float samples)
+                        else
+                            None
                     ValidationLoss = measured |> Option.map fst
                     ValidationAccuracy = measured |> Option.bind snd
                     GradientNorm = progress.NormSum / float stepsPerEpoch
@@ -657,9 +705,17 @@ module Training =
                 | None -> false
 
             Ok {
-                Network = if restore then workspace.ToNetwork(ReadOnlySpan bestTheta) else workspace.ToNetwork()
+                Network =
+                    if restore then
+                        workspace.ToNetwork(ReadOnlySpan bestTheta)
+                    else
+                        workspace.ToNetwork()
                 History = frozenHistory ()
-                BestEpoch = if progress.BestEpoch > 0 then Some progress.BestEpoch else None
+                BestEpoch =
+                    if progress.BestEpoch > 0 then
+                        Some progress.BestEpoch
+                    else
+                        None
                 StoppedEarly = stoppedEarly
             }
 

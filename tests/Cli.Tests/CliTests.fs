@@ -471,7 +471,9 @@ let ``second-order optimizers take validation, early stopping and checkpoints, a
         train 3 "first.json" [ "--checkpoint"; checkpoint ]
         train 6 "resumed.json" [ "--resume"; checkpoint ]
         Assert.Equal<int64>(parameters "whole.json", parameters "resumed.json")
-        let notes = (Nn.Serialization.ModelFile.Load(Path.Combine(dir, "whole.json"))).Metadata.Notes
+
+        let notes =
+            (Nn.Serialization.ModelFile.Load(Path.Combine(dir, "whole.json"))).Metadata.Notes
         // The optimizer chooses its step lengths and takes the full batch: no learning rate is recorded.
         Assert.False(notes.ContainsKey "learning_rate", optimizer)
         Assert.Equal("full", notes["batch"])
@@ -481,7 +483,10 @@ let ``second-order optimizers take validation, early stopping and checkpoints, a
 let ``options an optimizer does not use are refused, not ignored`` () =
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
-    let args extra = [ "train"; "--data"; data; "--out"; Path.Combine(dir, "m.json") ] @ extra
+
+    let args extra =
+        [ "train"; "--data"; data; "--out"; Path.Combine(dir, "m.json") ] @ extra
+
     failsWith [ "--lr 0.1"; "newton chooses its own step lengths" ] (nn (args [ "--optimizer"; "newton"; "--lr"; "0.1" ]))
     failsWith [ "--batch 8"; "lbfgs uses the full batch" ] (nn (args [ "--optimizer"; "lbfgs"; "--batch"; "8" ]))
     failsWith [ "--precision half"; "float32 or float64" ] (nn (args [ "--precision"; "half" ]))
@@ -492,10 +497,35 @@ let ``the precision is float32 unless asked, and the model file and its predicti
     let dir = scratch ()
     let data = write dir "train.csv" binaryCsv
 
-    for precision, expected in [ None, Nn.Models.Precision.Float32; Some "float64", Nn.Models.Precision.Float64 ] do
+    for precision, expected in
+        [
+            None, Nn.Models.Precision.Float32
+            Some "float64", Nn.Models.Precision.Float64
+        ] do
         let out = Path.Combine(dir, $"{expected}.json")
-        let extra = precision |> Option.map (fun p -> [ "--precision"; p ]) |> Option.defaultValue []
-        let code, _, err = nn ([ "train"; "--data"; data; "--out"; out; "--layers"; "4"; "--epochs"; "3"; "--json" ] @ extra)
+
+        let extra =
+            precision
+            |> Option.map (fun p -> [ "--precision"; p ])
+            |> Option.defaultValue []
+
+        let code, _, err =
+            nn (
+                [
+                    "train"
+                    "--data"
+                    data
+                    "--out"
+                    out
+                    "--layers"
+                    "4"
+                    "--epochs"
+                    "3"
+                    "--json"
+                ]
+                @ extra
+            )
+
         Assert.True((code = 0), err)
         let model = Nn.Serialization.ModelFile.Load out
         Assert.Equal(expected, model.Precision)
@@ -616,17 +646,13 @@ let ``resuming with other options, a second-order optimizer or too few epochs is
     let data = write dir "train.csv" binaryCsv
     let checkpoint = Path.Combine(dir, "ck.json")
 
-    let args out = [
-        "train"
-        "--data"
-        data
-        "--out"
-        Path.Combine(dir, out)
-        "--json"
-    ]
+    let args out = [ "train"; "--data"; data; "--out"; Path.Combine(dir, out); "--json" ]
 
     let code, _, err =
-        nn (args "first.json" @ [ "--layers"; "4"; "--epochs"; "3"; "--checkpoint"; checkpoint ])
+        nn (
+            args "first.json"
+            @ [ "--layers"; "4"; "--epochs"; "3"; "--checkpoint"; checkpoint ]
+        )
 
     Assert.True((code = 0), err)
 

@@ -316,7 +316,10 @@ let ``Adam then Newton ends lower than Adam alone with the same epoch budget`` (
     | Ok mixed, Ok alone ->
         Assert.Equal<int list>([ 1..20 ], mixed.History.Epochs |> Seq.map (fun e -> e.Epoch) |> List.ofSeq)
         Assert.Equal<int list>([ 1..20 ], mixed.History.Steps |> Seq.map (fun s -> s.Step) |> List.ofSeq)
-        let final (t: Trained<float>) = fst (Training.evaluate Loss.SquaredError t.Network curve)
+
+        let final (t: Trained<float>) =
+            fst (Training.evaluate Loss.SquaredError t.Network curve)
+
         Assert.True(final mixed < final alone, $"Adam → Newton {final mixed:E3}, Adam {final alone:E3}")
     | Error e, _ -> failwith e.Message
     | _, Error e -> failwith e.Message
@@ -347,7 +350,13 @@ let ``a non-finite loss is divergence at the first step and gives no model`` () 
     let network = xorNetwork 0
 
     let broken =
-        network.WithParameters(network.Parameters.Map(SpanMap<float>(fun _ r -> (for i in 0 .. r.Length - 1 do r[i] <- 1e308 - 1e300 * float i))))
+        network.WithParameters(
+            network.Parameters.Map(
+                SpanMap<float>(fun _ r ->
+                    (for i in 0 .. r.Length - 1 do
+                        r[i] <- 1e308 - 1e300 * float i))
+            )
+        )
 
     for name, fit in stages do
         match fit 3 Loss.BinaryCrossEntropy broken xor with
@@ -367,8 +376,14 @@ let ``L-BFGS lowers the curve-fit loss a hundredfold and no step raises it`` () 
 let ``L-BFGS reaches a stationary point of a convex quadratic`` () =
     // Linear least squares: L-BFGS on a quadratic converges to the normal-equation solution.
     let random = Random 13
-    let rows = Array.init 30 (fun _ -> Array.init 3 (fun _ -> random.NextDouble() * 4.0 - 2.0))
-    let targets = rows |> Array.map (fun r -> [| 1.5 * r[0] - r[1] + 0.25 * r[2] + 0.5 + 0.01 * random.NextDouble() |])
+
+    let rows =
+        Array.init 30 (fun _ -> Array.init 3 (fun _ -> random.NextDouble() * 4.0 - 2.0))
+
+    let targets =
+        rows
+        |> Array.map (fun r -> [| 1.5 * r[0] - r[1] + 0.25 * r[2] + 0.5 + 0.01 * random.NextDouble() |])
+
     let data = Data.ofRowsRegression rows targets
 
     let network =
@@ -384,7 +399,10 @@ let ``L-BFGS reaches a stationary point of a convex quadratic`` () =
 /// every checkpoint: each resumed run must equal the uninterrupted one bit for bit.
 let private resumesExactly name (optimizer: Optimizer<float, 'S>) =
     let train = curve
-    let validation = Data.ofRowsRegression [| for x in -2.9 .. 0.7 .. 2.9 -> [| x |] |] [| for x in -2.9 .. 0.7 .. 2.9 -> [| sin x + 0.05 |] |]
+
+    let validation =
+        Data.ofRowsRegression [| for x in -2.9 .. 0.7..2.9 -> [| x |] |] [| for x in -2.9 .. 0.7..2.9 -> [| sin x + 0.05 |] |]
+
     let mutable saved = []
 
     let config = {
@@ -402,17 +420,26 @@ let private resumesExactly name (optimizer: Optimizer<float, 'S>) =
     }
 
     let network = curveNetwork 6
-    let model = Nn.Models.Model(network, Loss.SquaredError, Nn.Models.ModelMetadata.Create(Nullable 6L))
+
+    let model =
+        Nn.Models.Model(network, Loss.SquaredError, Nn.Models.ModelMetadata.Create(Nullable 6L))
 
     let full =
-        Training.fit { config with OnCheckpoint = Some(fun c -> saved <- c :: saved) } network train
+        Training.fit
+            {
+                config with
+                    OnCheckpoint = Some(fun c -> saved <- c :: saved)
+            }
+            network
+            train
         |> Result.defaultWith (fun e -> failwith $"{name}: {e.Message}")
 
     Assert.True(full.BestEpoch.IsSome, name)
     Assert.Equal(full.History.Epochs.Length, saved.Length)
 
     for checkpoint in saved do
-        let path = IO.Path.Combine(IO.Path.GetTempPath(), $"nn-second-order-{Guid.NewGuid():N}.json")
+        let path =
+            IO.Path.Combine(IO.Path.GetTempPath(), $"nn-second-order-{Guid.NewGuid():N}.json")
 
         try
             Checkpoints.save path false name model checkpoint

@@ -79,7 +79,11 @@ let private optimizerOf<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointI
     | 5 -> Optimizer.erase (Optimizers.adam (c 0.01))
     | 6 -> Optimizer.erase (Optimizers.adamw 1e-2 (c 0.01))
     | 7 -> Optimizer.erase (Transform.clipByGlobalNorm 0.5 >-> Optimizers.adam (c 0.02))
-    | 8 -> Optimizer.erase (Transform.addL2Penalty 1e-2 >-> Optimizers.sgd (Schedules.warmup 3 (Schedules.cosine 0.2 10 0.1)))
+    | 8 ->
+        Optimizer.erase (
+            Transform.addL2Penalty 1e-2
+            >-> Optimizers.sgd (Schedules.warmup 3 (Schedules.cosine 0.2 10 0.1))
+        )
     | _ ->
         Optimizer.chainAll [
             Optimizer.erase (Transform.scale 0.5)
@@ -96,7 +100,13 @@ let private setUp<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754
     let inputs = 3
 
     let hidden =
-        [| Activation.Identity; Activation.Sigmoid; Activation.Tanh; Activation.Relu; Activation.LeakyRelu 0.1 |][case.Activation]
+        [|
+            Activation.Identity
+            Activation.Sigmoid
+            Activation.Tanh
+            Activation.Relu
+            Activation.LeakyRelu 0.1
+        |][case.Activation]
 
     let outputs, output, loss, targets =
         match case.Head with
@@ -138,13 +148,16 @@ let private setUp<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754
 
     network, data, config
 
-let private bits (values: float seq) = values |> Seq.map BitConverter.DoubleToInt64Bits |> Array.ofSeq
+let private bits (values: float seq) =
+    values |> Seq.map BitConverter.DoubleToInt64Bits |> Array.ofSeq
 
 [<Fact>]
 let ``the engine equals the pure reference semantics bit for bit in float64 and float32`` () =
     Prop.forAll (Arb.fromGen cases) (fun case ->
         let agree (network: Network<'T>) (data: Dataset<'T>) (config: Config<'T, objnull>) =
-            let networkBefore, dataBefore = network.Parameters.ToArray(), (Dense.Data data.Features).Clone() :?> 'T[]
+            let networkBefore, dataBefore =
+                network.Parameters.ToArray(), (Dense.Data data.Features).Clone() :?> 'T[]
+
             let trained = Training.fit config network data |> unwrap
             let theta, losses, norms = referenceFit config network data
             let steps = List.ofSeq trained.History.Steps
@@ -283,10 +296,18 @@ let ``the history has one step per minibatch and one record per epoch`` () =
     Assert.Equal<int list>([ 16; 16; 16; 2 ], steps |> List.take 4 |> List.map (fun s -> s.BatchSize))
     Assert.Equal<int list>([ 1..16 ], steps |> List.map (fun s -> s.Step))
     Assert.Equal<int list>([ 4; 8; 12; 16 ], trained.History.Epochs |> Seq.map (fun e -> e.Steps) |> List.ofSeq)
-    Assert.True(steps |> List.forall (fun s -> s.LearningRate = ValueSome 1e-3 && s.GradientNorm > 0.0))
+
+    Assert.True(
+        steps
+        |> List.forall (fun s -> s.LearningRate = ValueSome 1e-3 && s.GradientNorm > 0.0)
+    )
     // The epoch's loss is the sample-weighted mean of its batch losses.
     let first = trained.History.Epochs[0]
-    let expected = (steps |> List.take 4 |> List.sumBy (fun s -> s.Loss * float s.BatchSize)) / 50.0
+
+    let expected =
+        (steps |> List.take 4 |> List.sumBy (fun s -> s.Loss * float s.BatchSize))
+        / 50.0
+
     Assert.Equal(expected, first.TrainLoss, 14)
 
 [<Fact>]
@@ -437,8 +458,8 @@ let ``a non-finite first loss is divergence at step 1`` () =
 
 [<Fact>]
 let ``the parameter bound is the square root of the largest value of the precision`` () =
-    Assert.Equal(sqrt Double.MaxValue, Training.parameterBound<float> ())
-    Assert.Equal(sqrt (float Single.MaxValue), Training.parameterBound<float32> ())
+    Assert.Equal(sqrt Double.MaxValue, Training.parameterBound<float>())
+    Assert.Equal(sqrt (float Single.MaxValue), Training.parameterBound<float32>())
 
 [<Fact>]
 let ``a network with identical hidden units is refused unless allowed`` () =
@@ -458,7 +479,13 @@ let ``a network with identical hidden units is refused unless allowed`` () =
     | other -> failwith $"expected the symmetry error, got {other}"
 
     let trained =
-        Training.fit { config with AllowSymmetricUnits = true } network data
+        Training.fit
+            {
+                config with
+                    AllowSymmetricUnits = true
+            }
+            network
+            data
         |> unwrap
     // Trained anyway, the two hidden units stay identical.
     Assert.Equal("layer 1, units 1 and 2", trained.Network.FindSymmetricHiddenUnits())
@@ -502,14 +529,28 @@ let ``gradient descent learns the lecture's Aack/Beep moods and XOR`` () =
 
     for data, seed, iterations in [ aackBeep, 3, 2000; xor, 5, 20000 ] do
         let trained = gradientDescent iterations (net seed) data
-        let labels = match data.Targets with | Targets.Classes(l, _) -> List.ofSeq l | _ -> []
+
+        let labels =
+            match data.Targets with
+            | Targets.Classes(l, _) -> List.ofSeq l
+            | _ -> []
+
         Assert.Equal<int list>(labels, Training.predictClasses trained.Network data.Features |> List.ofArray)
 
 [<Fact>]
 let ``gradient descent on logistic regression lowers the loss at every step for a small step`` () =
     let random = Random 4
-    let rows = Array.init 40 (fun _ -> Array.init 2 (fun _ -> random.NextDouble() * 4.0 - 2.0))
-    let labels = rows |> Array.map (fun r -> if r[0] - r[1] + random.NextDouble() - 0.5 > 0.0 then 1 else 0)
+
+    let rows =
+        Array.init 40 (fun _ -> Array.init 2 (fun _ -> random.NextDouble() * 4.0 - 2.0))
+
+    let labels =
+        rows
+        |> Array.map (fun r ->
+            if r[0] - r[1] + random.NextDouble() - 0.5 > 0.0 then
+                1
+            else
+                0)
 
     let network =
         Network.Create<float>([ 2; 1 ], Activation.Identity, Activation.Sigmoid, Initializer.XavierNormal, 2)
@@ -521,5 +562,9 @@ let ``gradient descent on logistic regression lowers the loss at every step for 
             Loss = Loss.BinaryCrossEntropy
     }
 
-    let losses = (Training.fit config network (Data.ofRows rows labels) |> unwrap).History.Steps |> Seq.map _.Loss |> List.ofSeq
+    let losses =
+        (Training.fit config network (Data.ofRows rows labels) |> unwrap).History.Steps
+        |> Seq.map _.Loss
+        |> List.ofSeq
+
     Assert.True(List.pairwise losses |> List.forall (fun (a, b) -> b < a))

@@ -31,16 +31,24 @@ let ``a weighted cross-entropy is the weighted mean of the samples' losses, as P
         top + log (z |> Array.sumBy (fun v -> exp (v - top))) - z[y]
 
     let expected =
-        (Array.map2 (fun z y -> classWeights[y] * sampleLoss z y) logits labels |> Array.sum)
+        (Array.map2 (fun z y -> classWeights[y] * sampleLoss z y) logits labels
+         |> Array.sum)
         / (labels |> Array.sumBy (fun y -> classWeights[y]))
 
     // An identity layer with weights I and zero bias passes the logits through unchanged.
     let network =
-        Network<float>([ DenseLayer<float>(Dense.Matrix(3, 3, [| 1.0; 0.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.0; 1.0 |]), Dense.Vector(Array.zeroCreate 3), Activation.Softmax) ])
+        Network<float>(
+            [
+                DenseLayer<float>(Dense.Matrix(3, 3, [| 1.0; 0.0; 0.0; 0.0; 1.0; 0.0; 0.0; 0.0; 1.0 |]), Dense.Vector(Array.zeroCreate 3), Activation.Softmax)
+            ]
+        )
 
     let data =
         Data.ofRows logits labels
-        |> fun d -> { d with Targets = Targets.Classes(ImmutableArray.Create(0, 1), 3) }
+        |> fun d -> {
+            d with
+                Targets = Targets.Classes(ImmutableArray.Create(0, 1), 3)
+        }
         |> Data.weightClasses classWeights
 
     let cost, _ = Training.evaluate Loss.SoftmaxCrossEntropy network data
@@ -61,19 +69,35 @@ let ``weighted gradients agree with finite differences of the weighted cost`` ()
 
 [<Fact>]
 let ``balanced class weights give every class the same total weight`` () =
-    let data = Data.ofRows (Array.init 10 (fun i -> [| float i |])) [| 0; 0; 0; 0; 0; 0; 0; 1; 1; 2 |]
+    let data =
+        Data.ofRows (Array.init 10 (fun i -> [| float i |])) [| 0; 0; 0; 0; 0; 0; 0; 1; 1; 2 |]
+
     let weights = Data.balancedClassWeights data
     // m / (k · m_c): 10 / (3·7), 10 / (3·2), 10 / (3·1).
     Assert.Equal<float>([| 10.0 / 21.0; 10.0 / 6.0; 10.0 / 3.0 |], weights)
     let weighted = Data.weightClasses weights data
-    let totals = Seq.zip (match weighted.Targets with | Targets.Classes(l, _) -> l | _ -> failwith "classes") weighted.Weights |> Seq.groupBy fst |> Seq.map (snd >> Seq.sumBy snd)
+
+    let totals =
+        Seq.zip
+            (match weighted.Targets with
+             | Targets.Classes(l, _) -> l
+             | _ -> failwith "classes")
+            weighted.Weights
+        |> Seq.groupBy fst
+        |> Seq.map (snd >> Seq.sumBy snd)
+
     Assert.All(totals, fun t -> Assert.Equal(10.0 / 3.0, t, 12))
 
 [<Fact>]
 let ``bad sample weights are refused with the first bad one named`` () =
     let data = randomData 1 4 3 2
     Assert.Contains("weights[2] is -1", (Assert.Throws<ArgumentException>(fun () -> Data.withWeights [ 1.0; 1.0; -1.0; 1.0 ] data |> ignore)).Message)
-    Assert.Contains("3 sample weights were given for 4 samples", (Assert.Throws<ArgumentException>(fun () -> Data.withWeights [ 1.0; 1.0; 1.0 ] data |> ignore)).Message)
+
+    Assert.Contains(
+        "3 sample weights were given for 4 samples",
+        (Assert.Throws<ArgumentException>(fun () -> Data.withWeights [ 1.0; 1.0; 1.0 ] data |> ignore)).Message
+    )
+
     Assert.Contains("sum to 0", (Assert.Throws<ArgumentException>(fun () -> Data.withWeights [ 0.0; 0.0; 0.0; 0.0 ] data |> ignore)).Message)
 
 [<Fact>]
@@ -89,8 +113,18 @@ let ``Newton with an L2 penalty of 1/(C·m) reaches scikit-learn's regularised l
     // same problem, and is the reference here.
     let random = Random 21
     let m, d, c = 80, 3, 0.5
-    let rows = Array.init m (fun _ -> Array.init d (fun _ -> random.NextDouble() * 4.0 - 2.0))
-    let labels = rows |> Array.map (fun r -> if r[0] - 0.5 * r[1] + r[2] + random.NextDouble() - 0.5 > 0.0 then 1 else 0)
+
+    let rows =
+        Array.init m (fun _ -> Array.init d (fun _ -> random.NextDouble() * 4.0 - 2.0))
+
+    let labels =
+        rows
+        |> Array.map (fun r ->
+            if r[0] - 0.5 * r[1] + r[2] + random.NextDouble() - 0.5 > 0.0 then
+                1
+            else
+                0)
+
     let data = Data.ofRows rows labels
 
     let irls =
@@ -126,11 +160,22 @@ let ``the L2 penalty joins the recorded loss and leaves the biases alone`` () =
     // the penalised run's first recorded loss is the plain one plus ½λ‖W‖².
     let network = small 4
     let data = randomData 4 16 3 4
+
     let run l2 =
-        let config = { Training.defaults (Optimizers.sgd (Schedules.constant 0.1)) with Epochs = 1; BatchSize = 16; L2 = l2 }
+        let config = {
+            Training.defaults (Optimizers.sgd (Schedules.constant 0.1)) with
+                Epochs = 1
+                BatchSize = 16
+                L2 = l2
+        }
+
         (Training.fit config network data |> unwrap).History.Steps[0].Loss
 
     let penalty = Nn.Optimization.WeightPenalty.Value(network.Parameters, 0.3)
     Assert.Equal(run 0.0 + penalty, run 0.3, 14)
-    let squares = network.Parameters.Layers |> Seq.sumBy (fun l -> l.Weights.Enumerate() |> Seq.sumBy (fun w -> w * w))
+
+    let squares =
+        network.Parameters.Layers
+        |> Seq.sumBy (fun l -> l.Weights.Enumerate() |> Seq.sumBy (fun w -> w * w))
+
     Assert.Equal(0.15 * squares, penalty, 12)

@@ -141,7 +141,8 @@ let earlyStoppingRun () =
 /// <c>Batching.chunks</c>, and for each batch computes J and ∇J with <c>Propagation.CostAndGradients</c>, runs the
 /// optimizer's pure <c>Update</c> and adds the update with <c>Parameters.Add</c>. Returns θ and, per step, J and ‖∇J‖.
 /// </summary>
-let referenceFit<'T, 'S when 'T: unmanaged and 'T :> System.Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> System.ValueType>
+let referenceFit<'T, 'S
+    when 'T: unmanaged and 'T :> System.Numerics.IFloatingPointIeee754<'T> and 'T: (new: unit -> 'T) and 'T: struct and 'T :> System.ValueType>
     (config: Config<'T, 'S>)
     (network: Network<'T>)
     (data: Dataset<'T>)
@@ -175,11 +176,25 @@ let referenceFit<'T, 'S when 'T: unmanaged and 'T :> System.Numerics.IFloatingPo
                     Some(Dense.Vector(chunk |> Array.map (fun k -> 'T.CreateTruncating data.Weights[k])))
 
             let net = network.WithParameters theta
-            let struct (dataCost, dataGradient) = Propagation.CostAndGradients(net, xb, yb, config.Loss, Option.toObj wb)
+
+            let struct (dataCost, dataGradient) =
+                Propagation.CostAndGradients(net, xb, yb, config.Loss, Option.toObj wb)
             // The L2 penalty ½λ‖W‖² joins J and its gradient λW.
-            let cost = System.Double.CreateTruncating dataCost + (if config.L2 > 0.0 then Nn.Optimization.WeightPenalty.Value(theta, config.L2) else 0.0)
-            let g = if config.L2 > 0.0 then Nn.Optimization.WeightPenalty.AddScaledWeights(dataGradient, config.L2, theta) else dataGradient
-            let context = Context.ofGradient config.Loss net xb yb wb config.L2 losses.Count cost g
+            let cost =
+                System.Double.CreateTruncating dataCost
+                + (if config.L2 > 0.0 then
+                       Nn.Optimization.WeightPenalty.Value(theta, config.L2)
+                   else
+                       0.0)
+
+            let g =
+                if config.L2 > 0.0 then
+                    Nn.Optimization.WeightPenalty.AddScaledWeights(dataGradient, config.L2, theta)
+                else
+                    dataGradient
+
+            let context =
+                Context.ofGradient config.Loss net xb yb wb config.L2 losses.Count cost g
 
             match config.Optimizer.Update g state context with
             | Ok(u, s) ->
