@@ -47,6 +47,30 @@ public abstract record Activation
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="slope"/> is outside [0, 1) or not finite.</exception>
     public static Activation LeakyRelu(double slope = 0.01) => new LeakyReluActivation(slope);
 
+    /// <summary>
+    /// A user's own elementwise activation from scalar float64 functions: g(z), g′(z), and optionally g″(z) (see
+    /// <see cref="CustomActivation"/>). For example swish, g(z) = z·σ(z), g′(z) = σ(z)·(1 + z·(1 − σ(z))).
+    /// </summary>
+    /// <param name="name">A name for messages and model files, not one of the built-in names.</param>
+    /// <param name="value">g(z).</param>
+    /// <param name="derivative">g′(z).</param>
+    /// <param name="secondDerivative">g″(z), or null when exact Hessian products are not needed.</param>
+    /// <exception cref="ArgumentException">The name is empty or a built-in name.</exception>
+    public static CustomActivation Custom(string name, Func<double, double> value, Func<double, double> derivative, Func<double, double>? secondDerivative = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(derivative);
+        if (BuiltInNames.Contains(name))
+        {
+            throw new ArgumentException($"'{name}' is the name of a built-in activation: give the custom one another name.", nameof(name));
+        }
+
+        return new CustomActivation(name, value, derivative, secondDerivative);
+    }
+
+    private static readonly string[] BuiltInNames = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "softmax"];
+
     /// <summary>Looks an activation up by its <see cref="Name"/> (leaky ReLU takes its default slope).</summary>
     /// <exception cref="ArgumentException">No activation has that name.</exception>
     public static Activation FromName(string name) => name switch

@@ -175,7 +175,7 @@ public sealed record CurvatureOperator<T>
         var last = Network.Layers.Length - 1;
         var m = Trace.Samples;
         var u = new T[Network.Outputs * m];
-        Loss.GaussNewtonOutputTangent<T>(Network.OutputActivation, Dense.Data(Trace.PreActivations[last]), Dense.Data(Trace.Activations[last]), rz[last], ra[last], u, Network.Outputs);
+        Loss.GaussNewtonOutputTangent<T>(Network.OutputActivation, Dense.Data(Trace.PreActivations[last]), Dense.Data(Trace.Activations[last]), Dense.Data(targets), rz[last], ra[last], u, Network.Outputs);
         SampleWeights.Scale<T>(u, Network.Outputs, m, weights);
         return Propagation.BackwardFromDelta(Network, Trace, u).Gradients;
     }

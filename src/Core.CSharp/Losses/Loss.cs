@@ -29,6 +29,28 @@ public abstract record Loss
     /// <summary>The stable name used in model files and messages: <c>bce</c>, <c>mse</c> or <c>ce</c>.</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// A user's own loss from float64 functions of one observation's output ŷ and target y: L, ∂L/∂ŷ, and optionally
+    /// the curvature product (∂²L/∂ŷ²)·v for second-order training (see <see cref="CustomLoss"/>).
+    /// </summary>
+    /// <param name="name">A name for messages and model files, not one of the built-in names.</param>
+    /// <param name="value">L(ŷ, y).</param>
+    /// <param name="gradient">∂L/∂ŷ.</param>
+    /// <param name="curvature">(∂²L/∂ŷ²)·v, or null when second-order stages are not needed.</param>
+    /// <exception cref="ArgumentException">The name is empty or a built-in name.</exception>
+    public static CustomLoss Custom(string name, LossValue value, LossGradient gradient, LossCurvature? curvature = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (name is "bce" or "mse" or "ce")
+        {
+            throw new ArgumentException($"'{name}' is the name of a built-in loss: give the custom one another name.", nameof(name));
+        }
+
+        return new CustomLoss(name, value, gradient, curvature);
+    }
+
     /// <summary>Looks a loss up by its <see cref="Name"/>.</summary>
     /// <exception cref="ArgumentException">No loss has that name.</exception>
     public static Loss FromName(string name) => name switch
@@ -93,11 +115,12 @@ public abstract record Loss
     /// <param name="output">The output activation.</param>
     /// <param name="z">Output pre-activations.</param>
     /// <param name="a">Output activations g(z).</param>
+    /// <param name="y">Targets.</param>
     /// <param name="rz">R{z}.</param>
     /// <param name="ra">R{a} = J_g(z)·R{z}.</param>
     /// <param name="rdz">Destination.</param>
     /// <param name="units">Values per observation.</param>
-    internal abstract void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units)
+    internal abstract void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <inheritdoc />

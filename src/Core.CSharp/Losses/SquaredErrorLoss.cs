@@ -76,6 +76,6 @@ public sealed record SquaredErrorLoss : Loss
     }
 
     /// <summary>L is ½‖a − y‖², convex in a with Hessian I, so the Gauss–Newton factor is J_g(z)ᵀ·R{a}.</summary>
-    internal override void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>
+    internal override void GaussNewtonOutputTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>
         output.Backward(z, a, ra, rdz, units);
 }

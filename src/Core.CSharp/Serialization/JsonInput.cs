@@ -13,6 +13,12 @@ internal sealed partial class JsonInput(string source)
 {
     public string Source { get; } = source;
 
+    /// <summary>Activations of a user's own that layers may name, besides the built-in ones.</summary>
+    public IReadOnlyList<Activations.Activation> CustomActivations { get; init; } = [];
+
+    /// <summary>Losses of a user's own that the file may name, besides the built-in ones.</summary>
+    public IReadOnlyList<Losses.Loss> CustomLosses { get; init; } = [];
+
     /// <summary>
     /// Parses UTF-8 JSON strictly (no comments, no trailing commas), naming the file in any error. A UTF-8
     /// byte-order mark, which some editors add, is skipped (RFC 8259 §8.1 lets a parser ignore it).

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Nn.Activations;
 using Nn.IO;
+using Nn.Losses;
 using Nn.Models;
 
 namespace Nn.Serialization;
@@ -83,17 +85,19 @@ public static class ModelFile
 
     /// <summary>Reads the model file at <paramref name="path"/>.</summary>
     /// <param name="path">The file.</param>
+    /// <param name="customActivations">Activations of your own (<see cref="Activation.Custom"/>) that the file may name.</param>
+    /// <param name="customLosses">Losses of your own (<see cref="Loss.Custom"/>) that the file may name.</param>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="ModelFormatException">The file is not valid JSON (the message gives the line and byte), is cut short, is not an Nn model file, is from a newer format version, or is inconsistent; the message starts with <paramref name="path"/>.</exception>
-    public static Model Load(string path)
+    /// <exception cref="ModelFormatException">The file is not valid JSON (the message gives the line and byte), is cut short, is not an Nn model file, is from a newer format version, or is inconsistent (an activation or loss it names is not built in and not given); the message starts with <paramref name="path"/>.</exception>
+    public static Model Load(string path, IEnumerable<Activation>? customActivations = null, IEnumerable<Loss>? customLosses = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        return Read(File.ReadAllBytes(path), path);
+        return Read(File.ReadAllBytes(path), path, [.. customActivations ?? []], [.. customLosses ?? []]);
     }
 
-    private static Model Read(byte[] utf8, string source)
+    private static Model Read(byte[] utf8, string source, IReadOnlyList<Activation>? customActivations = null, IReadOnlyList<Loss>? customLosses = null)
     {
-        var input = new JsonInput(source);
+        var input = new JsonInput(source) { CustomActivations = customActivations ?? [], CustomLosses = customLosses ?? [] };
         using var document = JsonInput.Parse(utf8, source);
         ModelJson.CheckHeader(document.RootElement, input);
         return ModelJson.ReadModel(document.RootElement, input);

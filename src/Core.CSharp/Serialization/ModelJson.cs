@@ -247,24 +247,34 @@ internal static class ModelJson
                 return Activation.LeakyRelu(input.Number(input.Required(layer, "slope", path), $"{path}.slope"));
             }
 
+            if (input.CustomActivations.FirstOrDefault(a => a.Name == name) is { } custom)
+            {
+                return custom;
+            }
+
             return Activation.FromName(name);
         }
         catch (ArgumentException e)
         {
-            throw input.Error($"layer {index + 1}: {Message(e)}");
+            throw input.Error($"layer {index + 1}: {Message(e)} (a custom activation is read back by passing it to ModelFile.Load)");
         }
     }
 
     private static Loss ReadLoss(JsonElement root, JsonInput input)
     {
         var name = input.Text(input.Required(root, "loss", string.Empty), "loss");
+        if (input.CustomLosses.FirstOrDefault(l => l.Name == name) is { } custom)
+        {
+            return custom;
+        }
+
         try
         {
             return Loss.FromName(name);
         }
         catch (ArgumentException e)
         {
-            throw input.Error(Message(e));
+            throw input.Error($"{Message(e)} (a custom loss is read back by passing it to ModelFile.Load)");
         }
     }
 
