@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nn.Activations;
 
@@ -39,6 +40,7 @@ internal static class Exponential
     private const double ExpM1Lowest = -60;
 
     /// <summary>eˣ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> x)
     {
         var (k, p) = Reduce(Vector.Min(Vector.Max(x, new Vector<double>(ExpLowest)), new Vector<double>(ExpHighest)));
@@ -50,6 +52,7 @@ internal static class Exponential
     }
 
     /// <summary>eˣ − 1 for x ≤ 0 (including −∞); for x &gt; 0 the result is unspecified.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> ExpM1OfNonPositive(Vector<double> x)
     {
         var (k, p) = Reduce(Vector.Max(x, new Vector<double>(ExpM1Lowest)));
@@ -61,6 +64,7 @@ internal static class Exponential
     }
 
     /// <summary>tanh(x/2) for x ≥ 0, from u = e⁻ˣ − 1: tanh(x/2) = (1 − e⁻ˣ)/(1 + e⁻ˣ) = −u/(2 + u), free of cancellation at small x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> TanhOfHalf(Vector<double> x)
     {
         var u = ExpM1OfNonPositive(-x);
@@ -68,6 +72,7 @@ internal static class Exponential
     }
 
     /// <summary>x = k·ln 2 + r: returns k (as an integer) and eʳ − 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector<long> K, Vector<double> P) Reduce(Vector<double> x)
     {
         var shifted = Vector.FusedMultiplyAdd(x, new Vector<double>(Log2E), new Vector<double>(Shifter));
@@ -92,9 +97,11 @@ internal static class Exponential
     }
 
     /// <summary>2ᵏ for −1022 ≤ k ≤ 1023, from its exponent bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> PowerOfTwo(Vector<long> k) =>
         Vector.AsVectorDouble(Vector.ShiftLeft(k + new Vector<long>(1023), 52));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> KeepNaN(Vector<double> x, Vector<double> result) =>
         Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
 }

@@ -348,7 +348,10 @@ public static class UpdateRules
         var i = 0;
         var max = T.Zero;
         var nan = false;
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+
+        // Short spans (a tiny network's parameters) go straight to the scalar loop: the vector set-up and the lanes'
+        // final maximum cost more than the work. Each element is the same x + (u·s) on either path.
+        if (n >= 4 * Vector512<T>.Count && Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
             var sv = Vector512.Create(s);
             var acc = Vector512<T>.Zero;
@@ -365,7 +368,7 @@ public static class UpdateRules
             max = T.Max(max, MaxOf(Vector256.Max(acc.GetLower(), acc.GetUpper())));
         }
 
-        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        if (n - i >= 4 * Vector256<T>.Count && Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
         {
             var sv = Vector256.Create(s);
             var acc = Vector256<T>.Zero;
