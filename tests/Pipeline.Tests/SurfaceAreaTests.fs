@@ -14,7 +14,10 @@ let rec private nameOf (t: Type) : string =
     if t.IsGenericParameter then
         t.Name
     elif t.IsArray then
-        nameOf (t.GetElementType() |> nonNull) + "[" + String(',', t.GetArrayRank() - 1) + "]"
+        nameOf (t.GetElementType() |> nonNull)
+        + "["
+        + String(',', t.GetArrayRank() - 1)
+        + "]"
     elif t.IsByRef then
         nameOf (t.GetElementType() |> nonNull) + "&"
     elif t.IsGenericType then
@@ -31,7 +34,10 @@ let private parameters (ps: ParameterInfo[]) =
 /// Every public type of the assembly and its public members, one sorted line each.
 let surface (assembly: Assembly) =
     let flags =
-        BindingFlags.Public ||| BindingFlags.Instance ||| BindingFlags.Static ||| BindingFlags.DeclaredOnly
+        BindingFlags.Public
+        ||| BindingFlags.Instance
+        ||| BindingFlags.Static
+        ||| BindingFlags.DeclaredOnly
 
     [
         for t in assembly.GetExportedTypes() do
@@ -59,7 +65,16 @@ let surface (assembly: Assembly) =
                     let scope = if mi.IsStatic then "static " else ""
                     yield $"{typeName}: {scope}{mi.Name}{generic}({parameters (mi.GetParameters())}) : {nameOf mi.ReturnType}"
                 | :? PropertyInfo as p ->
-                    let accessors = [ if p.CanRead then "get"; if p.CanWrite then "set" ] |> String.concat "; "
+                    let accessors =
+                        [
+                            if p.CanRead then
+                                "get"
+
+                                if p.CanWrite then
+                                    "set"
+                        ]
+                        |> String.concat "; "
+
                     yield $"{typeName}: {p.Name} : {nameOf p.PropertyType} {{ {accessors} }}"
                 | :? FieldInfo as f -> yield $"{typeName}: field {f.Name} : {nameOf f.FieldType}"
                 | :? EventInfo as e -> yield $"{typeName}: event {e.Name}"
@@ -70,7 +85,9 @@ let surface (assembly: Assembly) =
 
 [<Fact>]
 let ``the public surface of Nn.Pipeline is the checked-in one`` () =
-    let baseline = Path.Combine(Support.repositoryRoot, "tests", "Pipeline.Tests", "SurfaceArea.txt")
+    let baseline =
+        Path.Combine(Support.repositoryRoot, "tests", "Pipeline.Tests", "SurfaceArea.txt")
+
     let actual = surface typeof<Nn.Pipeline.Batch<float>>.Assembly
 
     if Environment.GetEnvironmentVariable "NN_ACCEPT_SURFACE" = "1" then
@@ -100,6 +117,9 @@ let ``the C# facade shows no F# type to C#`` () =
 
     let leaks =
         facade
-        |> List.filter (fun line -> line.Contains "Microsoft.FSharp" || line.Contains "Module" || line.Contains "Nn.Pipeline.Optimizer<")
+        |> List.filter (fun line ->
+            line.Contains "Microsoft.FSharp"
+            || line.Contains "Module"
+            || line.Contains "Nn.Pipeline.Optimizer<")
 
     Assert.True(leaks.IsEmpty, "F# types in the C# facade:\n" + String.Join("\n", leaks))
