@@ -3,6 +3,7 @@ namespace Nn.Pipeline
 open System
 open System.Collections.Immutable
 open System.Numerics
+open System.Runtime.CompilerServices
 open System.Runtime.InteropServices
 open MathNet.Numerics.LinearAlgebra
 open Nn.Initialization
@@ -258,6 +259,7 @@ module Training =
 
     // The cost (Σ L / m, or Σ wᵢLᵢ / Σ wᵢ with sample weights; summed in float64 over chunks of the workspace's
     // capacity) and the number of correct class decisions of the workspace's current parameters on a whole data set.
+    [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let private measure (workspace: Workspace<'T>) (x: 'T[]) (y: 'T[]) (weights: 'T[]) (samples: int) (classify: bool) =
         let inputs, outputs = workspace.Inputs, workspace.Outputs
         let mutable total = 0.0
@@ -397,6 +399,9 @@ module Training =
     /// <summary>
     /// The one loop: epochs start.Epoch + 1 … Epochs from a start, unless early stopping or a failure ends it.
     /// </summary>
+    // Compiled fully optimised on first use: its loops would otherwise start unoptimised and be replaced mid-run
+    // (on-stack replacement), and a training run should be at full speed from its first epoch.
+    [<MethodImpl(MethodImplOptions.AggressiveOptimization)>]
     let private run (config: Config<'T, 'State>) (network: Network<'T>) (train: Dataset<'T>) (start: Start<'T, 'State>) : Result<Trained<'T>, TrainingError> =
         let samples = train.Samples
         let capacity = min config.BatchSize samples

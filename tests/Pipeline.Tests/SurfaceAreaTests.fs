@@ -52,7 +52,8 @@ let surface (assembly: Assembly) =
             let typeName = nameOf t
             yield $"{typeName}: {kind}"
 
-            for m in t.GetMembers flags do
+            // Compiler-generated members (names with '@' or '<', such as inlined functions' debug copies) are not surface.
+            for m in t.GetMembers flags |> Array.filter (fun m -> not (m.Name.Contains '@' || m.Name.StartsWith '<')) do
                 match m with
                 | :? ConstructorInfo as c -> yield $"{typeName}: .ctor({parameters (c.GetParameters())})"
                 | :? MethodInfo as mi when not mi.IsSpecialName ->
