@@ -191,8 +191,9 @@ let private runMlp<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and
 
     let total = Array.sum epochSeconds
 
+    // Counted over epochs 2 … N: a one-epoch run has none, and says so with null.
     let perLater (value: float) =
-        if options.Epochs > 1 then value else nan
+        if options.Epochs > 1 then Nullable value else Nullable()
 
     print options.Json [
         "job", Common.o "mlp"

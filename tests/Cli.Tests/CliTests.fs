@@ -723,3 +723,68 @@ let ``bench xor prints one JSON object naming the backend and why it was chosen`
     Assert.True(root.GetProperty("steps_per_second").GetDouble() > 0.0)
     // 2,000 steps of gradient descent at α = 0.5 move the 2-2-1 network below the loss of a constant ½ output (ln 2).
     Assert.True(root.GetProperty("final_loss").GetDouble() < log 2.0)
+
+/// Writes gzip-compressed IDX files under the names Fashion-MNIST ships them with (prefix "train" or "t10k").
+let private writeGzipIdx dir prefix (images: byte[][]) (labels: byte[]) rows columns =
+    let bigEndian (n: int) = [| byte (n >>> 24); byte (n >>> 16); byte (n >>> 8); byte n |]
+
+    let write (name: string) (bytes: byte[]) =
+        use file = File.Create(Path.Combine(dir, name))
+
+        use gzip =
+            new IO.Compression.GZipStream(file, IO.Compression.CompressionLevel.Fastest)
+
+        gzip.Write(bytes, 0, bytes.Length)
+
+    write
+        $"{prefix}-images-idx3-ubyte.gz"
+        (Array.concat [
+            yield bigEndian 0x803
+            yield bigEndian images.Length
+            yield bigEndian rows
+            yield bigEndian columns
+            yield! images
+        ])
+
+    write $"{prefix}-labels-idx1-ubyte.gz" (Array.concat [ bigEndian 0x801; bigEndian labels.Length; labels ])
+
+[<Theory>]
+[<InlineData(1)>]
+[<InlineData(2)>]
+let ``bench mlp prints valid JSON for any epoch count, with null for the figures of epochs 2 to N when there are none`` (epochs: int) =
+    let dir = scratch ()
+    let rng = Random 3
+
+    let images n =
+        Array.init n (fun _ -> Array.init 16 (fun _ -> byte (rng.Next 256)))
+
+    let labels n = Array.init n (fun i -> byte (i % 10))
+    writeGzipIdx dir "train" (images 200) (labels 200) 4 4
+    writeGzipIdx dir "t10k" (images 50) (labels 50) 4 4
+
+    let code, out, err =
+        nn [
+            "bench"
+            "mlp"
+            "--data"
+            dir
+            "--epochs"
+            string epochs
+            "--batch"
+            "32"
+            "--json"
+        ]
+
+    Assert.True((code = 0), err)
+    use json = Text.Json.JsonDocument.Parse out
+    let root = json.RootElement
+    Assert.Equal(epochs, root.GetProperty("epochs").GetInt32())
+    Assert.Equal(epochs, root.GetProperty("epoch_seconds").GetArrayLength())
+
+    for name in [ "bytes_allocated_per_step"; "gen2_collections_per_epoch" ] do
+        let value = root.GetProperty name
+
+        if epochs = 1 then
+            Assert.Equal(Text.Json.JsonValueKind.Null, value.ValueKind)
+        else
+            Assert.True(value.GetDouble() >= 0.0, name)
