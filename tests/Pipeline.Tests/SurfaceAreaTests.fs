@@ -53,7 +53,9 @@ let surface (assembly: Assembly) =
             yield $"{typeName}: {kind}"
 
             // Compiler-generated members (names with '@' or '<', such as inlined functions' debug copies) are not surface.
-            for m in t.GetMembers flags |> Array.filter (fun m -> not (m.Name.Contains '@' || m.Name.StartsWith '<')) do
+            for m in
+                t.GetMembers flags
+                |> Array.filter (fun m -> not (m.Name.Contains '@' || m.Name.StartsWith '<')) do
                 match m with
                 | :? ConstructorInfo as c -> yield $"{typeName}: .ctor({parameters (c.GetParameters())})"
                 | :? MethodInfo as mi when not mi.IsSpecialName ->

@@ -84,8 +84,18 @@ internal static class Partitioned
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Execute(TJob job, int parts, int threads)
         {
-            // A runner that a helper has not left yet may still touch its counters: take an idle one.
-            var run = Idle();
+            // A runner that a helper has not left yet may still touch its counters: take an idle one, or, when every
+            // cached runner still has a helper on its way out, run all parts here (no new runner, nothing allocated).
+            if (Idle() is not { } run)
+            {
+                for (var t = 0; t < parts; t++)
+                {
+                    job.Run(t, parts);
+                }
+
+                return;
+            }
+
             run.job = job;
             run.parts = parts;
             run.next = 0;
@@ -143,7 +153,7 @@ internal static class Partitioned
             Leave();
         }
 
-        private static Runner<TJob> Idle()
+        private static Runner<TJob>? Idle()
         {
             var items = cached ??= new Runner<TJob>?[Reusable];
             for (var i = 0; i < items.Length; i++)
@@ -159,8 +169,7 @@ internal static class Partitioned
                 }
             }
 
-            // Every runner still has a helper on its way out: replace one; the helper keeps the old one alive.
-            return items[0] = new Runner<TJob>();
+            return null;
         }
     }
 
