@@ -123,11 +123,12 @@ let ``oversized layers and label values are refused with the figure, never a cra
 
 [<Fact>]
 let ``running out of memory is one line and exit code 1, not an abort`` () =
-    // A heap limit of 48 MB and 2 million values to read: the runtime throws OutOfMemoryException while reading.
+    // A heap limit of 48 MB and 5 million values to read (20 MB even in float32, with the reader's blocks on top): the
+    // runtime throws OutOfMemoryException while reading or training.
     let dir = scratch ()
 
     let rows = [
-        for r in 0..39999 -> String.Join(",", [ for i in 0..49 -> string ((r * i) % 97) ]) + $",{r % 2}"
+        for r in 0..99999 -> String.Join(",", [ for i in 0..49 -> string ((r * i) % 97) ]) + $",{r % 2}"
     ]
 
     let data =
