@@ -25,7 +25,9 @@ let seeds =
 
 /// Runs nn; returns standard output, or fails with its standard error.
 let run (args: string list) =
-    let start = ProcessStartInfo(nn, args, RedirectStandardOutput = true, RedirectStandardError = true)
+    let start =
+        ProcessStartInfo(nn, args, RedirectStandardOutput = true, RedirectStandardError = true)
+
     use p = Process.Start start
     let out = p.StandardOutput.ReadToEnd()
     let err = p.StandardError.ReadToEnd()
@@ -55,7 +57,9 @@ Directory.CreateDirectory work |> ignore
 let experiment (file: string) (thinned: int) (extra: string list) =
     let lines = File.ReadAllLines(Path.Combine(root, "data", file))
     let header, rows = lines[0], lines[1..]
-    let label (row: string) = int (row.Substring(row.LastIndexOf ',' + 1))
+
+    let label (row: string) =
+        int (row.Substring(row.LastIndexOf ',' + 1))
 
     let results = [
         for seed in 0 .. seeds - 1 ->
@@ -69,7 +73,10 @@ let experiment (file: string) (thinned: int) (extra: string list) =
                     // 80 % of the thinned class leaves the training part: every fifth row stays.
                     let train =
                         if c = thinned then
-                            train |> Array.indexed |> Array.filter (fun (i, _) -> i % 5 = 0) |> Array.map snd
+                            train
+                            |> Array.indexed
+                            |> Array.filter (fun (i, _) -> i % 5 = 0)
+                            |> Array.map snd
                         else
                             train
 
@@ -85,7 +92,18 @@ let experiment (file: string) (thinned: int) (extra: string list) =
                 let model = Path.Combine(work, "model.json")
 
                 run (
-                    [ "train"; "--data"; trainPath; "--out"; model; "--force"; "--standardize"; "--seed"; string seed; "--json" ]
+                    [
+                        "train"
+                        "--data"
+                        trainPath
+                        "--out"
+                        model
+                        "--force"
+                        "--standardize"
+                        "--seed"
+                        string seed
+                        "--json"
+                    ]
                     @ extra
                     @ weighting
                 )
@@ -96,7 +114,20 @@ let experiment (file: string) (thinned: int) (extra: string list) =
 
             let plain = balancedAccuracy []
             let weighted = balancedAccuracy [ "--class-weight"; "balanced" ]
-            printfn "%s seed %d: %d training rows (%d of class %d); balanced accuracy %.4f without, %.4f with --class-weight balanced" file seed (Array.concat train).Length (train |> Array.concat |> Array.filter (fun r -> label r = thinned) |> Array.length) thinned plain weighted
+
+            printfn
+                "%s seed %d: %d training rows (%d of class %d); balanced accuracy %.4f without, %.4f with --class-weight balanced"
+                file
+                seed
+                (Array.concat train).Length
+                (train
+                 |> Array.concat
+                 |> Array.filter (fun r -> label r = thinned)
+                 |> Array.length)
+                thinned
+                plain
+                weighted
+
             plain, weighted
     ]
 
