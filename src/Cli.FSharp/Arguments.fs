@@ -20,6 +20,14 @@ type TrainArgs =
     | [<Unique>] Validation of fraction: float
     | [<Unique>] Early_Stopping of patience: int
     | [<Unique>] Standardize
+    | [<Unique>] Dropout of rates: string
+    | [<Unique>] Class_Weight of weights: string
+    | [<Unique>] Sample_Weight of column: string
+    | [<Unique>] L2 of lambda: float
+    | [<Unique>] Weight_Decay of decay: float
+    | [<Unique>] Clip_Norm of norm: float
+    | [<Unique>] Schedule of name: string
+    | [<Unique>] Warmup of updates: int
     | [<Unique; Mandatory>] Out of path: string
     | [<Unique>] Force
     | [<Unique>] Plot of path: string
@@ -45,6 +53,15 @@ type TrainArgs =
             | Validation _ -> "fraction held out for validation, stratified (default: 0)."
             | Early_Stopping _ -> "stop when validation loss has not improved for this many epochs; restores the best weights."
             | Standardize -> "standardise features with means and scales fitted on the training part; saved with the model."
+            | Dropout _ -> "inverted dropout rate on the hidden layers' outputs in training: one rate for all, or one per hidden layer (default: 0)."
+            | Class_Weight _ -> "balanced (w_c = m / (k·m_c) on the training part) or one weight per class, comma-separated: J = Σ wᵢLᵢ / Σ wᵢ."
+            | Sample_Weight _ -> "a CSV column of per-sample weights (not a feature); multiplied by --class-weight when both are given."
+            | L2 _ -> "λ of the penalty ½λ‖W‖² on the weights (not biases), part of the objective for every optimizer (default: 0)."
+            | Weight_Decay _ -> "decoupled weight decay λ: θ ← θ − α(t)·(u + λθ) (default: 0; 0.01 for adamw); first-order optimizers."
+            | Clip_Norm _ -> "clip each step's gradient to this global L2 norm before the optimizer; first-order optimizers."
+            | Schedule _ ->
+                "learning-rate schedule: constant, cosine (to 0 over the run), step (×0.5 every 10 epochs) or exponential (×0.5 per 10 epochs, smooth)."
+            | Warmup _ -> "linear learning-rate warm-up over this many updates before the schedule starts."
             | Out _ -> "where to write the model (JSON)."
             | Force -> "overwrite existing output files."
             | Plot _ -> "write the loss curves (training and validation) here, as .svg or .png."

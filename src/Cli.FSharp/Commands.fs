@@ -99,6 +99,23 @@ let private checkResume (path: string) (saved: Checkpoint) (model: Model) (optim
     if saved.State.Epoch > epochs then
         fail $"--resume {path}: the checkpoint has completed {saved.State.Epoch} epochs but --epochs is {epochs}"
 
+/// `--class-weight`: balanced, or one weight per class as given.
+type private ClassWeight =
+    | Balanced
+    | Given of float[]
+
+/// A number as the notes record it: the shortest text that reads back to the same double.
+let private invariant (v: float) =
+    v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+
+/// A comma-separated list of numbers, each checked by `valid`; the message names the option and the list.
+let private numbers (flag: string) (text: string) (valid: float -> bool) (expected: string) =
+    text.Split(',')
+    |> Array.map (fun part ->
+        match Double.TryParse(part.Trim(), Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+        | true, v when valid v -> v
+        | _ -> fail $"{flag} {text}: '{part.Trim()}' is not {expected}")
+
 /// What `nn train` decided from its options before reading any data, whatever the precision.
 type private TrainPlan = {
     Mode: Mode
@@ -125,6 +142,18 @@ type private TrainPlan = {
     Validation: float
     Patience: int option
     Standardize: bool
+    /// One dropout rate per hidden layer (all 0 without --dropout).
+    Dropout: float[]
+    ClassWeight: ClassWeight option
+    /// The CSV column of sample weights.
+    SampleWeight: string option
+    L2: float
+    /// None: the optimizer's default (0, or 0.01 for adamw).
+    WeightDecay: float option
+    ClipNorm: float option
+    /// constant, cosine, step or exponential.
+    Schedule: string
+    Warmup: int option
 }
 
 /// The model file's record of a network in the precision it was trained in, with the names of its features.
@@ -148,7 +177,53 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     =
     let path, label = plan.DataPath, plan.Label
     let regression = plan.LossName = "mse"
-    let loaded = readLabelled<'T> path label plan.LabelsFile regression
+    let read = readLabelled<'T> path label plan.LabelsFile regression
+
+    // --sample-weight: the column leaves the features and becomes the samples' weights.
+    let loaded =
+        match plan.SampleWeight with
+        | None -> read
+        | Some column ->
+            let flag = $"--sample-weight {column}"
+
+            if isIdxFile path then
+                fail $"{flag}: {path} is an IDX file; sample weights come from a CSV column"
+
+            let all = read.Data
+
+            let index =
+                match Seq.tryFindIndex ((=) column) all.FeatureNames with
+                | Some i -> i
+                | None when column = label -> fail $"{flag}: that is the label column"
+                | None -> fail $"{flag}: {path} has no such column"
+
+            if all.FeatureCount = 1 then
+                fail $"{flag}: it is the only feature column of {path}; nothing would be left to train on"
+
+            let weights =
+                Array.init all.Samples (fun j -> Double.CreateTruncating all.Features[index, j])
+
+            match weights |> Array.tryFindIndex (fun w -> not (Double.IsFinite w && w >= 0.0)) with
+            | Some j -> fail $"{flag}: {read.Place j index}: {weights[j]} is not a weight (weights are finite and non-negative)"
+            | None when Array.forall ((=) 0.0) weights -> fail $"{flag}: every weight in {path} is 0"
+            | None -> ()
+
+            let keep = [|
+                for i in 0 .. all.FeatureCount - 1 do
+                    if i <> index then
+                        yield i
+            |]
+
+            let features =
+                Dense.Matrix(keep.Length, all.Samples, Array.init (keep.Length * all.Samples) (fun k -> all.Features[keep[k % keep.Length], k / keep.Length]))
+
+            {
+                Data =
+                    Data.create features all.Targets [ for i in keep -> all.FeatureNames[i] ]
+                    |> Data.withWeights weights
+                Place = fun sample feature -> read.Place sample (if feature >= index then feature + 1 else feature)
+            }
+
     let data = loaded.Data
 
     if not plan.Standardize then
@@ -190,6 +265,44 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
         else
             data, None
 
+    // --class-weight on the training part (validation keeps its sample weights only), times any sample weights.
+    let classWeights =
+        plan.ClassWeight
+        |> Option.map (fun choice ->
+            let text =
+                match choice with
+                | Balanced -> "balanced"
+                | Given w -> String.Join(",", w |> Array.map invariant)
+
+            match trainPart.Targets with
+            | Targets.Values _ -> fail $"--class-weight {text}: needs class labels, but --loss mse trains on values"
+            | Targets.Classes(labels, count) ->
+                let weights =
+                    match choice with
+                    | Balanced -> Data.balancedClassWeights trainPart
+                    | Given w when w.Length <> count -> fail $"--class-weight {text}: {w.Length} weights for {count} classes; give one per class"
+                    | Given w -> w
+
+                let combined =
+                    labels
+                    |> Seq.mapi (fun j l ->
+                        weights[l]
+                        * (if trainPart.Weights.IsEmpty then
+                               1.0
+                           else
+                               trainPart.Weights[j]))
+                    |> Array.ofSeq
+
+                if Array.forall ((=) 0.0) combined then
+                    fail $"--class-weight {text}: every training sample would have weight 0"
+
+                weights, combined)
+
+    let trainPart =
+        match classWeights with
+        | Some(_, combined) -> Data.withWeights combined trainPart
+        | None -> trainPart
+
     let standardization =
         if plan.Standardize then
             Some(Standardization.Fit trainPart.Features)
@@ -228,15 +341,19 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
         plan.Optimizer
 
     let struct (_, initRng) = rng.Split()
-    let network = Network.Create<'T>(data.FeatureCount, layers, initializer, initRng)
+
+    let network =
+        let created = Network.Create<'T>(data.FeatureCount, layers, initializer, initRng)
+
+        if plan.Hidden.Length > 0 then
+            created.WithDropout plan.Dropout
+        else
+            created
 
     let classNames =
         match data.Targets with
         | Targets.Classes(_, count) -> [ for c in 0 .. count - 1 -> string c ]
         | Targets.Values _ -> []
-
-    let invariant (v: float) =
-        v.ToString("R", Globalization.CultureInfo.InvariantCulture)
 
     let precision =
         if typeof<'T> = typeof<float32> then
@@ -246,6 +363,65 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
 
     let batchNote = plan.Batch |> Option.map string |> Option.defaultValue "full"
     let rateNote = plan.Rate |> Option.map (fun r -> "lr", invariant r) |> Option.toList
+
+    // The learning-rate schedule over the run's updates, and its description for the notes.
+    let stepsPerEpoch =
+        match plan.Batch with
+        | Some b when b < trainPart.Samples -> (trainPart.Samples + b - 1) / b
+        | _ -> 1
+
+    let totalUpdates = int64 stepsPerEpoch * int64 plan.Epochs
+    let warmup = plan.Warmup |> Option.defaultValue 0
+
+    if int64 warmup >= totalUpdates && plan.Warmup.IsSome then
+        fail $"--warmup {warmup}: the run has only {totalUpdates} updates ({plan.Epochs} epochs of {stepsPerEpoch})"
+
+    let schedule: (Schedule * string) option =
+        plan.Rate
+        |> Option.map (fun rate ->
+            let every = 10 * stepsPerEpoch
+
+            let after, text =
+                match plan.Schedule with
+                | "cosine" ->
+                    let span = int (min (totalUpdates - int64 warmup) (int64 Int32.MaxValue))
+                    Schedules.cosine rate span 0.0, $"cosine to 0 over {span} updates"
+                | "step" -> Schedules.step rate 0.5 every, $"step ×0.5 every {every} updates"
+                | "exponential" -> Schedules.exponential rate 0.5 every, $"exponential ×0.5 per {every} updates"
+                | _ -> Schedules.constant rate, "constant"
+
+            match plan.Warmup with
+            | Some w -> Schedules.warmup w after, text
+            | None -> after, text)
+
+    let weightDecay =
+        match plan.WeightDecay, plan.Optimizer with
+        | Some d, _ -> d
+        | None, "adamw" -> 1e-2
+        | None, _ -> 0.0
+
+    // What the run used beyond the plain objective, recorded in the model's notes and checked on --resume.
+    let regularisation = [
+        "l2", invariant plan.L2
+        "dropout",
+        (if plan.Hidden.Length = 0 then
+             "0"
+         else
+             String.Join(",", plan.Dropout |> Array.map invariant))
+        "class_weight",
+        (match plan.ClassWeight, classWeights with
+         | Some Balanced, Some(w, _) -> "balanced: " + String.Join(",", w |> Array.map invariant)
+         | Some _, Some(w, _) -> String.Join(",", w |> Array.map invariant)
+         | _ -> "none")
+        "sample_weight", plan.SampleWeight |> Option.defaultValue "none"
+        match schedule with
+        | Some(_, text) ->
+            "schedule", text
+            "warmup", string warmup
+            "weight_decay", invariant weightDecay
+            "clip_norm", plan.ClipNorm |> Option.map invariant |> Option.defaultValue "none"
+        | None -> ()
+    ]
 
     // What a checkpoint records of the run's settings; a resumed run must have the same.
     let settings = [
@@ -263,6 +439,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
         "early_stopping", plan.Patience |> Option.map string |> Option.defaultValue "off"
         "standardize", (if plan.Standardize then "on" else "off")
         "precision", precision
+        yield! regularisation
     ]
 
     let running =
@@ -287,6 +464,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
                 BatchSize = plan.Batch |> Option.defaultValue Int32.MaxValue
                 Seed = plan.Seed
                 Loss = loss
+                L2 = plan.L2
                 Validation = validation
                 EarlyStopping =
                     plan.Patience
@@ -319,15 +497,28 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
     let run report =
         // Only the first-order optimizers have a rate (the options make sure of it); the others never call this one.
         let rate: Schedule =
-            match plan.Rate with
-            | Some r -> Schedules.constant r
+            match schedule with
+            | Some(s, _) -> s
             | None -> fun _ -> nan
 
+        // A first-order optimizer as one chain: clipping, the optimizer's own scaling, decoupled weight decay, the rate.
+        let firstOrder (scaling: Optimizer<'T, objnull> list) =
+            Optimizer.chainAll [
+                yield!
+                    plan.ClipNorm
+                    |> Option.map (Transform.clipByGlobalNorm >> Optimizer.erase)
+                    |> Option.toList
+                yield! scaling
+                if weightDecay > 0.0 then
+                    yield Optimizer.erase (Transform.addDecayedWeights weightDecay)
+                yield Optimizer.erase (Transform.scaleByLearningRate rate)
+            ]
+
         match plan.Optimizer with
-        | "sgd" -> fitWith (Optimizers.sgd rate) report
-        | "momentum" -> fitWith (Optimizers.momentum 0.9 rate) report
-        | "adam" -> fitWith (Optimizers.adam rate) report
-        | "adamw" -> fitWith (Optimizers.adamw 1e-2 rate) report
+        | "sgd" -> fitWith (firstOrder []) report
+        | "momentum" -> fitWith (firstOrder [ Optimizer.erase (Transform.trace 0.9 false) ]) report
+        | "adam"
+        | "adamw" -> fitWith (firstOrder [ Optimizer.erase (Transform.scaleByAdam 0.9 0.999 1e-8) ]) report
         // Damped exact Newton when the dense Hessian fits, Hessian-free otherwise.
         | "newton" when network.ParameterCount <= Nn.Layers.Curvature.MaxDenseParameters -> fitWith (DampedNewton.optimizer DampedNewton.defaults) report
         | "newton" -> fitWith (HessianFree.optimizer HessianFree.defaults) report
@@ -357,6 +548,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
         KeyValuePair("epochs", string epochsRun.Length)
         KeyValuePair("batch", batchNote)
         KeyValuePair("precision", precision)
+        yield! regularisation |> List.map KeyValuePair
     ]
 
     let model =
@@ -507,6 +699,82 @@ let train (args: ParseResults<TrainArgs>) =
     if patience.IsSome && validation = 0.0 then
         fail "--early-stopping needs a validation split: pass --validation, e.g. 0.2"
 
+    let firstOrderOnly (flag: string) (value: string) =
+        if secondOrder then
+            fail $"{flag} {value}: --optimizer {optimizer} chooses its own steps; {flag} applies to sgd, momentum, adam and adamw"
+
+    let dropout =
+        match args.TryGetResult TrainArgs.Dropout with
+        | None -> Array.zeroCreate hidden.Length
+        | Some text ->
+            let rates =
+                numbers "--dropout" text (fun r -> r >= 0.0 && r < 1.0) "a rate in [0, 1)"
+
+            if secondOrder then
+                fail
+                    $"--dropout {text}: --optimizer {optimizer} needs one objective for its curvature and line searches, and dropout draws new masks every step"
+
+            if hidden.Length = 0 then
+                fail $"--dropout {text}: there is no hidden layer to drop from (--layers {layersText})"
+
+            match rates.Length with
+            | 1 -> Array.create hidden.Length rates[0]
+            | n when n = hidden.Length -> rates
+            | n -> fail $"--dropout {text}: {n} rates for {hidden.Length} hidden layers; give one rate for all or one per hidden layer"
+
+    let classWeight =
+        args.TryGetResult TrainArgs.Class_Weight
+        |> Option.map (fun text ->
+            if text = "balanced" then
+                Balanced
+            else
+                Given(numbers "--class-weight" text (fun w -> Double.IsFinite w && w >= 0.0) "balanced or a finite non-negative weight"))
+
+    let nonNegative (flag: string) (value: float) =
+        if not (Double.IsFinite value && value >= 0.0) then
+            fail $"{flag} {value}: must be a finite non-negative number"
+
+        value
+
+    let l2 =
+        args.TryGetResult TrainArgs.L2
+        |> Option.map (nonNegative "--l2")
+        |> Option.defaultValue 0.0
+
+    let weightDecay =
+        args.TryGetResult TrainArgs.Weight_Decay
+        |> Option.map (fun d ->
+            firstOrderOnly "--weight-decay" (string d)
+            nonNegative "--weight-decay" d)
+
+    let clipNorm =
+        args.TryGetResult TrainArgs.Clip_Norm
+        |> Option.map (fun c ->
+            firstOrderOnly "--clip-norm" (string c)
+
+            if not (Double.IsFinite c && c > 0.0) then
+                fail $"--clip-norm {c}: must be a positive number"
+
+            c)
+
+    let schedule =
+        match args.TryGetResult TrainArgs.Schedule with
+        | None -> "constant"
+        | Some name ->
+            if not (List.contains name [ "constant"; "cosine"; "step"; "exponential" ]) then
+                fail $"--schedule {name}: expected constant, cosine, step or exponential"
+
+            firstOrderOnly "--schedule" name
+            name
+
+    let warmup =
+        args.TryGetResult TrainArgs.Warmup
+        |> Option.map (fun w ->
+            firstOrderOnly "--warmup" (string w)
+            positive "--warmup" w)
+
+    let sampleWeight = args.TryGetResult TrainArgs.Sample_Weight
+
     let saved =
         resumePath
         |> Option.map (fun p ->
@@ -537,6 +805,14 @@ let train (args: ParseResults<TrainArgs>) =
         Validation = validation
         Patience = patience
         Standardize = args.Contains TrainArgs.Standardize
+        Dropout = dropout
+        ClassWeight = classWeight
+        SampleWeight = sampleWeight
+        L2 = l2
+        WeightDecay = weightDecay
+        ClipNorm = clipNorm
+        Schedule = schedule
+        Warmup = warmup
     }
 
     match args.GetResult(TrainArgs.Precision, "float32") with
@@ -643,13 +919,14 @@ let evaluate (args: ParseResults<EvaluateArgs>) =
         blocksOf model path label (args.TryGetResult EvaluateArgs.Labels) true (args.Contains EvaluateArgs.By_Position) (Scoring.evaluate model)
 
     match result with
-    | Scoring.Classification(samples, accuracy, logLoss, confusion) ->
+    | Scoring.Classification(samples, accuracy, balanced, logLoss, confusion) ->
         let classes = max 2 model.Network.Outputs
 
         if json then
             printJson [
                 "samples", o samples
                 "accuracy", o accuracy
+                "balanced_accuracy", o balanced
                 "log_loss", o logLoss
                 "confusion",
                 o (
@@ -659,7 +936,7 @@ let evaluate (args: ParseResults<EvaluateArgs>) =
                 )
             ]
         else
-            Console.Out.WriteLine $"{samples} samples: accuracy {num 4 accuracy}, log loss {num 4 logLoss}"
+            Console.Out.WriteLine $"{samples} samples: accuracy {num 4 accuracy}, balanced accuracy {num 4 balanced}, log loss {num 4 logLoss}"
 
             match confusion with
             | Some c ->

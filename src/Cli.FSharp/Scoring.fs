@@ -41,7 +41,7 @@ let probabilities (model: Model) (output: Matrix<float>) =
 
 /// What `nn evaluate` reports.
 type Evaluation =
-    | Classification of samples: int64 * accuracy: float * logLoss: float * confusion: int64[,] option
+    | Classification of samples: int64 * accuracy: float * balancedAccuracy: float * logLoss: float * confusion: int64[,] option
     | Regression of samples: int64 * mse: float * mae: float
 
 /// <summary>
@@ -58,6 +58,9 @@ let evaluate (model: Model) (next: unit -> Block option) : Evaluation =
             None
 
     let mutable samples, hits, lossSum, squares, absolutes = 0L, 0L, 0.0, 0.0, 0.0
+    // Per class: samples and correct decisions, for the balanced accuracy.
+    let support = Array.zeroCreate<int64> classes
+    let recalled = Array.zeroCreate<int64> classes
 
     let rec loop () =
         match next () with
@@ -75,8 +78,11 @@ let evaluate (model: Model) (next: unit -> Block option) : Evaluation =
                 let predicted = model.PredictClasses block.Features
 
                 for j in 0 .. m - 1 do
+                    support[labels[j]] <- support[labels[j]] + 1L
+
                     if predicted[j] = labels[j] then
                         hits <- hits + 1L
+                        recalled[labels[j]] <- recalled[labels[j]] + 1L
 
                     confusion
                     |> Option.iter (fun c -> c[labels[j], predicted[j]] <- c[labels[j], predicted[j]] + 1L)
@@ -92,7 +98,13 @@ let evaluate (model: Model) (next: unit -> Block option) : Evaluation =
     loop ()
 
     if model.IsClassifier then
-        Classification(samples, float hits / float samples, lossSum / float samples, confusion)
+        // Balanced accuracy (scikit-learn's balanced_accuracy_score): the mean recall over the classes present.
+        let balanced =
+            Seq.zip support recalled
+            |> Seq.filter (fun (n, _) -> n > 0L)
+            |> Seq.averageBy (fun (n, r) -> float r / float n)
+
+        Classification(samples, float hits / float samples, balanced, lossSum / float samples, confusion)
     else
         let entries = float samples * float model.Network.Outputs
         Regression(samples, squares / entries, absolutes / entries)

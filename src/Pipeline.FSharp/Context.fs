@@ -3,6 +3,7 @@ namespace Nn.Pipeline
 open System
 open System.Numerics
 open MathNet.Numerics.LinearAlgebra
+open Nn.Initialization
 open Nn.Layers
 open Nn.Losses
 open Nn.Optimization
@@ -66,6 +67,10 @@ module Context =
     /// Y (outputs × m) and optional sample weights, for the objective J = data cost + ½λ‖W‖² (λ =
     /// <paramref name="l2"/>), at update count <paramref name="step"/>, given J(θ) and ∇J(θ) already computed on that
     /// batch. Curvature products reuse one lazily built <c>CurvatureOperator</c> and add the penalty's λ·v_W.
+    /// With a <paramref name="dropout"/> key and a network with dropout rates, J is the cost of the training pass with
+    /// that key's masks (<c>Propagation.Forward(network, X, key)</c>), so <c>Cost</c> at other points keeps the step's
+    /// masks; curvature is not defined for it here, and asking for a product or matrix throws
+    /// <c>InvalidOperationException</c>.
     /// </summary>
     let ofGradient
         (loss: Loss)
@@ -73,13 +78,26 @@ module Context =
         (inputs: Matrix<'T>)
         (targets: Matrix<'T>)
         (weights: Vector<'T> option)
+        (dropout: RandomKey voption)
         (l2: float)
         (step: int)
         (value: float)
         (gradient: Parameters<'T>)
         : Context<'T> =
         let w = Option.toObj weights
-        let curvature = lazy (Curvature.At(network, inputs, targets, loss, w))
+
+        let key =
+            match dropout with
+            | ValueSome key when network.HasDropout -> ValueSome key
+            | _ -> ValueNone
+
+        let curvature =
+            lazy
+                (if key.IsSome then
+                     invalidOp
+                         "Curvature products are not available for a network trained with dropout (each step's masks change the objective): train second-order stages without dropout."
+                 else
+                     Curvature.At(network, inputs, targets, loss, w))
 
         let penalised (product: Parameters<'T> -> Parameters<'T>) (v: Parameters<'T>) =
             if l2 > 0.0 then
@@ -106,8 +124,13 @@ module Context =
                     else
                         let candidate = network.WithParameters theta
 
+                        let trace =
+                            match key with
+                            | ValueSome k -> Propagation.Forward(candidate, inputs, k)
+                            | ValueNone -> Propagation.Forward(candidate, inputs)
+
                         let data =
-                            Double.CreateTruncating(Propagation.Cost(candidate, Propagation.Forward(candidate, inputs), targets, loss, w))
+                            Double.CreateTruncating(Propagation.Cost(candidate, trace, targets, loss, w))
 
                         if l2 > 0.0 then
                             data + WeightPenalty.Value(theta, l2)
@@ -128,7 +151,7 @@ module Context =
         let struct (value, gradient) =
             Propagation.CostAndGradients(network, inputs, targets, loss)
 
-        ofGradient loss network inputs targets None 0.0 step (Double.CreateTruncating value) gradient
+        ofGradient loss network inputs targets None ValueNone 0.0 step (Double.CreateTruncating value) gradient
 
     /// <summary>
     /// A context that knows only θ and the update count, for applying a first-order optimizer outside training (as the

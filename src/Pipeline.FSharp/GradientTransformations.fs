@@ -176,6 +176,27 @@ type GradientTransformations =
         let s = Schedules.constant learningRate
         GradientTransformation.Of(Optimizers.adamw weightDecay s, Optimizers.adamw weightDecay s)
 
+    /// <summary>AdamW following a schedule α(t): θ ← θ − α(t)·(m̂ / (√v̂ + ε) + λθ).</summary>
+    static member AdamW(learningRate: Func<int, float>, weightDecay: float) =
+        ArgumentNullException.ThrowIfNull learningRate
+        GradientTransformation.Of(Optimizers.adamw weightDecay learningRate.Invoke, Optimizers.adamw weightDecay learningRate.Invoke)
+
+    /// <summary>
+    /// Adam's scaling alone, u = m̂ / (√v̂ + ε), for chains such as clipping → Adam → <c>WeightDecay</c> →
+    /// <c>ScaleByLearningRate</c>.
+    /// </summary>
+    static member ScaleByAdam
+        (
+            [<Optional; DefaultParameterValue(0.9)>] beta1: float,
+            [<Optional; DefaultParameterValue(0.999)>] beta2: float,
+            [<Optional; DefaultParameterValue(1e-8)>] epsilon: float
+        ) =
+        GradientTransformation.Of(Transform.scaleByAdam beta1 beta2 epsilon, Transform.scaleByAdam beta1 beta2 epsilon)
+
+    /// <summary>Momentum's scaling alone, v ← g + μv (u = v, or g + μv with Nesterov), for chains.</summary>
+    static member ScaleByMomentum([<Optional; DefaultParameterValue(0.9)>] decay: float, [<Optional; DefaultParameterValue(false)>] nesterov: bool) =
+        GradientTransformation.Of(Transform.trace decay nesterov, Transform.trace decay nesterov)
+
     /// <summary>Clipping by global norm: u = g · min(1, c / ‖g‖₂).</summary>
     static member ClipByGlobalNorm(maxNorm: float) =
         GradientTransformation.Of(Transform.clipByGlobalNorm maxNorm, Transform.clipByGlobalNorm maxNorm)

@@ -84,6 +84,27 @@ type TrainingOptions() =
     member val EarlyStopping: EarlyStoppingOptions | null = null with get, set
     /// Train even with identical hidden units (to demonstrate that they stay identical).
     member val AllowSymmetricUnits = false with get, set
+    /// λ of an L2 penalty ½λ‖W‖² on the weights (not the biases), part of the objective for every optimizer, Newton and
+    /// L-BFGS included (≥ 0; default 0). For logistic regression λ = 1 / (C·m) is scikit-learn's C.
+    member val L2 = 0.0 with get, set
+
+    /// Inverted dropout on the hidden layers' outputs during training (see <c>Nn.Layers.Dropout</c>): one rate in
+    /// [0, 1) for every hidden layer, or one per hidden layer; null keeps the network's own rates. Evaluation and
+    /// prediction never drop; the masks follow from <c>Seed</c> and the update count, so a run repeats bit for bit.
+    member val Dropout: Collections.Generic.IReadOnlyList<float> | null = null with get, set
+
+    /// One weight per class (≥ 0): sample i counts with weight w[yᵢ] in J = Σ wᵢLᵢ / Σ wᵢ (the convention of
+    /// PyTorch's cross-entropy <c>weight=</c> and scikit-learn's <c>class_weight</c>), or null.
+    member val ClassWeights: Collections.Generic.IReadOnlyList<float> | null = null with get, set
+
+    /// Weight each class by w_c = m / (k·m_c) computed on the training data (scikit-learn's "balanced"); not together
+    /// with <c>ClassWeights</c>.
+    member val BalancedClassWeights = false with get, set
+
+    /// One weight per training sample (finite, ≥ 0, not all 0), multiplied by any class weight, or null. Validation data
+    /// keeps its own weights (none unless the data set has them).
+    member val SampleWeights: Collections.Generic.IReadOnlyList<float> | null = null with get, set
+
     /// Called after every update, or null.
     member val OnStep: Action<StepReport> | null = null with get, set
     /// Called after every epoch, or null.
@@ -159,6 +180,46 @@ type Trainer =
             | null -> Trainer.LossFor network
             | loss -> loss
 
+        let network =
+            match options.Dropout with
+            | null -> network
+            | rates ->
+                let hidden = network.Layers.Length - 1
+
+                match rates.Count with
+                | 1 -> network.WithDropout(Array.create hidden rates[0])
+                | _ -> network.WithDropout rates
+
+        let train =
+            let sampleWeights =
+                match options.SampleWeights with
+                | null -> None
+                | w -> Some(Array.ofSeq w)
+
+            let classWeights =
+                match options.ClassWeights with
+                | null when options.BalancedClassWeights -> Some(Data.balancedClassWeights train)
+                | null -> None
+                | _ when options.BalancedClassWeights -> invalidArg "ClassWeights" "Set ClassWeights or BalancedClassWeights, not both."
+                | w -> Some(Array.ofSeq w)
+
+            match sampleWeights, classWeights with
+            | None, None -> train
+            | Some w, None -> Data.withWeights w train
+            | _, Some c ->
+                match train.Targets with
+                | Targets.Values _ -> invalidArg "ClassWeights" "Class weights need class labels, but the data has regression targets."
+                | Targets.Classes(_, count) when c.Length <> count -> invalidArg "ClassWeights" $"{c.Length} class weights were given for {count} classes."
+                | Targets.Classes(labels, _) ->
+                    let base' =
+                        match sampleWeights with
+                        | Some w when w.Length <> labels.Length ->
+                            invalidArg "SampleWeights" $"{w.Length} sample weights were given for {labels.Length} samples."
+                        | Some w -> w
+                        | None -> Array.create labels.Length 1.0
+
+                    Data.withWeights (labels |> Seq.mapi (fun i l -> base'[i] * c[l])) train
+
         let config = {
             Training.defaults (options.Optimizer.For<'T>()) with
                 Epochs = options.Epochs
@@ -166,6 +227,7 @@ type Trainer =
                 Shuffle = options.Shuffle
                 Seed = options.Seed
                 Loss = loss
+                L2 = options.L2
                 Validation = validation
                 EarlyStopping =
                     options.EarlyStopping

@@ -175,7 +175,9 @@ type Config<'T, 'State when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> an
     /// Draw a new order of the samples for every epoch (from the generator seeded by <c>Seed</c>); otherwise batches
     /// take the samples in data order.
     Shuffle: bool
-    /// Seeds the shuffling (network initialisation has its own seed).
+    /// Seeds the shuffling and the dropout masks (network initialisation has its own seed): update t's masks come from
+    /// the key <c>RandomKey.FromSeed(Seed).Fold(t)</c> (see <c>Nn.Layers.Dropout</c>), so they depend on the seed and the
+    /// step alone and a resumed run draws the same ones.
     Seed: int
     /// The optimizer chain.
     Optimizer: Optimizer<'T, 'State>
@@ -415,6 +417,9 @@ module Training =
             Workspace<'T>(network.WithParameters start.Parameters, loss, capacity)
 
         let theta, gradients = workspace.Parameters, workspace.Gradients
+        // Dropout: every update's masks from the run's key folded with the update's number (1-based).
+        let dropoutKey = RandomKey.FromSeed config.Seed
+        let hasDropout = network.HasDropout
         let offsets = workspace.Offsets.ToArray()
         let classify = isClassification train
         let schedule = config.Optimizer.LearningRate
@@ -520,9 +525,11 @@ module Training =
                 else
                     ReadOnlySpan(ws, wOffset, m)
 
+            let stepKey = dropoutKey.Fold(uint64 (progress.Step + 1))
+
             let dataCost =
                 Double.CreateTruncating(
-                    workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m, batchWeightsSpan)
+                    workspace.CostAndGradients(ReadOnlySpan(xs, xOffset, m * inputs), ReadOnlySpan(ys, yOffset, m * outputs), m, batchWeightsSpan, stepKey)
                 )
 
             let cost =
@@ -572,6 +579,7 @@ module Training =
                             (batchMatrix xs xOffset inputs train.Features)
                             (batchMatrix ys yOffset outputs yTrain)
                             (weightsVector ws wOffset m)
+                            (if hasDropout then ValueSome stepKey else ValueNone)
                             config.L2
                             (step - 1)
                             cost

@@ -24,11 +24,13 @@ let private unwrap result =
 type Steps() =
 
     [<Theory>]
-    [<InlineData("sgd", "float32")>]
-    [<InlineData("sgd", "float64")>]
-    [<InlineData("adam", "float32")>]
-    [<InlineData("adam", "float64")>]
-    member _.``steady-state steps allocate nothing``(optimizer: string, precision: string) =
+    [<InlineData("sgd", "float32", 0.0)>]
+    [<InlineData("sgd", "float64", 0.0)>]
+    [<InlineData("adam", "float32", 0.0)>]
+    [<InlineData("adam", "float64", 0.0)>]
+    [<InlineData("sgd", "float32", 0.5)>]
+    [<InlineData("adam", "float64", 0.5)>]
+    member _.``steady-state steps allocate nothing``(optimizer: string, precision: string, dropout: float) =
         // 3,000 samples in batches of 8 is 375 steps an epoch. In each of three epochs the allocations of steps 25 to 325 are
         // read with the runtime's per-thread counter; the epoch's record and the result are built outside those windows.
         // A garbage collection can move the counter by the unused end of this thread's allocation buffer, so a window during
@@ -68,7 +70,7 @@ type Steps() =
         let data = randomData 7 3000 20 4
 
         let network () =
-            Network.Create<'T>([ 20; 16; 4 ], Activation.Relu, Activation.Softmax, Initializer.He, 7)
+            Network.Create<'T>([ 20; 16; 4 ], Activation.Relu, Activation.Softmax, Initializer.He, 7).WithDropout [ dropout ]
 
         let allocated =
             match optimizer, precision with

@@ -175,9 +175,9 @@ let private scratchFile () =
 
 /// Fits for k epochs, keeps the last checkpoint (through a file when asked), resumes to `total` epochs, and compares
 /// with an uninterrupted run of `total` epochs.
-let private resumesExactly (config: Config<float, 'S>) (name: string) (throughFile: bool) (total: int) (k: int) =
+let private resumesExactlyWith (dropout: float) (config: Config<float, 'S>) (name: string) (throughFile: bool) (total: int) (k: int) =
     let data = randomData 4 30 3 4
-    let network = small 4
+    let network = (small 4).WithDropout [ dropout ]
     let full = Training.fit { config with Epochs = total } network data
     let mutable last = None
 
@@ -210,6 +210,19 @@ let private resumesExactly (config: Config<float, 'S>) (name: string) (throughFi
     match full, Training.resume { config with Epochs = total } network data checkpoint with
     | Ok a, Ok b -> sameRun a b
     | _ -> false
+
+let private resumesExactly config name throughFile total k =
+    resumesExactlyWith 0.0 config name throughFile total k
+
+[<Fact>]
+let ``resuming a run with dropout gives bit for bit the uninterrupted run, through the file too`` () =
+    let law (config: Config<float, 'S>) name throughFile =
+        Prop.forAll (Arb.fromGen (Gen.choose (1, 5))) (resumesExactlyWith 0.5 config name throughFile 5)
+        |> check 5
+
+    law (config Optimizers.adam 0) "adam" false
+    law (config Optimizers.adam 0) "adam" true
+    law (config (Optimizers.momentum 0.9) 0) "momentum" true
 
 [<Fact>]
 let ``resuming after k epochs gives bit for bit the uninterrupted run`` () =

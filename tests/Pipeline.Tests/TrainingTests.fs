@@ -32,6 +32,8 @@ type private Case = {
     Weighted: bool
     /// λ of the L2 penalty (0 for none).
     L2: float
+    /// The dropout rate of every hidden layer (0 for none).
+    Dropout: float
 }
 
 let private cases =
@@ -48,6 +50,7 @@ let private cases =
         let! seed = Gen.choose (0, 100000)
         let! weighted = Gen.elements [ false; true ]
         let! l2 = Gen.elements [ 0.0; 0.0; 1e-3; 0.1 ]
+        let! dropout = Gen.elements [ 0.0; 0.0; 0.2; 0.5 ]
 
         return {
             Hidden = hidden
@@ -61,6 +64,7 @@ let private cases =
             Seed = seed
             Weighted = weighted
             L2 = l2
+            Dropout = dropout
         }
     }
 
@@ -133,7 +137,9 @@ let private setUp<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee754
         Data.convert<'T, float> weighted
 
     let network =
-        Network.Create<'T>(inputs :: case.Hidden @ [ outputs ], hidden, output, Initializer.XavierNormal, case.Seed)
+        Network
+            .Create<'T>(inputs :: case.Hidden @ [ outputs ], hidden, output, Initializer.XavierNormal, case.Seed)
+            .WithDropout(case.Hidden |> List.map (fun _ -> case.Dropout))
 
     let config = {
         Training.defaults (optimizerOf<'T> case.Optimizer) with
@@ -527,3 +533,60 @@ let ``gradient descent on logistic regression lowers the loss at every step for 
         |> List.ofSeq
 
     Assert.True(List.pairwise losses |> List.forall (fun (a, b) -> b < a))
+
+[<Fact>]
+let ``dropout changes the updates, the same seed repeats them bit for bit and another seed draws other masks`` () =
+    let data = randomData 6 60 3 4
+
+    let run seed rate =
+        let config = {
+            Training.defaults (Optimizers.adam (Schedules.constant 0.01)) with
+                Epochs = 3
+                BatchSize = 8
+                Seed = seed
+        }
+
+        let trained = Training.fit config ((small 6).WithDropout [ rate ]) data |> unwrap
+
+        trained.Network.Parameters.ToArray(), trained.History
+
+    let plain, _ = run 1 0.0
+    let dropped, history = run 1 0.5
+    let again, historyAgain = run 1 0.5
+    let other, _ = run 2 0.5
+    Assert.NotEqual<float[]>(plain, dropped)
+    Assert.Equal<float[]>(dropped, again)
+    Assert.Equal(history, historyAgain)
+    Assert.NotEqual<float[]>(dropped, other)
+
+[<Fact>]
+let ``evaluation and prediction use no dropout and the trained network keeps its rates`` () =
+    let data = randomData 6 60 3 4
+
+    let config = {
+        Training.defaults (Optimizers.adam (Schedules.constant 0.01)) with
+            Epochs = 2
+            BatchSize = 8
+    }
+
+    let trained = Training.fit config ((small 6).WithDropout [ 0.5 ]) data |> unwrap
+
+    Assert.Equal<float>([| 0.5; 0.0 |], Seq.toArray trained.Network.DropoutRates)
+    let withoutRates = trained.Network.WithDropout [ 0.0 ]
+    Assert.Equal(Training.evaluate config.Loss withoutRates data, Training.evaluate config.Loss trained.Network data)
+    Assert.Equal<int>(Training.predictClasses withoutRates data.Features, Training.predictClasses trained.Network data.Features)
+
+[<Fact>]
+let ``a second-order stage refuses curvature of a network trained with dropout, by name`` () =
+    let data = randomData 6 20 3 4
+
+    let config = {
+        Training.defaults (DampedNewton.optimizer DampedNewton.defaults) with
+            Epochs = 1
+            BatchSize = Int32.MaxValue
+    }
+
+    let e =
+        Assert.Throws<InvalidOperationException>(fun () -> Training.fit config ((small 6).WithDropout [ 0.5 ]) data |> ignore)
+
+    Assert.Contains("dropout", e.Message)

@@ -11,4 +11,7 @@ public enum SystemPackage
 
     /// <summary><c>python3-onnx</c> and <c>python3-numpy</c>: the official ONNX checker behind <c>tests/onnx/validate.py</c>.</summary>
     PythonOnnx,
+
+    /// <summary><c>python3-sklearn</c>: scikit-learn, the reference for regularised logistic regression (<c>tests/sklearn/logreg.py</c>).</summary>
+    PythonSklearn,
 }

@@ -26,6 +26,7 @@ public static class SystemPackages
         SystemPackage.OpenBlas => ["libopenblas0-pthread"],
         SystemPackage.FashionMnist => ["dataset-fashion-mnist"],
         SystemPackage.PythonOnnx => ["python3-onnx", "python3-numpy"],
+        SystemPackage.PythonSklearn => ["python3-sklearn"],
         _ => throw new ArgumentOutOfRangeException(nameof(package), package, "unknown package"),
     };
 
@@ -50,7 +51,8 @@ public static class SystemPackages
     {
         SystemPackage.OpenBlas => OpenBlas.Instance is null ? OpenBlas.LoadDetail : null,
         SystemPackage.FashionMnist => MissingFashionMnistFile(),
-        SystemPackage.PythonOnnx => PythonCannotImportOnnx(),
+        SystemPackage.PythonOnnx => PythonCannotImport("numpy, onnx.checker", "onnx and numpy"),
+        SystemPackage.PythonSklearn => PythonCannotImport("numpy, sklearn.linear_model", "scikit-learn"),
         _ => throw new ArgumentOutOfRangeException(nameof(package), package, "unknown package"),
     };
 
@@ -61,14 +63,14 @@ public static class SystemPackages
         return missing is null ? null : $"{missing} not found";
     }
 
-    private static string? PythonCannotImportOnnx()
+    private static string? PythonCannotImport(string modules, string what)
     {
         if (!File.Exists(Python))
         {
             return $"{Python} not found";
         }
 
-        var start = new ProcessStartInfo(Python, ["-c", "import numpy, onnx.checker"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Python, ["-c", $"import {modules}"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         using var process = Process.Start(start);
         if (process is null)
         {
@@ -80,10 +82,10 @@ public static class SystemPackages
         if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
         {
             process.Kill(entireProcessTree: true);
-            return $"{Python} -c 'import numpy, onnx.checker' did not finish within a minute";
+            return $"{Python} -c 'import {modules}' did not finish within a minute";
         }
 
         var lastLine = errors.Result.Trim().Split('\n').LastOrDefault()?.Trim();
-        return process.ExitCode == 0 ? null : $"{Python} cannot import onnx and numpy: {lastLine}";
+        return process.ExitCode == 0 ? null : $"{Python} cannot import {what}: {lastLine}";
     }
 }

@@ -26,7 +26,8 @@ public static class Curvature
 
     /// <summary>
     /// Runs the forward and backward pass of <paramref name="network"/> on the batch once and returns the curvature
-    /// operator at the network's parameters, ready for any number of products.
+    /// operator at the network's parameters, ready for any number of products. The objective is that of the
+    /// inference pass: dropout rates are not applied.
     /// </summary>
     /// <param name="network">The network; its parameters are the point θ.</param>
     /// <param name="x">Inputs × samples, finite, at least one column.</param>
@@ -43,7 +44,7 @@ public static class Curvature
     {
         ArgumentNullException.ThrowIfNull(network);
         x = Propagation.CheckInput(network, x);
-        var trace = Propagation.ForwardUnchecked(network, x);
+        var trace = Propagation.ForwardUnchecked(network, x, null);
         y = Propagation.CheckTargets(network, trace, y, loss);
         var w = SampleWeights.Of(weights);
         if (weights is not null)

@@ -147,7 +147,7 @@ public sealed record CurvatureOperator<T>
             var layer = layers[l];
             var (n, inputs) = (layer.Outputs, layer.Inputs);
             var rdw = new T[n * inputs];
-            Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, rdz, n, Dense.Data(Trace.ActivationAt(l)), inputs, T.Zero, rdw, n);
+            Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, rdz, n, Dense.Data(Trace.InputAt(l)), inputs, T.Zero, rdw, n);
             if (l > 0)
             {
                 // The weights multiply a[l−1], which itself moves along v: the product rule adds dZ[l]·R{a[l−1]}ᵀ.
@@ -198,7 +198,7 @@ public sealed record CurvatureOperator<T>
                 c.CopyTo(z.AsSpan(j * n, n));
             }
 
-            Blas.Gemm(Transpose.No, Transpose.No, n, m, inputs, T.One, Dense.Data(v.Layers[l].Weights), n, Dense.Data(Trace.ActivationAt(l)), inputs, T.One, z, n);
+            Blas.Gemm(Transpose.No, Transpose.No, n, m, inputs, T.One, Dense.Data(v.Layers[l].Weights), n, Dense.Data(Trace.InputAt(l)), inputs, T.One, z, n);
             if (l > 0)
             {
                 Blas.Gemm(Transpose.No, Transpose.No, n, m, inputs, T.One, Dense.Data(layer.Weights), n, ra[l - 1], inputs, T.One, z, n);

@@ -19,6 +19,7 @@ public sealed record DenseLayer<T>
     private readonly Matrix<T> weights = null!;
     private readonly Vector<T> bias = null!;
     private readonly Activation activation = null!;
+    private readonly double dropout;
 
     /// <summary>Creates a layer from its weights (outputs × inputs), bias (outputs) and activation.</summary>
     /// <exception cref="ArgumentException">The bias length differs from the number of weight rows, or a value is not finite.</exception>
@@ -61,6 +62,22 @@ public sealed record DenseLayer<T>
     {
         get => activation;
         init => activation = value ?? throw new ArgumentNullException(nameof(Activation));
+    }
+
+    /// <summary>
+    /// The rate p in [0, 1) of inverted dropout on this layer's output a = g(z) in training (see <see cref="Layers.Dropout"/>);
+    /// 0 (the default) for none. Not a parameter: inference ignores it. Only hidden layers may have one (checked when the
+    /// layer joins a <see cref="Network{T}"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is NaN, negative, or at least 1.</exception>
+    public double Dropout
+    {
+        get => dropout;
+        init
+        {
+            Layers.Dropout.CheckRate(value, nameof(Dropout));
+            dropout = value;
+        }
     }
 
     /// <summary>Number of inputs (columns of W).</summary>

@@ -40,6 +40,11 @@ public sealed record Network<T>
             {
                 ArgumentNullException.ThrowIfNull(value[i], nameof(Layers));
                 value[i].CheckShape(i, nameof(Layers));
+                if (i == value.Length - 1 && value[i].Dropout > 0)
+                {
+                    throw new ArgumentException($"Layer {i + 1} is the output layer but has dropout {value[i].Dropout}: dropout applies to hidden layers only.", nameof(Layers));
+                }
+
                 if (i > 0 && value[i].Inputs != value[i - 1].Outputs)
                 {
                     throw new ArgumentException($"Layer {i + 1} has weights {value[i].Outputs}×{value[i].Inputs} but layer {i} has {value[i - 1].Outputs} outputs.", nameof(Layers));
@@ -66,6 +71,37 @@ public sealed record Network<T>
     /// <summary>The parameter tree (shares the layers' matrices: do not mutate).</summary>
     public Parameters<T> Parameters => new(layers.Select(l => new LayerParameters<T>(l.Weights, l.Bias)));
 
+    /// <summary>Each layer's dropout rate (see <see cref="DenseLayer{T}.Dropout"/>), first layer first; the last is always 0.</summary>
+    public ImmutableArray<double> DropoutRates => [.. layers.Select(l => l.Dropout)];
+
+    /// <summary>True when some layer has a positive dropout rate, so training and inference passes differ.</summary>
+    public bool HasDropout => layers.Any(l => l.Dropout > 0);
+
+    /// <summary>
+    /// The same network with dropout rate <paramref name="rates"/>[l] on the output of hidden layer l + 1: one rate per
+    /// hidden layer (every layer but the last), each in [0, 1). Parameters are shared, not copied.
+    /// </summary>
+    /// <exception cref="ArgumentException">The count differs from the number of hidden layers, or a rate is outside [0, 1).</exception>
+    public Network<T> WithDropout(IEnumerable<double> rates)
+    {
+        ArgumentNullException.ThrowIfNull(rates);
+        var list = rates.ToList();
+        if (list.Count != layers.Length - 1)
+        {
+            throw new ArgumentException($"{list.Count} dropout rates were given for {layers.Length - 1} hidden layers.", nameof(rates));
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!(list[i] >= 0.0 && list[i] < 1.0))
+            {
+                throw new ArgumentException($"rates[{i}] is {list[i]}: a dropout rate must be in [0, 1).", nameof(rates));
+            }
+        }
+
+        return new Network<T>(layers.Select((l, i) => l with { Dropout = i < list.Count ? list[i] : 0.0 }));
+    }
+
     /// <summary>The same architecture with new parameters.</summary>
     /// <exception cref="ArgumentException">The parameter tree's shape differs from this network's, or a value is not finite.</exception>
     public Network<T> WithParameters(Parameters<T> parameters)
@@ -81,7 +117,8 @@ public sealed record Network<T>
         new(layers.Select(l => new DenseLayer<TOut>(
             Dense.Matrix(l.Outputs, l.Inputs, Array.ConvertAll(Dense.Data(l.Weights), TOut.CreateTruncating)),
             Dense.Vector(Array.ConvertAll(Dense.Data(l.Bias), TOut.CreateTruncating)),
-            l.Activation)));
+            l.Activation)
+        { Dropout = l.Dropout }));
 
     /// <summary>
     /// Finds two hidden units of one layer with identical incoming weights and bias. Such units compute the same

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Numerics;
 using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
+using Nn.Initialization;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 
@@ -47,17 +48,34 @@ public static class Propagation
     {
         ArgumentNullException.ThrowIfNull(network);
         x = CheckInput(network, x);
-        return ForwardUnchecked(network, x);
+        return ForwardUnchecked(network, x, null);
+    }
+
+    /// <summary>
+    /// A training pass: as <see cref="Forward{T}(Network{T}, Matrix{T})"/>, with inverted dropout on the output of
+    /// every layer that has a rate (<see cref="DenseLayer{T}.Dropout"/>), the mask of layer l drawn from
+    /// <see cref="Dropout.LayerKey"/>(<paramref name="key"/>, l). A pure function of (network, x, key): the same key
+    /// gives the same masks and bits. The trace keeps the key, so <see cref="Backward{T}"/> applies the same masks.
+    /// Without dropout rates it equals the inference pass. Unlike inference, an observation's mask depends on its
+    /// column in the batch.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}(Network{T}, Matrix{T})"/>.</exception>
+    public static ForwardTrace<T> Forward<T>(Network<T> network, Matrix<T> x, RandomKey key)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        x = CheckInput(network, x);
+        return ForwardUnchecked(network, x, key);
     }
 
     /// <summary>
     /// The network's output ŷ = a[L] for <paramref name="x"/> (outputs × samples): the same bits as the output of
-    /// <see cref="Forward{T}"/>, and each observation's column the same bits as when that observation is predicted alone
+    /// <see cref="Forward{T}(Network{T}, Matrix{T})"/>, and each observation's column the same bits as when that observation is predicted alone
     /// (see "Batch invariance" in the class remarks).
     /// </summary>
-    /// <exception cref="ArgumentException">As <see cref="Forward{T}"/>.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}(Network{T}, Matrix{T})"/>.</exception>
     /// <remarks>
-    /// Unlike <see cref="Forward{T}"/> it keeps no trace: each layer's values live in a pooled buffer that is
+    /// Unlike <see cref="Forward{T}(Network{T}, Matrix{T})"/> it keeps no trace: each layer's values live in a pooled buffer that is
     /// overwritten in place by the activation and returned to the pool once the next layer has read it, so only the
     /// output is allocated.
     /// </remarks>
@@ -153,11 +171,24 @@ public static class Propagation
     }
 
     /// <summary>Cost and gradients of the network on one batch (with optional sample weights): Forward, then Backward.</summary>
-    /// <exception cref="ArgumentException">As <see cref="Forward{T}"/> and <see cref="Backward{T}"/>.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}(Network{T}, Matrix{T})"/> and <see cref="Backward{T}"/>.</exception>
     public static (T Cost, Parameters<T> Gradients) CostAndGradients<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CostAndGradientsOf(Forward(network, x), network, y, loss, weights);
+
+    /// <summary>
+    /// Cost and gradients of a training pass keyed by <paramref name="key"/> (dropout on; see
+    /// <see cref="Forward{T}(Network{T}, Matrix{T}, RandomKey)"/>): the objective of that one set of masks. Sample
+    /// <paramref name="weights"/> as in <see cref="CostAndGradients{T}"/>, or null.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward{T}(Network{T}, Matrix{T})"/> and <see cref="Backward{T}"/>.</exception>
+    public static (T Cost, Parameters<T> Gradients) TrainingCostAndGradients<T>(Network<T> network, Matrix<T> x, Matrix<T> y, Loss loss, RandomKey key, MathNet.Numerics.LinearAlgebra.Vector<T>? weights = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CostAndGradientsOf(Forward(network, x, key), network, y, loss, weights);
+
+    private static (T Cost, Parameters<T> Gradients) CostAndGradientsOf<T>(ForwardTrace<T> trace, Network<T> network, Matrix<T> y, Loss loss, MathNet.Numerics.LinearAlgebra.Vector<T>? weights)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var trace = Forward(network, x);
         y = CheckTargets(network, trace, y, loss);
         CheckWeights(trace, weights);
         var w = SampleWeights.Of(weights);
@@ -173,15 +204,17 @@ public static class Propagation
         }
     }
 
-    internal static ForwardTrace<T> ForwardUnchecked<T>(Network<T> network, Matrix<T> x)
+    internal static ForwardTrace<T> ForwardUnchecked<T>(Network<T> network, Matrix<T> x, RandomKey? key)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var m = x.ColumnCount;
         var zs = ImmutableArray.CreateBuilder<Matrix<T>>(network.Layers.Length);
         var activations = ImmutableArray.CreateBuilder<Matrix<T>>(network.Layers.Length);
+        var dropped = ImmutableArray.CreateBuilder<Matrix<T>>(network.Layers.Length);
         var previous = x;
-        foreach (var layer in network.Layers)
+        for (var l = 0; l < network.Layers.Length; l++)
         {
+            var layer = network.Layers[l];
             var n = layer.Outputs;
             var z = new T[n * m];
             DenseKernels.Affine<T>(Dense.Data(layer.Weights), Dense.Data(layer.Bias), n, layer.Inputs, Dense.Data(previous), m, z);
@@ -201,9 +234,21 @@ public static class Propagation
             zs.Add(zMatrix);
             activations.Add(aMatrix);
             previous = aMatrix;
+            if (key is { } k && layer.Dropout > 0)
+            {
+                var d = new T[n * m];
+                Dropout.Multiply<T>(Dense.Data(aMatrix), d, layer.Dropout, Dropout.LayerKey(k, l));
+                previous = Dense.Matrix(n, m, d);
+            }
+
+            dropped.Add(previous);
         }
 
-        return new ForwardTrace<T>(x, zs.MoveToImmutable(), activations.MoveToImmutable());
+        return new ForwardTrace<T>(x, zs.MoveToImmutable(), activations.MoveToImmutable())
+        {
+            Key = key,
+            Dropped = key is null ? default : dropped.MoveToImmutable(),
+        };
     }
 
     internal static T CostUnchecked<T>(Network<T> network, ForwardTrace<T> trace, Matrix<T> y, Loss loss, ReadOnlySpan<T> weights)
@@ -236,7 +281,7 @@ public static class Propagation
         {
             var layer = network.Layers[l];
             var (n, inputs) = (layer.Outputs, layer.Inputs);
-            var previous = Dense.Data(trace.ActivationAt(l));
+            var previous = Dense.Data(trace.InputAt(l));
 
             var dw = new T[n * inputs];
             var db = new T[n];
@@ -249,6 +294,12 @@ public static class Propagation
             if (l > 0)
             {
                 var below = network.Layers[l - 1];
+                if (trace.Key is { } key && below.Dropout > 0)
+                {
+                    // ∂J/∂ã[l−1] → ∂J/∂a[l−1] through the same mask.
+                    Dropout.Multiply<T>(da, da, below.Dropout, Dropout.LayerKey(key, l - 1));
+                }
+
                 var dzBelow = new T[inputs * m];
                 below.Activation.Backward<T>(Dense.Data(trace.PreActivations[l - 1]), Dense.Data(trace.Activations[l - 1]), da, dzBelow, inputs);
                 dz = dzBelow;

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Nn.Activations;
+using Nn.Initialization;
 using Nn.LinearAlgebra;
 using Nn.Losses;
 
@@ -30,6 +31,8 @@ internal sealed class Workspace<T>
     private readonly int[] offsets;
     private readonly T[][] z;
     private readonly T[][] a;
+    private readonly double[] rates;
+    private readonly T[][] dropped;
     private readonly T[][] dz;
     private readonly T[] da;
 
@@ -73,6 +76,8 @@ internal sealed class Workspace<T>
         Gradients = new T[Parameters.Length];
         z = [.. Enumerable.Range(1, count).Select(l => new T[checked(units[l] * capacity)])];
         a = [.. Enumerable.Range(1, count).Select(l => activations[l - 1] is IdentityActivation ? z[l - 1] : new T[units[l] * capacity])];
+        rates = [.. layers.Select(l => l.Dropout)];
+        dropped = [.. Enumerable.Range(1, count).Select(l => rates[l - 1] > 0 ? new T[units[l] * capacity] : a[l - 1])];
         dz = [.. Enumerable.Range(1, count).Select(l => new T[units[l] * capacity])];
         da = new T[units.Take(count).Max() * capacity];
         BatchInputs = new T[checked(units[0] * capacity)];
@@ -118,12 +123,14 @@ internal sealed class Workspace<T>
     /// <summary>
     /// Forward and backward on the first <paramref name="m"/> observations of <paramref name="x"/> (Inputs × m) and
     /// <paramref name="y"/> (Outputs × m): fills <see cref="Gradients"/> with ∇J and returns J = (1/m)·Σ L, or the
-    /// weighted mean with sample <paramref name="weights"/> (empty for none; see <see cref="SampleWeights"/>).
+    /// weighted mean with sample <paramref name="weights"/> (empty for none; see <see cref="SampleWeights"/>). A
+    /// training pass: layers with a dropout rate drop by the masks of <paramref name="key"/>, exactly as
+    /// <see cref="Propagation.TrainingCostAndGradients{T}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights)
+    public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights, RandomKey key)
     {
-        Forward(x, m);
+        Forward(x, m, true, key);
         var count = activations.Length;
         var last = count - 1;
         var outputs = units[count];
@@ -138,13 +145,19 @@ internal sealed class Workspace<T>
         for (var l = last; l >= 0; l--)
         {
             var (n, inputs) = (units[l + 1], units[l]);
-            var below = l == 0 ? x[..(inputs * m)] : a[l - 1].AsSpan(0, inputs * m);
+            var below = l == 0 ? x[..(inputs * m)] : dropped[l - 1].AsSpan(0, inputs * m);
             var dzl = dz[l].AsSpan(0, n * m);
             DenseKernels.ParameterGradients<T>(dzl, below, n, inputs, m, Gradients.AsSpan(offsets[2 * l], n * inputs), Gradients.AsSpan(offsets[(2 * l) + 1], n));
             if (l > 0)
             {
                 var dal = da.AsSpan(0, inputs * m);
                 DenseKernels.InputGradient<T>(Parameters.AsSpan(offsets[2 * l], n * inputs), dzl, n, inputs, m, dal);
+                if (rates[l - 1] > 0)
+                {
+                    // ∂J/∂ã → ∂J/∂a through the forward pass's mask.
+                    Dropout.Multiply<T>(dal, dal, rates[l - 1], Dropout.LayerKey(key, l - 1));
+                }
+
                 backward[l - 1](z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
             }
         }
@@ -153,13 +166,13 @@ internal sealed class Workspace<T>
     }
 
     /// <summary>
-    /// Σ L over the first <paramref name="m"/> observations (a forward pass only; not divided by m), or Σ wᵢLᵢ with sample
-    /// <paramref name="weights"/> (empty for none).
+    /// Σ L over the first <paramref name="m"/> observations (an inference pass only, without dropout; not divided by m),
+    /// or Σ wᵢLᵢ with sample <paramref name="weights"/> (empty for none).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T TotalLoss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights)
     {
-        Forward(x, m);
+        Forward(x, m, false, default);
         var last = activations.Length - 1;
         var outputs = units[^1];
         var zL = z[last].AsSpan(0, outputs * m);
@@ -254,7 +267,7 @@ internal sealed class Workspace<T>
     public Loss Loss => loss;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Forward(ReadOnlySpan<T> x, int m)
+    private void Forward(ReadOnlySpan<T> x, int m, bool training, RandomKey key)
     {
         ReadOnlySpan<T> previous = x[..(units[0] * m)];
         for (var l = 0; l < activations.Length; l++)
@@ -269,6 +282,12 @@ internal sealed class Workspace<T>
             }
 
             previous = al;
+            if (training && rates[l] > 0)
+            {
+                var dl = dropped[l].AsSpan(0, n * m);
+                Dropout.Multiply<T>(al, dl, rates[l], Dropout.LayerKey(key, l));
+                previous = dl;
+            }
         }
     }
 }

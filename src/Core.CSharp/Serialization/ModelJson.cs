@@ -37,6 +37,11 @@ internal static class ModelJson
                 w.WriteNumber("slope", leaky.Slope);
             }
 
+            if (layer.Dropout > 0)
+            {
+                w.WriteNumber("dropout", layer.Dropout);
+            }
+
             WriteLayerParameters(w, new LayerParameters<double>(layer.Weights, layer.Bias));
             w.WriteEndObject();
         }
@@ -186,7 +191,8 @@ internal static class ModelJson
             var units = input.Int32(input.Required(layerJson, "units", path), $"{path}.units", 1);
             var activation = ReadActivation(layerJson, path, index, input);
             var parameters = ReadLayerParameters(layerJson, path, index, units, previous, index == 0 ? $"the model has {inputs} inputs" : $"layer {index} has {previous} units", input);
-            layers.Add(new DenseLayer<double>(parameters.Weights, parameters.Bias, activation));
+            var dropout = ReadDropout(layerJson, path, index, index == layersJson.GetArrayLength() - 1, input);
+            layers.Add(new DenseLayer<double>(parameters.Weights, parameters.Bias, activation) { Dropout = dropout });
             previous = units;
         }
 
@@ -236,6 +242,28 @@ internal static class ModelJson
     /// <summary>The message of an argument exception without the " (Parameter 'x')" suffix.</summary>
     public static string Message(ArgumentException e) =>
         e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+
+    /// <summary>The optional <c>dropout</c> rate of a layer: a number in [0, 1), only on hidden layers; 0 when absent.</summary>
+    private static double ReadDropout(JsonElement layer, string path, int index, bool output, JsonInput input)
+    {
+        if (!layer.TryGetProperty("dropout", out var value))
+        {
+            return 0.0;
+        }
+
+        var rate = input.Number(value, $"{path}.dropout");
+        if (!(rate >= 0.0 && rate < 1.0))
+        {
+            throw input.Error($"{path}.dropout is {rate}: a dropout rate must be in [0, 1).");
+        }
+
+        if (output && rate > 0)
+        {
+            throw input.Error($"{path}.dropout is {rate} but layer {index + 1} is the output layer: dropout applies to hidden layers only.");
+        }
+
+        return rate;
+    }
 
     private static Activation ReadActivation(JsonElement layer, string path, int index, JsonInput input)
     {

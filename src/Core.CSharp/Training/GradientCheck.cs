@@ -53,14 +53,34 @@ public static class GradientCheck
     /// <param name="floor">The denominator floor of the relative error (positive).</param>
     /// <param name="weights">Sample weights of J (see <see cref="Propagation.Cost{T}"/>), or null for the plain mean.</param>
     /// <exception cref="ArgumentException">As <see cref="Propagation.Backward{T}"/>, or a non-positive step or floor.</exception>
-    public static GradientCheckReport Run(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, double step = 1e-3, double floor = 1e-5, MathNet.Numerics.LinearAlgebra.Vector<double>? weights = null)
+    public static GradientCheckReport Run(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, double step = 1e-3, double floor = 1e-5, MathNet.Numerics.LinearAlgebra.Vector<double>? weights = null) =>
+        Run(network, x, y, loss, null, step, floor, weights);
+
+    /// <summary>
+    /// The check in training mode: J is the cost of the training pass keyed by <paramref name="key"/>
+    /// (<see cref="Propagation.Forward{T}(Network{T}, Matrix{T}, Initialization.RandomKey)"/>), whose dropout masks
+    /// stay fixed while θ moves, so the finite differences see the same masks backpropagation used.
+    /// </summary>
+    /// <param name="network">The network to check (with dropout rates, for the check to exercise them).</param>
+    /// <param name="x">Inputs × samples.</param>
+    /// <param name="y">Targets, outputs × samples.</param>
+    /// <param name="loss">The loss defining J.</param>
+    /// <param name="key">The key of the masks.</param>
+    /// <param name="step">The finite-difference step h (positive).</param>
+    /// <param name="floor">The denominator floor of the relative error (positive).</param>
+    /// <param name="weights">Sample weights of J, or null for the plain mean.</param>
+    /// <exception cref="ArgumentException">As the other overload.</exception>
+    public static GradientCheckReport RunTraining(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, Initialization.RandomKey key, double step = 1e-3, double floor = 1e-5, MathNet.Numerics.LinearAlgebra.Vector<double>? weights = null) =>
+        Run(network, x, y, loss, (Initialization.RandomKey?)key, step, floor, weights);
+
+    private static GradientCheckReport Run(Network<double> network, Matrix<double> x, Matrix<double> y, Loss loss, Initialization.RandomKey? key, double step, double floor, MathNet.Numerics.LinearAlgebra.Vector<double>? weights)
     {
         if (!(step > 0) || !(floor > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(step), $"step and floor must be positive but are {step} and {floor}.");
         }
 
-        var (_, analytic) = Propagation.CostAndGradients(network, x, y, loss, weights);
+        var (_, analytic) = key is { } k ? Propagation.TrainingCostAndGradients(network, x, y, loss, k, weights) : Propagation.CostAndGradients(network, x, y, loss, weights);
         var theta = network.Parameters.ToArray();
         var grad = analytic.ToArray();
         var template = network.Parameters;
@@ -70,7 +90,8 @@ public static class GradientCheck
         {
             var shifted = (double[])theta.Clone();
             shifted[index] += delta;
-            var trace = Propagation.Forward(network.WithParameters(template.FromArray(shifted)), x);
+            var shiftedNetwork = network.WithParameters(template.FromArray(shifted));
+            var trace = key is { } masks ? Propagation.Forward(shiftedNetwork, x, masks) : Propagation.Forward(shiftedNetwork, x);
             return Propagation.Cost(network, trace, y, loss, weights);
         }
 

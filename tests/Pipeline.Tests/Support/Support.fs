@@ -138,7 +138,8 @@ let earlyStoppingRun () =
 /// <summary>
 /// The reference semantics of <c>Training.fit</c> without validation, written out with the pure functions only:
 /// each epoch draws an order (<c>Batching.permutation</c>) when shuffling minibatches, cuts it with
-/// <c>Batching.chunks</c>, and for each batch computes J and ∇J with <c>Propagation.CostAndGradients</c>, runs the
+/// <c>Batching.chunks</c>, and for each batch computes J and ∇J with <c>Propagation.CostAndGradients</c> (the training
+/// pass of <c>Propagation.TrainingCostAndGradients</c> with dropout), runs the
 /// optimizer's pure <c>Update</c> and adds the update with <c>Parameters.Add</c>. Returns θ and, per step, J and ‖∇J‖.
 /// </summary>
 let referenceFit<'T, 'S
@@ -177,8 +178,15 @@ let referenceFit<'T, 'S
 
             let net = network.WithParameters theta
 
+            // Dropout: the masks of update t (1-based) come from the seed's key folded with t.
+            let key =
+                Nn.Initialization.RandomKey.FromSeed(config.Seed).Fold(uint64 (losses.Count + 1))
+
             let struct (dataCost, dataGradient) =
-                Propagation.CostAndGradients(net, xb, yb, config.Loss, Option.toObj wb)
+                if net.HasDropout then
+                    Propagation.TrainingCostAndGradients(net, xb, yb, config.Loss, key, Option.toObj wb)
+                else
+                    Propagation.CostAndGradients(net, xb, yb, config.Loss, Option.toObj wb)
             // The L2 penalty ½λ‖W‖² joins J and its gradient λW.
             let cost =
                 System.Double.CreateTruncating dataCost
@@ -194,7 +202,7 @@ let referenceFit<'T, 'S
                     dataGradient
 
             let context =
-                Context.ofGradient config.Loss net xb yb wb config.L2 losses.Count cost g
+                Context.ofGradient config.Loss net xb yb wb (if net.HasDropout then ValueSome key else ValueNone) config.L2 losses.Count cost g
 
             match config.Optimizer.Update g state context with
             | Ok(u, s) ->
