@@ -4,27 +4,9 @@ open System
 open System.IO
 open System.Xml.Linq
 open Xunit
+open Nn.Tests.CliSupport
 
-/// Runs `nn` in-process with standard output and error captured; returns (exit code, stdout, stderr).
-let private nn (args: string list) =
-    let out = new StringWriter()
-    let err = new StringWriter()
-    let oldOut, oldErr = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-
-    try
-        let code = Nn.Cli.Program.execute (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut oldOut
-        Console.SetError oldErr
-
-/// A fresh temporary directory.
-let private scratch () =
-    let dir = Path.Combine(Path.GetTempPath(), "nn-cli-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory dir |> ignore
-    dir
+let private scratch () = scratchIn "nn-cli-"
 
 let private write dir name (text: string) =
     let path = Path.Combine(dir, name)
@@ -41,16 +23,6 @@ let private binaryCsv =
     ]
 
     String.Join("\n", "x1,x2,label" :: rows) + "\n"
-
-/// Asserts a failure: non-zero exit, nothing on standard output but at most progress, and exactly one line on
-/// standard error that contains every fragment.
-let private failsWith (fragments: string list) (code: int, _: string, err: string) =
-    Assert.NotEqual(0, code)
-    let lines = err.Trim().Split('\n')
-    Assert.True(lines.Length = 1, $"expected one line on standard error, got:\n{err}")
-
-    for f in fragments do
-        Assert.Contains(f, err)
 
 let private trainArgs data out = [
     "train"

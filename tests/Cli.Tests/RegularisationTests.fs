@@ -5,28 +5,9 @@ module Nn.Tests.RegularisationTests
 open System
 open System.IO
 open Xunit
+open Nn.Tests.CliSupport
 
-/// Runs `nn` in-process with standard output and error captured; returns (exit code, stdout, stderr).
-let private nn (args: string list) =
-    let out = new StringWriter()
-    let err = new StringWriter()
-    let oldOut, oldErr = Console.Out, Console.Error
-    Console.SetOut out
-    Console.SetError err
-
-    try
-        let code = Nn.Cli.Program.execute (Array.ofList args)
-        code, out.ToString(), err.ToString()
-    finally
-        Console.SetOut oldOut
-        Console.SetError oldErr
-
-let private scratch () =
-    let dir =
-        Path.Combine(Path.GetTempPath(), "nn-regul-" + Guid.NewGuid().ToString("N"))
-
-    Directory.CreateDirectory dir |> ignore
-    dir
+let private scratch () = scratchIn "nn-regul-"
 
 /// 80 samples of two features and a weight column; label = 1 when x1 + x2 > 1 (about a quarter of them).
 let private data dir =
@@ -41,15 +22,6 @@ let private data dir =
     let path = Path.Combine(dir, "train.csv")
     File.WriteAllText(path, String.Join("\n", "x1,x2,w,label" :: rows) + "\n")
     path
-
-/// A non-zero exit and exactly one line on standard error containing every fragment.
-let private failsWith (fragments: string list) (code: int, _: string, err: string) =
-    Assert.NotEqual(0, code)
-    let lines = err.Trim().Split('\n')
-    Assert.True(lines.Length = 1, $"expected one line on standard error, got:\n{err}")
-
-    for f in fragments do
-        Assert.Contains(f, err)
 
 /// `nn train` on the data with 4 epochs of batches of 8 and hidden layers 6,5, unless `extra` sets them.
 let private train dir (out: string) (extra: string list) =
