@@ -6,6 +6,10 @@ if (args is ["step", var size])
 {
     StepProbe.Run(Console.Out, int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
 }
+else if (args is ["infer", .. var inferRest])
+{
+    InferPeer.Run(Console.Out, inferRest is [var r] ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 30);
+}
 else if (args is ["predict"])
 {
     PredictProbe.Run(Console.Out);
