@@ -444,7 +444,11 @@ module Training =
         let totalSteps = start.Step + max 0 (config.Epochs - start.Epoch) * stepsPerEpoch
         let steps = Array.zeroCreate<StepRecord> totalSteps
         start.History.Steps.CopyTo(steps)
-        let epochs = ResizeArray<EpochRecord>(start.History.Epochs)
+
+        let epochs =
+            ImmutableArray.CreateBuilder<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
+
+        epochs.AddRange start.History.Epochs
         let order = Array.init samples id
 
         let progress =
@@ -476,9 +480,25 @@ module Training =
                     }
                 )
 
+        // A copy of the records so far (the run goes on writing its buffers).
         let frozenHistory () = {
             Steps = ImmutableArray.Create(steps, 0, progress.Step)
-            Epochs = ImmutableArray.CreateRange epochs
+            Epochs = epochs.ToImmutable()
+        }
+
+        // The records at the end of the run: a buffer that is exactly full is handed over without a copy (nothing writes
+        // to it any more).
+        let finalHistory () = {
+            Steps =
+                if progress.Step = steps.Length then
+                    ImmutableCollectionsMarshal.AsImmutableArray steps
+                else
+                    ImmutableArray.Create(steps, 0, progress.Step)
+            Epochs =
+                if epochs.Count = epochs.Capacity then
+                    epochs.MoveToImmutable()
+                else
+                    epochs.ToImmutable()
         }
 
         let bestRecord () =
@@ -715,7 +735,7 @@ module Training =
                         workspace.ToNetwork(ReadOnlySpan bestTheta)
                     else
                         workspace.ToNetwork()
-                History = frozenHistory ()
+                History = finalHistory ()
                 BestEpoch =
                     if progress.BestEpoch > 0 then
                         Some progress.BestEpoch
