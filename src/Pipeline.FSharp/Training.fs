@@ -40,7 +40,8 @@ type StepRecord = {
     LearningRate: float voption
 }
 
-/// <summary>One epoch's summary.</summary>
+/// <summary>One epoch's summary (a struct: the run keeps one per epoch in its history without a heap object each).</summary>
+[<Struct>]
 type EpochRecord = {
     /// 1-based epoch.
     Epoch: int
@@ -442,7 +443,8 @@ module Training =
 
         let stepsPerEpoch = (samples + capacity - 1) / capacity
         let totalSteps = start.Step + max 0 (config.Epochs - start.Epoch) * stepsPerEpoch
-        let steps = Array.zeroCreate<StepRecord> totalSteps
+        // Every element below progress.Step is written before it is read or handed out, so the buffer need not be zeroed.
+        let steps = GC.AllocateUninitializedArray<StepRecord> totalSteps
         start.History.Steps.CopyTo(steps)
 
         let epochs =
@@ -450,6 +452,23 @@ module Training =
 
         epochs.AddRange start.History.Epochs
         let order = Array.init samples id
+
+        // Some(correct / samples), shared between the epochs that count the same number of correct decisions when the
+        // data set is small (an option is immutable, so sharing it is safe): a run of many short epochs then allocates
+        // nothing per epoch.
+        let accuracies =
+            Array.zeroCreate<float option>(if classify && samples <= 4096 then samples + 1 else 0)
+
+        let accuracyOf (correct: int) =
+            if correct < accuracies.Length then
+                match accuracies[correct] with
+                | Some _ as known -> known
+                | None ->
+                    let made = Some(float correct / float samples)
+                    accuracies[correct] <- made
+                    made
+            else
+                Some(float correct / float samples)
 
         let progress =
             Progress(start.Epoch, start.Step, start.Rng, (if start.Step > 0 then steps[0].Loss else nan))
@@ -641,11 +660,7 @@ module Training =
                     Epoch = progress.Epoch
                     Steps = progress.Step
                     TrainLoss = progress.LossSum / float samples
-                    TrainAccuracy =
-                        if classify then
-                            Some(float progress.Correct / float samples)
-                        else
-                            None
+                    TrainAccuracy = if classify then accuracyOf progress.Correct else None
                     ValidationLoss = measured |> Option.map fst
                     ValidationAccuracy = measured |> Option.bind snd
                     GradientNorm = progress.NormSum / float stepsPerEpoch
