@@ -40,7 +40,8 @@ type StepRecord = {
     LearningRate: float voption
 }
 
-/// <summary>One epoch's summary.</summary>
+/// <summary>One epoch's summary (a struct: the run keeps one per epoch in its history without a heap object each).</summary>
+[<Struct>]
 type EpochRecord = {
     /// 1-based epoch.
     Epoch: int
@@ -447,10 +448,32 @@ module Training =
 
         let stepsPerEpoch = (samples + capacity - 1) / capacity
         let totalSteps = start.Step + max 0 (config.Epochs - start.Epoch) * stepsPerEpoch
-        let steps = Array.zeroCreate<StepRecord> totalSteps
+        // Every element below progress.Step is written before it is read or handed out, so the buffer need not be zeroed.
+        let steps = GC.AllocateUninitializedArray<StepRecord> totalSteps
         start.History.Steps.CopyTo(steps)
-        let epochs = ResizeArray<EpochRecord>(start.History.Epochs)
+
+        let epochs =
+            ImmutableArray.CreateBuilder<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
+
+        epochs.AddRange start.History.Epochs
         let order = Array.init samples id
+
+        // Some(correct / samples), shared between the epochs that count the same number of correct decisions when the
+        // data set is small (an option is immutable, so sharing it is safe): a run of many short epochs then allocates
+        // nothing per epoch.
+        let accuracies =
+            Array.zeroCreate<float option>(if classify && samples <= 4096 then samples + 1 else 0)
+
+        let accuracyOf (correct: int) =
+            if correct < accuracies.Length then
+                match accuracies[correct] with
+                | Some _ as known -> known
+                | None ->
+                    let made = Some(float correct / float samples)
+                    accuracies[correct] <- made
+                    made
+            else
+                Some(float correct / float samples)
 
         let progress =
             Progress(start.Epoch, start.Step, start.Rng, (if start.Step > 0 then steps[0].Loss else nan))
@@ -481,9 +504,25 @@ module Training =
                     }
                 )
 
+        // A copy of the records so far (the run goes on writing its buffers).
         let frozenHistory () = {
             Steps = ImmutableArray.Create(steps, 0, progress.Step)
-            Epochs = ImmutableArray.CreateRange epochs
+            Epochs = epochs.ToImmutable()
+        }
+
+        // The records at the end of the run: a buffer that is exactly full is handed over without a copy (nothing writes
+        // to it any more).
+        let finalHistory () = {
+            Steps =
+                if progress.Step = steps.Length then
+                    ImmutableCollectionsMarshal.AsImmutableArray steps
+                else
+                    ImmutableArray.Create(steps, 0, progress.Step)
+            Epochs =
+                if epochs.Count = epochs.Capacity then
+                    epochs.MoveToImmutable()
+                else
+                    epochs.ToImmutable()
         }
 
         let bestRecord () =
@@ -629,11 +668,7 @@ module Training =
                     Epoch = progress.Epoch
                     Steps = progress.Step
                     TrainLoss = progress.LossSum / float samples
-                    TrainAccuracy =
-                        if classify then
-                            Some(float progress.Correct / float samples)
-                        else
-                            None
+                    TrainAccuracy = if classify then accuracyOf progress.Correct else None
                     ValidationLoss = measured |> Option.map fst
                     ValidationAccuracy = measured |> Option.bind snd
                     GradientNorm = progress.NormSum / float stepsPerEpoch
@@ -723,7 +758,7 @@ module Training =
                         workspace.ToNetwork(ReadOnlySpan bestTheta)
                     else
                         workspace.ToNetwork()
-                History = frozenHistory ()
+                History = finalHistory ()
                 BestEpoch =
                     if progress.BestEpoch > 0 then
                         Some progress.BestEpoch

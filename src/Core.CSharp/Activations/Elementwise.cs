@@ -140,17 +140,27 @@ internal static class Elementwise
             Narrowed(map, new Vector<float>(z[i..]), new Vector<float>(b[i..]), new Vector<float>(c[i..]), new Vector<float>(d[i..])).CopyTo(output[i..]);
         }
 
-        if (i < z.Length)
+        // The end, fewer than a float vector's elements, in double vectors of its own length or less (each element is
+        // widened, computed and rounded exactly as inside a float vector: the lanes do not interact).
+        var doubles = Vector<double>.Count;
+        Span<double> tail = stackalloc double[4 * doubles];
+        for (; i < z.Length; i += doubles)
         {
-            Span<float> tail = stackalloc float[4 * width];
             tail.Clear();
-            var rest = z.Length - i;
-            z[i..].CopyTo(tail);
-            b[i..].CopyTo(tail[width..]);
-            c[i..].CopyTo(tail[(2 * width)..]);
-            d[i..].CopyTo(tail[(3 * width)..]);
-            Narrowed(map, new Vector<float>(tail), new Vector<float>(tail[width..]), new Vector<float>(tail[(2 * width)..]), new Vector<float>(tail[(3 * width)..])).CopyTo(tail);
-            tail[..rest].CopyTo(output[i..]);
+            var rest = Math.Min(doubles, z.Length - i);
+            for (var k = 0; k < rest; k++)
+            {
+                tail[k] = z[i + k];
+                tail[doubles + k] = b[i + k];
+                tail[(2 * doubles) + k] = c[i + k];
+                tail[(3 * doubles) + k] = d[i + k];
+            }
+
+            var result = map.Apply(new Vector<double>(tail), new Vector<double>(tail[doubles..]), new Vector<double>(tail[(2 * doubles)..]), new Vector<double>(tail[(3 * doubles)..]));
+            for (var k = 0; k < rest; k++)
+            {
+                output[i + k] = (float)result[k];
+            }
         }
     }
 

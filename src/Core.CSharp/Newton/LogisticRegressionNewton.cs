@@ -92,8 +92,7 @@ public static class LogisticRegressionNewton
         var step = new double[p];
         var candidate = new double[n];
         var hessian = new double[p * p];
-        var panelSamples = PanelSamples(p, n);
-        var panel = new double[p * panelSamples];
+        var work = new HessianWork(p, n, options.HessianPrecision == Models.Precision.Float32);
         var trialTheta = new double[p];
         var trialA = new double[n];
         var trialGradient = new double[p];
@@ -117,30 +116,33 @@ public static class LogisticRegressionNewton
                     Format($"Not converged after {iteration} Newton steps: max|grad| is {gmax:G4}, above the tolerance {options.GradientTolerance:G4}."));
             }
 
-            Hessian(x, d, a, lambda, panel, hessian);
-            var failedMinor = SolveCholesky(hessian, p, gradient, step);
+            // A float32 Hessian that fails (not positive definite, or no decrease along its direction) hands this step and
+            // every later one to the float64 Hessian.
+            var failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+            if (failedMinor != 0 && work.Single)
+            {
+                work.UseDouble();
+                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+            }
+
             if (failedMinor != 0)
             {
                 return Finish(theta, d, objective, gmax, trace, LogisticRegressionOutcome.Singular,
                     Format($"The {p}×{p} Hessian at Newton step {iteration + 1} is not numerically positive definite (λ = {lambda:G4}): {(failedMinor > 0 ? $"its Cholesky factorisation failed at leading minor {failedMinor}" : "the Cholesky solve overflowed")}."));
             }
 
-            // Along θ − tΔ the margins move linearly: z(t) = z − t·u with u = XᵀΔ_w + Δ_b, so each trial costs O(n).
-            Margins(x, d, step, direction);
-            var slope = TensorPrimitives.Dot<double>(gradient, step);
-            var wSpan = theta.AsSpan(0, d);
-            var dw = step.AsSpan(0, d);
-            var accepted = 0.0;
-            for (var t = 1.0; t >= SmallestStep; t *= 0.5)
+            var accepted = LineSearch(x, d, y, z, theta, gradient, step, lambda, objective, gmax, direction, candidate, trialTheta, trialA, trialGradient);
+            if (accepted == 0 && work.Single)
             {
-                TensorPrimitives.MultiplyAdd(direction, -t, z, candidate);
-                var trial = Loss(candidate, y) + PenaltyAlong(wSpan, dw, t, lambda);
-                if (trial <= objective - (ArmijoConstant * t * slope) ||
-                    (Math.Abs(trial - objective) <= RoundingSlack * Math.Abs(objective) && GradientShrinks(x, d, y, candidate, theta, step, t, lambda, gmax, trialTheta, trialA, trialGradient)))
+                work.UseDouble();
+                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+                if (failedMinor != 0)
                 {
-                    accepted = t;
-                    break;
+                    return Finish(theta, d, objective, gmax, trace, LogisticRegressionOutcome.Singular,
+                        Format($"The {p}×{p} Hessian at Newton step {iteration + 1} is not numerically positive definite (λ = {lambda:G4}): {(failedMinor > 0 ? $"its Cholesky factorisation failed at leading minor {failedMinor}" : "the Cholesky solve overflowed")}."));
                 }
+
+                accepted = LineSearch(x, d, y, z, theta, gradient, step, lambda, objective, gmax, direction, candidate, trialTheta, trialA, trialGradient);
             }
 
             if (accepted == 0)
@@ -155,6 +157,43 @@ public static class LogisticRegressionNewton
             TensorPrimitives.MultiplyAdd(direction, -accepted, z, z);
             trace.Add(new IrlsStep(objective, gmax, accepted));
         }
+    }
+
+    // Δ = H⁻¹∇ with H in the precision work asks for; returns 0 or SolveCholesky's failure code.
+    private static int NewtonStep(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, double[] gradient, HessianWork work, double[] hessian, double[] step)
+    {
+        if (work.Single)
+        {
+            SingleHessian(x, d, a, lambda, work.SinglePanel, work.SingleProduct, hessian);
+        }
+        else
+        {
+            Hessian(x, d, a, lambda, work.DoublePanel, hessian);
+        }
+
+        return SolveCholesky(hessian, d + 1, gradient, step);
+    }
+
+    // Backtracking along θ − tΔ: returns the accepted t, or 0 when none down to SmallestStep is. Along the line the margins
+    // move linearly, z(t) = z − t·u with u = XᵀΔ_w + Δ_b (left in direction), so each trial costs O(n).
+    private static double LineSearch(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> y, ReadOnlySpan<double> z, double[] theta, double[] gradient, double[] step, double lambda, double objective, double gmax, double[] direction, double[] candidate, double[] trialTheta, double[] trialA, double[] trialGradient)
+    {
+        Margins(x, d, step, direction);
+        var slope = TensorPrimitives.Dot<double>(gradient, step);
+        var wSpan = theta.AsSpan(0, d);
+        var dw = step.AsSpan(0, d);
+        for (var t = 1.0; t >= SmallestStep; t *= 0.5)
+        {
+            TensorPrimitives.MultiplyAdd(direction, -t, z, candidate);
+            var trial = Loss(candidate, y) + PenaltyAlong(wSpan, dw, t, lambda);
+            if (trial <= objective - (ArmijoConstant * t * slope) ||
+                (Math.Abs(trial - objective) <= RoundingSlack * Math.Abs(objective) && GradientShrinks(x, d, y, candidate, theta, step, t, lambda, gmax, trialTheta, trialA, trialGradient)))
+            {
+                return t;
+            }
+        }
+
+        return 0;
     }
 
     private static LogisticRegressionResult Finish(double[] theta, int d, double objective, double gmax, ImmutableArray<IrlsStep>.Builder trace, LogisticRegressionOutcome outcome, string? failure) =>
@@ -246,7 +285,7 @@ public static class LogisticRegressionNewton
         return e / (1 + e);
     }
 
-    private static int PanelSamples(int p, int n) => (int)Math.Clamp(PanelBytes / (8L * p), 1, n);
+    private static int PanelSamples(int p, int n, int bytesPerValue) => (int)Math.Clamp(PanelBytes / ((long)bytesPerValue * p), 1, n);
 
     // H = X̃ S X̃ᵀ + λ·diag(1, …, 1, 0): each panel column is √sᵢ·[xᵢ; 1], and H accumulates panel·panelᵀ through Syrk.
     private static void Hessian(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, Span<double> panel, Span<double> hessian)
@@ -254,7 +293,7 @@ public static class LogisticRegressionNewton
         var p = d + 1;
         var n = a.Length;
         var beta = 0.0;
-        var panelSamples = PanelSamples(p, n);
+        var panelSamples = PanelSamples(p, n, sizeof(double));
         for (var start = 0; start < n; start += panelSamples)
         {
             var count = Math.Min(panelSamples, n - start);
@@ -275,6 +314,73 @@ public static class LogisticRegressionNewton
         {
             hessian[j + (j * p)] += lambda;
         }
+    }
+
+    // The same H with the product X̃ S X̃ᵀ in float32: the panel columns √sᵢ·[xᵢ; 1] rounded to float32, their lower-triangle
+    // product accumulated in float32, then widened to float64 (only the lower triangle: the Cholesky factorisation reads no more).
+    private static void SingleHessian(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, float[] panel, float[] product, Span<double> hessian)
+    {
+        var p = d + 1;
+        var n = a.Length;
+        var beta = 0f;
+        var panelSamples = PanelSamples(p, n, sizeof(float));
+        var scaled = new double[d];
+        for (var start = 0; start < n; start += panelSamples)
+        {
+            var count = Math.Min(panelSamples, n - start);
+            for (var j = 0; j < count; j++)
+            {
+                var ai = a[start + j];
+                var root = Math.Sqrt(ai * (1 - ai));
+                var column = panel.AsSpan(j * p, p);
+                TensorPrimitives.Multiply(x.Slice((start + j) * d, d), root, scaled);
+                TensorPrimitives.ConvertTruncating<double, float>(scaled, column[..d]);
+                column[d] = (float)root;
+            }
+
+            SingleSyrkLower(p, count, panel.AsSpan(0, p * count), beta, product);
+            beta = 1f;
+        }
+
+        for (var j = 0; j < p; j++)
+        {
+            TensorPrimitives.ConvertTruncating<float, double>(product.AsSpan((j * p) + j, p - j), hessian.Slice((j * p) + j, p - j));
+            if (j < d)
+            {
+                hessian[j + (j * p)] += lambda;
+            }
+        }
+    }
+
+    // The lower triangle of C ← A·Aᵀ + β·C for the p × k float32 panel A, on the current float32 backend: the managed kernel
+    // computes only the tiles that touch the lower triangle (half the work); another backend computes the whole product.
+    private static void SingleSyrkLower(int p, int k, ReadOnlySpan<float> panel, float beta, Span<float> product)
+    {
+        var backend = Blas.Current is PrecisionSplitBlas split ? split.Single : Blas.Current;
+        if (backend is SimdBlas)
+        {
+            PackedGemm.Gemm(Transpose.No, Transpose.Yes, p, p, k, 1f, panel, p, panel, p, beta, product, p, lowerOnly: true);
+        }
+        else
+        {
+            Blas.Gemm(Transpose.No, Transpose.Yes, p, p, k, 1f, panel, p, panel, p, beta, product, p);
+        }
+    }
+
+    // The buffers of the Hessian's product: a float32 panel and product while Single, else a float64 panel (allocated on first use).
+    private sealed class HessianWork(int p, int n, bool single)
+    {
+        private double[]? doublePanel;
+
+        public bool Single { get; private set; } = single;
+
+        public float[] SinglePanel { get; } = single ? new float[p * PanelSamples(p, n, sizeof(float))] : [];
+
+        public float[] SingleProduct { get; } = single ? new float[p * p] : [];
+
+        public double[] DoublePanel => doublePanel ??= new double[p * PanelSamples(p, n, sizeof(double))];
+
+        public void UseDouble() => Single = false;
     }
 
     // Solves HΔ = g by Cholesky (LAPACK dpotrf + dpotrs through the BLAS seam), overwriting H with its factor. Returns 0, or the

@@ -15,14 +15,20 @@ public sealed class FashionMnistLogisticRegressionTests
     }
 
     [SystemFact(SystemPackage.FashionMnist)]
-    public void NewtonOnTShirtsVersusShirtsReproducesScikitLearn()
+    public void NewtonOnTShirtsVersusShirtsReproducesScikitLearn() => ReproducesScikitLearn(new LogisticRegressionOptions { Lambda = 1.0 });
+
+    [SystemFact(SystemPackage.FashionMnist)]
+    public void NewtonWithAFloat64HessianOnTShirtsVersusShirtsReproducesScikitLearn() =>
+        ReproducesScikitLearn(new LogisticRegressionOptions { Lambda = 1.0, HessianPrecision = Nn.Models.Precision.Float64 });
+
+    private static void ReproducesScikitLearn(LogisticRegressionOptions options)
     {
         var (xTrain, yTrain) = TwoClasses(FashionMnist.LoadTrain());
         var (xTest, yTest) = TwoClasses(FashionMnist.LoadTest());
         Assert.Equal(12_000, yTrain.Length);
         Assert.Equal(2_000, yTest.Length);
 
-        var fit = LogisticRegressionNewton.Fit(xTrain, 784, yTrain, new LogisticRegressionOptions { Lambda = 1.0 });
+        var fit = LogisticRegressionNewton.Fit(xTrain, 784, yTrain, options);
 
         Assert.Equal(LogisticRegressionOutcome.Converged, fit.Outcome);
         Assert.InRange(fit.Iterations, 1, 10);

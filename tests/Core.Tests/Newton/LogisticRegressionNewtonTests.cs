@@ -125,7 +125,7 @@ public sealed class LogisticRegressionNewtonTests
     public void TheGradientNormRoughlySquaresInTheLastSteps()
     {
         var (x, y) = Synthetic(n: 400, seed: 11);
-        var fit = LogisticRegressionNewton.Fit(x, D, y, new LogisticRegressionOptions { Lambda = 0.1, GradientTolerance = 1e-10 });
+        var fit = LogisticRegressionNewton.Fit(x, D, y, new LogisticRegressionOptions { Lambda = 0.1, GradientTolerance = 1e-10, HessianPrecision = Nn.Models.Precision.Float64 });
 
         Assert.Equal(LogisticRegressionOutcome.Converged, fit.Outcome);
         var g = fit.Trace.Select(s => s.MaxAbsGradient).Append(fit.MaxAbsGradient).ToArray();
@@ -134,6 +134,26 @@ public sealed class LogisticRegressionNewtonTests
         Assert.NotEmpty(lastSteps);
         Assert.All(lastSteps, k => Assert.True(g[k + 1] <= 10 * g[k] * g[k], $"max|grad| went {g[k]:G3} → {g[k + 1]:G3}: not quadratic"));
         Assert.All(fit.Trace, s => Assert.Equal(1.0, s.StepLength));
+    }
+
+    [Fact]
+    public void AFloat32HessianReachesTheSameMinimumAsTheExactOne()
+    {
+        var (x, y) = Synthetic(n: 400, seed: 11);
+        var exact = LogisticRegressionNewton.Fit(x, D, y, new LogisticRegressionOptions { Lambda = 0.1, GradientTolerance = 1e-10, HessianPrecision = Nn.Models.Precision.Float64 });
+        var single = LogisticRegressionNewton.Fit(x, D, y, new LogisticRegressionOptions { Lambda = 0.1, GradientTolerance = 1e-10, HessianPrecision = Nn.Models.Precision.Float32 });
+
+        Assert.Equal(LogisticRegressionOutcome.Converged, single.Outcome);
+        Assert.InRange(single.Iterations, exact.Iterations, exact.Iterations + 2);
+        Assert.All(Gradient(x, y, [.. single.Weights], single.Intercept, 0.1), gj => Assert.InRange(Math.Abs(gj), 0, 1e-9));
+        Assert.Equal(exact.Objective, single.Objective, 1e-10);
+        for (var j = 0; j < D; j++)
+        {
+            Assert.Equal(exact.Weights[j], single.Weights[j], 1e-8);
+        }
+
+        // The directions differ by the float32 rounding of the Hessian: the iterates are close but not the same bits.
+        Assert.NotEqual(exact.Trace[^1].Objective, single.Trace[^1].Objective);
     }
 
     [Fact]
@@ -197,5 +217,6 @@ public sealed class LogisticRegressionNewtonTests
         Assert.Throws<ArgumentOutOfRangeException>("featureCount", () => LogisticRegressionNewton.Fit(x, 0, y));
         Assert.Throws<ArgumentOutOfRangeException>("Lambda", () => new LogisticRegressionOptions { Lambda = -1 });
         Assert.Throws<ArgumentOutOfRangeException>("GradientTolerance", () => new LogisticRegressionOptions { GradientTolerance = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>("HessianPrecision", () => new LogisticRegressionOptions { HessianPrecision = (Nn.Models.Precision)7 });
     }
 }
