@@ -459,11 +459,33 @@ internal static unsafe class PackedGemm
             }
             else
             {
-                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p.
+                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p. On 512-bit vectors, full W×W blocks are
+                // transposed in registers; the rest element by element (the same products α·a either way).
+                var blocked = 0;
+                if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported && rows == height)
+                {
+                    blocked = kc / w * w;
+                    for (var r = 0; r < rows; r += w)
+                    {
+                        var source = problem.A + p0 + ((i + r) * lda);
+                        for (var p = 0; p < blocked; p += w)
+                        {
+                            if (typeof(T) == typeof(float))
+                            {
+                                Transpose16x16((float*)(source + p), lda, (float*)(destination + (p * height) + r), height, float.CreateTruncating(alpha));
+                            }
+                            else
+                            {
+                                Transpose8x8((double*)(source + p), lda, (double*)(destination + (p * height) + r), height, double.CreateTruncating(alpha));
+                            }
+                        }
+                    }
+                }
+
                 for (var r = 0; r < rows; r++)
                 {
                     var source = problem.A + p0 + ((i + r) * lda);
-                    for (var p = 0; p < kc; p++)
+                    for (var p = blocked; p < kc; p++)
                     {
                         destination[(p * height) + r] = alpha * source[p];
                     }
@@ -478,6 +500,167 @@ internal static unsafe class PackedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for a 16×16 block of floats: sixteen columns of the source
+    /// are loaded as vectors and transposed in registers by four rounds of shuffles. After the first two (unpacks of
+    /// pairs, then of quadruples), lane L of u[4g + q] holds element p = 4L + q of columns 4g … 4g + 3; the last two
+    /// gather 128-bit lanes across the groups (0x88: lanes 0 and 2 of each operand; 0xDD: lanes 1 and 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose16x16(float* source, long lds, float* destination, nint ldd, float alpha)
+    {
+        var r0 = Vector512.Load(source);
+        var r1 = Vector512.Load(source + lds);
+        var r2 = Vector512.Load(source + (2 * lds));
+        var r3 = Vector512.Load(source + (3 * lds));
+        var r4 = Vector512.Load(source + (4 * lds));
+        var r5 = Vector512.Load(source + (5 * lds));
+        var r6 = Vector512.Load(source + (6 * lds));
+        var r7 = Vector512.Load(source + (7 * lds));
+        var r8 = Vector512.Load(source + (8 * lds));
+        var r9 = Vector512.Load(source + (9 * lds));
+        var r10 = Vector512.Load(source + (10 * lds));
+        var r11 = Vector512.Load(source + (11 * lds));
+        var r12 = Vector512.Load(source + (12 * lds));
+        var r13 = Vector512.Load(source + (13 * lds));
+        var r14 = Vector512.Load(source + (14 * lds));
+        var r15 = Vector512.Load(source + (15 * lds));
+        var t0 = Avx512F.UnpackLow(r0, r1).AsDouble();
+        var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsDouble();
+        var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        var u0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        var u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        var u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        var t4 = Avx512F.UnpackLow(r4, r5).AsDouble();
+        var t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        var t6 = Avx512F.UnpackLow(r6, r7).AsDouble();
+        var t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        var u4 = Avx512F.UnpackLow(t4, t6).AsSingle();
+        var u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5, t7).AsSingle();
+        var u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        var t8 = Avx512F.UnpackLow(r8, r9).AsDouble();
+        var t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        var t10 = Avx512F.UnpackLow(r10, r11).AsDouble();
+        var t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        var u8 = Avx512F.UnpackLow(t8, t10).AsSingle();
+        var u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9, t11).AsSingle();
+        var u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        var t12 = Avx512F.UnpackLow(r12, r13).AsDouble();
+        var t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        var t14 = Avx512F.UnpackLow(r14, r15).AsDouble();
+        var t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+        var u12 = Avx512F.UnpackLow(t12, t14).AsSingle();
+        var u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13, t15).AsSingle();
+        var u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+        var scale = Vector512.Create(alpha);
+        var scaled = alpha != 1f;
+        var v0 = Avx512F.Shuffle4x128(u0, u4, 0x88);
+        var w0 = Avx512F.Shuffle4x128(u0, u4, 0xDD);
+        var x0 = Avx512F.Shuffle4x128(u8, u12, 0x88);
+        var y0 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        var o0 = Avx512F.Shuffle4x128(v0, x0, 0x88);
+        (scaled ? o0 * scale : o0).Store(destination);
+        var o8 = Avx512F.Shuffle4x128(v0, x0, 0xDD);
+        (scaled ? o8 * scale : o8).Store(destination + (8 * ldd));
+        var o4 = Avx512F.Shuffle4x128(w0, y0, 0x88);
+        (scaled ? o4 * scale : o4).Store(destination + (4 * ldd));
+        var o12 = Avx512F.Shuffle4x128(w0, y0, 0xDD);
+        (scaled ? o12 * scale : o12).Store(destination + (12 * ldd));
+        var v1 = Avx512F.Shuffle4x128(u1, u5, 0x88);
+        var w1 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        var x1 = Avx512F.Shuffle4x128(u9, u13, 0x88);
+        var y1 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        var o1 = Avx512F.Shuffle4x128(v1, x1, 0x88);
+        (scaled ? o1 * scale : o1).Store(destination + ldd);
+        var o9 = Avx512F.Shuffle4x128(v1, x1, 0xDD);
+        (scaled ? o9 * scale : o9).Store(destination + (9 * ldd));
+        var o5 = Avx512F.Shuffle4x128(w1, y1, 0x88);
+        (scaled ? o5 * scale : o5).Store(destination + (5 * ldd));
+        var o13 = Avx512F.Shuffle4x128(w1, y1, 0xDD);
+        (scaled ? o13 * scale : o13).Store(destination + (13 * ldd));
+        var v2 = Avx512F.Shuffle4x128(u2, u6, 0x88);
+        var w2 = Avx512F.Shuffle4x128(u2, u6, 0xDD);
+        var x2 = Avx512F.Shuffle4x128(u10, u14, 0x88);
+        var y2 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        var o2 = Avx512F.Shuffle4x128(v2, x2, 0x88);
+        (scaled ? o2 * scale : o2).Store(destination + (2 * ldd));
+        var o10 = Avx512F.Shuffle4x128(v2, x2, 0xDD);
+        (scaled ? o10 * scale : o10).Store(destination + (10 * ldd));
+        var o6 = Avx512F.Shuffle4x128(w2, y2, 0x88);
+        (scaled ? o6 * scale : o6).Store(destination + (6 * ldd));
+        var o14 = Avx512F.Shuffle4x128(w2, y2, 0xDD);
+        (scaled ? o14 * scale : o14).Store(destination + (14 * ldd));
+        var v3 = Avx512F.Shuffle4x128(u3, u7, 0x88);
+        var w3 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        var x3 = Avx512F.Shuffle4x128(u11, u15, 0x88);
+        var y3 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+        var o3 = Avx512F.Shuffle4x128(v3, x3, 0x88);
+        (scaled ? o3 * scale : o3).Store(destination + (3 * ldd));
+        var o11 = Avx512F.Shuffle4x128(v3, x3, 0xDD);
+        (scaled ? o11 * scale : o11).Store(destination + (11 * ldd));
+        var o7 = Avx512F.Shuffle4x128(w3, y3, 0x88);
+        (scaled ? o7 * scale : o7).Store(destination + (7 * ldd));
+        var o15 = Avx512F.Shuffle4x128(w3, y3, 0xDD);
+        (scaled ? o15 * scale : o15).Store(destination + (15 * ldd));
+    }
+
+    /// <summary>
+    /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for an 8×8 block of doubles, transposed in registers: after
+    /// the unpacks lane L of t[2g] holds element p = 2L of columns 2g and 2g + 1, and t[2g + 1] element p = 2L + 1; two
+    /// rounds of 128-bit lane shuffles finish it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose8x8(double* source, long lds, double* destination, nint ldd, double alpha)
+    {
+        var r0 = Vector512.Load(source);
+        var r1 = Vector512.Load(source + lds);
+        var r2 = Vector512.Load(source + (2 * lds));
+        var r3 = Vector512.Load(source + (3 * lds));
+        var r4 = Vector512.Load(source + (4 * lds));
+        var r5 = Vector512.Load(source + (5 * lds));
+        var r6 = Vector512.Load(source + (6 * lds));
+        var r7 = Vector512.Load(source + (7 * lds));
+        var t0 = Avx512F.UnpackLow(r0, r1);
+        var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3);
+        var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5);
+        var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7);
+        var t7 = Avx512F.UnpackHigh(r6, r7);
+        var scale = Vector512.Create(alpha);
+        var scaled = alpha != 1.0;
+        var s0 = Avx512F.Shuffle4x128(t0, t2, 0x88);
+        var h0 = Avx512F.Shuffle4x128(t0, t2, 0xDD);
+        var e0 = Avx512F.Shuffle4x128(t4, t6, 0x88);
+        var f0 = Avx512F.Shuffle4x128(t4, t6, 0xDD);
+        var o0 = Avx512F.Shuffle4x128(s0, e0, 0x88);
+        (scaled ? o0 * scale : o0).Store(destination);
+        var o4 = Avx512F.Shuffle4x128(s0, e0, 0xDD);
+        (scaled ? o4 * scale : o4).Store(destination + (4 * ldd));
+        var o2 = Avx512F.Shuffle4x128(h0, f0, 0x88);
+        (scaled ? o2 * scale : o2).Store(destination + (2 * ldd));
+        var o6 = Avx512F.Shuffle4x128(h0, f0, 0xDD);
+        (scaled ? o6 * scale : o6).Store(destination + (6 * ldd));
+        var s1 = Avx512F.Shuffle4x128(t1, t3, 0x88);
+        var h1 = Avx512F.Shuffle4x128(t1, t3, 0xDD);
+        var e1 = Avx512F.Shuffle4x128(t5, t7, 0x88);
+        var f1 = Avx512F.Shuffle4x128(t5, t7, 0xDD);
+        var o1 = Avx512F.Shuffle4x128(s1, e1, 0x88);
+        (scaled ? o1 * scale : o1).Store(destination + ldd);
+        var o5 = Avx512F.Shuffle4x128(s1, e1, 0xDD);
+        (scaled ? o5 * scale : o5).Store(destination + (5 * ldd));
+        var o3 = Avx512F.Shuffle4x128(h1, f1, 0x88);
+        (scaled ? o3 * scale : o3).Store(destination + (3 * ldd));
+        var o7 = Avx512F.Shuffle4x128(h1, f1, 0xDD);
+        (scaled ? o7 * scale : o7).Store(destination + (7 * ldd));
     }
 
     /// <summary>
