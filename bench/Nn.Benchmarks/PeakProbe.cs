@@ -16,7 +16,7 @@ public static class PeakProbe
     private const int Chains = 16;
 
     /// <summary>Timed runs; many short ones, since on a shared machine the best is the one least disturbed.</summary>
-    private const int Trials = 40;
+    private const int Trials = 100;
 
     /// <summary>Multiply-adds per chain in one timed run (about 2 ms).</summary>
     private const int Steps = 1_000_000;
@@ -58,25 +58,27 @@ public static class PeakProbe
     /// <summary>Flops of one thread's run: 16 chains of 16 lanes, or 14 chains of 8 lanes (16 registers without AVX-512).</summary>
     private static double Flops => 2.0 * Steps * (Vector512.IsHardwareAccelerated ? Chains * Vector512<float>.Count : 14 * Vector256<float>.Count);
 
-    /// <summary>Wall time of <paramref name="threads"/> threads each running the chains once, released together.</summary>
+    /// <summary>
+    /// Wall time of <paramref name="threads"/> threads each running the chains once, released together: from the first
+    /// start to the last finish, as the threads themselves saw them (the releasing thread may be descheduled meanwhile).
+    /// </summary>
     private static double Timed(int threads)
     {
-        using var start = new Barrier(threads + 1);
+        using var start = new Barrier(threads);
         var sink = new float[threads];
+        var begun = new long[threads];
+        var ended = new long[threads];
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             start.SignalAndWait();
+            begun[t] = Stopwatch.GetTimestamp();
             sink[t] = Vector512.IsHardwareAccelerated ? Chains512(Steps) : Chains256(Steps);
-            start.SignalAndWait();
+            ended[t] = Stopwatch.GetTimestamp();
         })).ToList();
         workers.ForEach(w => w.Start());
-        start.SignalAndWait();
-        var watch = Stopwatch.StartNew();
-        start.SignalAndWait();
-        var seconds = watch.Elapsed.TotalSeconds;
         workers.ForEach(w => w.Join());
         GC.KeepAlive(sink);
-        return seconds;
+        return (double)(ended.Max() - begun.Min()) / Stopwatch.Frequency;
     }
 
     /// <summary>x ← 0.999·x + 0.001 on sixteen 512-bit chains: it settles at 1, so no overflow and no subnormals.</summary>

@@ -39,8 +39,41 @@ public static class Probe
         }
 
         output.WriteLine($"784-wide products on {backends[0].Name}: worst {wide.Min() / peak:P0}, median {Median(wide) / peak:P0} of the {Environment.ProcessorCount}-core peak");
+        DoubleProbe(output, backends);
         SyrkProbe(output, backends);
+        CholeskyProbe(output, backends);
         TinyProbe(output, backends);
+    }
+
+    /// <summary>The 784-wide products in float64 (percentages of half the float32 peak: half the lanes).</summary>
+    private static void DoubleProbe(TextWriter output, List<IBlasBackend> backends)
+    {
+        foreach (var shape in GemmShape.Mlp.Where(x => x.Wide))
+        {
+            var random = new Random(7);
+            double[] Fill(int length) => Enumerable.Range(0, length).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
+            var (a, b, c) = (Fill(shape.M * shape.K), Fill(shape.K * shape.N), new double[shape.M * shape.N]);
+            var seconds = backends.Select(backend => Fastest(backend, () => Blas.Gemm(shape.TransA, shape.TransB, shape.M, shape.N, shape.K, 1.0, a, shape.Lda, b, shape.Ldb, 0.0, c, shape.M), shape.Flops)).ToList();
+            Print(output, shape.Name + " f64", shape.M, shape.N, shape.K, shape.Flops, seconds, peakScale: 0.5);
+        }
+    }
+
+    /// <summary>Cholesky factorisation of a 784×784 symmetric positive definite matrix (float64), as in a Newton step.</summary>
+    private static void CholeskyProbe(TextWriter output, List<IBlasBackend> backends)
+    {
+        const int n = 784;
+        var random = new Random(5);
+        var x = Enumerable.Range(0, 2 * n * n).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var spd = new double[n * n];
+        Blas.Syrk(Transpose.Yes, n, 2 * n, 1.0, x, 2 * n, 0.0, spd, n);
+        var work = new double[n * n];
+        var flops = n * (double)n * n / 3; // n³/3 multiply-adds, counted as flops as LAPACK's figures are
+        var seconds = backends.Select(backend => Fastest(backend, () =>
+        {
+            spd.CopyTo(work, 0);
+            Blas.Potrf(n, work, n);
+        }, 2 * flops)).ToList();
+        Print(output, "potrf 784 (float64)", n, n, n, 2 * flops, seconds, peakScale: 0.5);
     }
 
     /// <summary>The all-core float32 peak in GFLOP/s, measured at the start of <see cref="Run"/>.</summary>

@@ -28,9 +28,8 @@ namespace Nn.Layers;
 /// guarantee then rests on the matrix product z = W·a computing each output column in an order that does not depend on
 /// the other columns either. <see cref="ManagedBlas"/> does, and so does the fast managed kernel (<see cref="Blas.Managed"/>):
 /// it sums each element in an order fixed by the number of inputs alone, whatever the batch size, tile or thread.
-/// OpenBLAS (<c>NN_BLAS=openblas</c>, and float64 products under <c>NN_BLAS=auto</c>
-/// when libopenblas.so.0 is installed) does not: its result for one column differs in the last bits from the same
-/// column inside a batch.</para>
+/// OpenBLAS (<c>NN_BLAS=openblas</c>) does not: its result for one column differs in the last bits from the same column
+/// inside a batch.</para>
 /// </remarks>
 public static class Propagation
 {

@@ -34,11 +34,11 @@ internal static class Partitioned
 
     /// <summary>
     /// Threads for an elementwise or copying job over <paramref name="elements"/> values of <typeparamref name="T"/>:
-    /// every core from <see cref="ParallelElements"/> values on, else one — and one while OpenBLAS runs the products of
-    /// <typeparamref name="T"/> (<see cref="Blas.HelpersWelcome{T}"/>).
+    /// every core from <see cref="ParallelElements"/> values on, else one — and one while OpenBLAS runs the products
+    /// (<see cref="Blas.HelpersWelcome"/>).
     /// </summary>
     public static int ThreadsFor<T>(long elements) =>
-        elements >= ParallelElements && Blas.HelpersWelcome<T>() ? Environment.ProcessorCount : 1;
+        elements >= ParallelElements && Blas.HelpersWelcome() ? Environment.ProcessorCount : 1;
 
     /// <summary>
     /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on the calling thread and up to

@@ -3,7 +3,7 @@ namespace Nn.LinearAlgebra;
 /// <summary>
 /// The fast managed backend: cache-blocked GEMM on register tiles of AVX-512 (or AVX2 with FMA) vectors, split over
 /// all cores for large products, and a plain loop for tiny ones (no packing, no threads, no allocation).
-/// Used when OpenBLAS is not available or <c>NN_BLAS=managed</c>.
+/// The default (<c>NN_BLAS=auto</c> or unset, and <c>NN_BLAS=managed</c>).
 /// </summary>
 /// <remarks>
 /// Results agree with the naive triple loop within the usual dot-product error bound <c>γ_k·|α|·|op(A)|·|op(B)|</c>
