@@ -27,12 +27,10 @@ namespace Nn.Layers;
 /// computed alone or in any batch, at any position. The activations, the bias and the losses compute each column from
 /// that column alone, in an order that does not depend on the batch (see <see cref="Activations.Activation"/>); the
 /// guarantee then rests on the matrix product z = W·a computing each output column in an order that does not depend on
-/// the other columns either. <see cref="ManagedBlas"/> does. The fast managed kernel (<see cref="Blas.Managed"/>) does
-/// except for a layer with more than 256 inputs (float64; 512 in float32) whose product for one observation is small
-/// enough (outputs × inputs ≤ 2048) to take its unblocked loop while a larger batch takes the blocked one, which sums
-/// the inputs in two or more blocks. OpenBLAS (<c>NN_BLAS=openblas</c>, and float64 products under <c>NN_BLAS=auto</c>
-/// when libopenblas.so.0 is installed) does not: its result for one column differs in the last bits from the same
-/// column inside a batch.</para>
+/// the other columns either. <see cref="ManagedBlas"/> does, and so does the fast managed kernel (<see cref="Blas.Managed"/>):
+/// it sums each element in an order fixed by the number of inputs alone, whatever the batch size, tile or thread.
+/// OpenBLAS (<c>NN_BLAS=openblas</c>) does not: its result for one column differs in the last bits from the same column
+/// inside a batch.</para>
 /// </remarks>
 public static class Propagation
 {

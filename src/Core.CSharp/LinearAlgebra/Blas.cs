@@ -27,17 +27,16 @@ public static class Blas
 
     /// <summary>
     /// The backend chosen once per process from the environment variable <c>NN_BLAS</c>:
-    /// <c>auto</c> or unset (when <c>libopenblas.so.0</c> loads, float32 products on <see cref="Managed"/> — faster on the
-    /// layer shapes of small networks — and float64 products and factorisations on OpenBLAS; else <see cref="Managed"/>),
-    /// <c>openblas</c> (OpenBLAS or an exception) or <c>managed</c>. Case is ignored.
+    /// <c>auto</c> or unset (<see cref="Managed"/> for everything: on the products, Gram matrices and factorisations Nn
+    /// computes it is faster than OpenBLAS, which is then never loaded), <c>openblas</c> (OpenBLAS for everything, or an
+    /// exception) or <c>managed</c>. Case is ignored.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>NN_BLAS=openblas</c> but the library cannot be loaded, or <c>NN_BLAS</c> has an unknown value.</exception>
     public static IBlasBackend Default => Startup.Value.Backend;
 
     /// <summary>
     /// Which backend <see cref="Default"/> is and why, for logs, e.g.
-    /// <c>managed+openblas (float32 products on the managed kernel; float64 products and factorisations on openblas: libopenblas.so.0 from …; NN_BLAS=auto)</c> or
-    /// <c>managed (libopenblas.so.0 not found; NN_BLAS=auto)</c>.
+    /// <c>managed (the default; NN_BLAS=auto)</c> or <c>openblas (libopenblas.so.0 from …; NN_BLAS=openblas)</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">As for <see cref="Default"/>.</exception>
     public static string Selection => Startup.Value.Description;
@@ -47,12 +46,7 @@ public static class Blas
     /// Not while OpenBLAS runs the products: its threads keep polling the cores between calls, and two sets of
     /// polling threads on the same cores slow each other down.
     /// </summary>
-    internal static bool HelpersWelcome<T>() => Current switch
-    {
-        OpenBlas => false,
-        PrecisionSplitBlas split => (typeof(T) == typeof(float) ? split.Single : split.Double) is not OpenBlas,
-        _ => true,
-    };
+    internal static bool HelpersWelcome() => Current is not OpenBlas;
 
     /// <summary>The fast managed backend (<see cref="SimdBlas"/>), always available.</summary>
     public static IBlasBackend Managed => SimdBlas.Instance;
@@ -78,7 +72,7 @@ public static class Blas
     /// <summary>
     /// Chooses a backend from a <c>NN_BLAS</c> value (null meaning unset) and describes the choice.
     /// <paramref name="loadOpenBlas"/> returns the OpenBLAS backend (null when it cannot be loaded) and the
-    /// loader's detail; it is not called for <c>managed</c>, so the native library is then never loaded.
+    /// loader's detail; it is called for <c>openblas</c> only, so otherwise the native library is never loaded.
     /// </summary>
     internal static (IBlasBackend Backend, string Description) Choose(string? setting, Func<(OpenBlas? Backend, string Detail)> loadOpenBlas)
     {
@@ -96,16 +90,7 @@ public static class Blas
                 }
 
             case "auto":
-                {
-                    var (openBlas, loadDetail) = loadOpenBlas();
-                    if (openBlas is null)
-                    {
-                        return (Managed, $"{Managed.Name} ({loadDetail}; {EnvironmentVariable}=auto)");
-                    }
-
-                    var split = new PrecisionSplitBlas(Managed, openBlas);
-                    return (split, $"{split.Name} (float32 products on the {Managed.Name} kernel; float64 products and factorisations on openblas: {loadDetail}; {EnvironmentVariable}=auto)");
-                }
+                return (Managed, $"{Managed.Name} (the default; {EnvironmentVariable}=auto)");
 
             default:
                 throw new InvalidOperationException($"{EnvironmentVariable}={setting} is not a backend: use auto, openblas or managed.");

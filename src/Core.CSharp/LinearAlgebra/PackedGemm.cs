@@ -7,34 +7,44 @@ using System.Runtime.Intrinsics.X86;
 namespace Nn.LinearAlgebra;
 
 /// <summary>
-/// Cache-blocked, packed matrix multiply on hardware vectors, after Goto and van de Geijn, "Anatomy of
-/// High-Performance Matrix Multiplication", ACM TOMS 34(3), 2008, and the BLIS loop structure (Van Zee and
-/// van de Geijn, ACM TOMS 41(3), 2015): a kc×nc panel of op(B) is packed into NR-column slivers, an mc×kc
-/// block of α·op(A) into MR-row slivers, and a register tile of MR×NR elements of C accumulates kc
-/// fused multiply-adds per element before it is written once.
+/// Cache-blocked matrix multiply on hardware vectors, after Goto and van de Geijn, "Anatomy of High-Performance Matrix
+/// Multiplication", ACM TOMS 34(3), 2008, and the BLIS loop structure (Van Zee and van de Geijn, ACM TOMS 41(3), 2015):
+/// a register tile of 2·W rows × 12 columns of C (W = lanes per vector; 24 of the 32 AVX-512 registers) accumulates
+/// kc fused multiply-adds per element before it is written once, from an MR-row sliver of α·op(A) and a kc×12 sliver
+/// of op(B) that stays in L1.
 /// </summary>
 /// <remarks>
-/// Column blocks of C go to thread-pool threads when the product is large; each thread packs its own operands
-/// into buffers rented from <see cref="ArrayPool{T}"/> and the work item is reused, so the steady state
-/// allocates nothing.
-/// Tiny products skip packing and threads altogether. With β = 0 the old C is never read.
+/// <para>Operands are read in place wherever their layout already serves the kernel: op(A) = A with α = 1 has its row
+/// panels contiguous per step (column p of A), and op(B) is only ever broadcast one element at a time, so its slivers
+/// are read with their strides (12 columns of B, or 12 contiguous elements of a row of Bᵀ). Only op(A) = Aᵀ, α ≠ 1 and
+/// ragged edges are packed, into buffers rented from <see cref="ArrayPool{T}"/>: the steady state allocates nothing.</para>
+/// <para>Every element of C is computed the same way wherever its tile sits, whichever thread runs it and whatever the
+/// other dimensions are: one fused multiply-add chain over each block of <see cref="KBlock"/> inner indices (which
+/// depends on k alone), added to C block after block. So results do not depend on the number of threads, and each
+/// column of C does not depend on the other columns of op(B) (the batch invariance of <see cref="Layers.Propagation"/>);
+/// the unblocked loop for tiny products follows the same order.</para>
+/// <para>Large products are split over the cores by <see cref="Partitioned"/>: by row panels when op(A) is the larger
+/// operand (each thread then packs only its own panels of Aᵀ), else by column slivers.</para>
 /// </remarks>
 internal static unsafe class PackedGemm
 {
-    /// <summary>Columns per register tile (the broadcast operand).</summary>
-    private const int NR = 8;
+    /// <summary>Columns per register tile (the broadcast operand); ragged edges take tiles of 8 or 4 columns.</summary>
+    private const int NR = 12;
 
-    /// <summary>At or below this many multiply-adds (m·n·k) a plain loop beats packing.</summary>
+    /// <summary>At or below this many multiply-adds (m·n·k) a plain loop beats the tiles.</summary>
     private const long DirectWork = 2048;
 
-    /// <summary>From this many multiply-adds on, column blocks run on several threads.</summary>
+    /// <summary>From this many multiply-adds on, the product is split over the cores.</summary>
     private const long ParallelWork = 1L << 20;
 
-    /// <summary>Column blocks per thread in a threaded product, so a thread that starts late still gets a share.</summary>
-    private const int BlocksPerThread = 4;
+    /// <summary>Parts per thread in a split product, so a thread that starts late still gets a share.</summary>
+    private const int PartsPerThread = 2;
 
-    /// <summary>Largest op(A), in bytes, that every column block may re-read: it stays in the L2 caches.</summary>
-    private const long SharedABytes = 1L << 21;
+    /// <summary>Row tiles per block from which a sliver of op(B) is packed rather than read in place.</summary>
+    private const int PackedSliverReuse = 16;
+
+    /// <summary>Rows of op(A) packed at a time when it must be packed: an mc×kc block (≤ 512 KiB) stays in L2.</summary>
+    private const int McMax = 256;
 
     /// <summary>How the register tile is combined with C.</summary>
     private enum Update
@@ -45,20 +55,47 @@ internal static unsafe class PackedGemm
         /// <summary><c>C ← C + T</c>: β = 1, or a later k block.</summary>
         Accumulate,
 
-        /// <summary><c>C ← T + β·C</c>.</summary>
+        /// <summary><c>C ← T + β·C</c>, fused.</summary>
         Scale,
     }
 
+    /// <summary>Which vector width runs the tiles.</summary>
+    internal enum Width
+    {
+        /// <summary>The widest this machine accelerates: 512-bit, else 256-bit with FMA, else plain loops.</summary>
+        Auto,
+
+        /// <summary>256-bit vectors, one-vector tiles (16 registers suffice), when accelerated; else plain loops.</summary>
+        Vector256,
+
+        /// <summary>Plain loops in the same summation order.</summary>
+        Scalar,
+    }
+
     /// <summary>Whether <see cref="Gemm{T}"/> runs on 512-bit or 256-bit vectors here (false: plain loops).</summary>
-    internal static bool IsAccelerated => Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && Fma.IsSupported);
+    internal static bool IsAccelerated => Vector512.IsHardwareAccelerated || Has256;
+
+    private static bool Has256 => Vector256.IsHardwareAccelerated && Fma.IsSupported;
+
+    /// <summary>
+    /// Inner indices per k block: at most 512 bytes' worth per column (a kc×12 sliver of op(B) is then ≤ 24 KiB, in
+    /// L1), in equal blocks. Depends on k alone, so every element of C is summed in the same order in every product.
+    /// </summary>
+    internal static int KBlock<T>(int k)
+        where T : unmanaged
+    {
+        var kcMax = 2048 / sizeof(T);
+        var blocks = Math.Max(1, (k + kcMax - 1) / kcMax);
+        return (k + blocks - 1) / blocks;
+    }
 
     /// <summary>
     /// <c>C ← α·op(A)·op(B) + β·C</c>, arguments as in <see cref="IBlasBackend"/> (already validated, m, n &gt; 0).
     /// With <paramref name="lowerOnly"/> (m = n) only the register tiles that touch the lower triangle are
     /// computed; tiles strictly above the diagonal are left as they were.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool lowerOnly)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool lowerOnly, Width width = Width.Auto)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (k == 0 || T.IsZero(alpha))
@@ -67,7 +104,9 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        if ((long)m * n * k <= DirectWork || !IsAccelerated)
+        var wide = width == Width.Auto && Vector512.IsHardwareAccelerated;
+        var narrow = !wide && width != Width.Scalar && Has256;
+        if ((long)m * n * k <= DirectWork || !(wide || narrow))
         {
             Direct(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
@@ -76,13 +115,13 @@ internal static unsafe class PackedGemm
         fixed (T* pa = a, pb = b, pc = c)
         {
             var problem = new Problem<T>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, lowerOnly);
-            if (Vector512.IsHardwareAccelerated)
+            if (wide)
             {
-                Dispatch<Simd512<T>, Vector512<T>, T>(problem);
+                Dispatch<Simd512<T>, Vector512<T>, T>(problem, 2);
             }
             else
             {
-                Dispatch<Simd256<T>, Vector256<T>, T>(problem);
+                Dispatch<Simd256<T>, Vector256<T>, T>(problem, 1);
             }
         }
     }
@@ -110,7 +149,11 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>The textbook loop of dot products, for products too small to repay packing.</summary>
+    /// <summary>
+    /// The textbook loop of dot products, for products too small to repay the tiles and for machines without vectors:
+    /// each element is summed exactly as a register tile sums it (α folded into op(A), one fused chain per k block,
+    /// blocks added to C in turn), so it gives the same bits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Direct<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -118,156 +161,148 @@ internal static unsafe class PackedGemm
         // Element strides of op(A) along i and p, and of op(B) along p and j.
         var (ai, ap) = transA == Transpose.No ? (1, lda) : (lda, 1);
         var (bp, bj) = transB == Transpose.No ? (1, ldb) : (ldb, 1);
-        var overwrite = T.IsZero(beta);
+        var kc = KBlock<T>(k);
+        var scaled = alpha != T.One;
         for (var j = 0; j < n; j++)
         {
             for (var i = 0; i < m; i++)
             {
-                var sum = T.Zero;
-                int ia = i * ai, ib = j * bj;
-                for (var p = 0; p < k; p++, ia += ap, ib += bp)
-                {
-                    sum = T.FusedMultiplyAdd(a[ia], b[ib], sum);
-                }
-
                 ref var cij = ref c[i + (j * ldc)];
-                cij = overwrite ? alpha * sum : (alpha * sum) + (beta * cij);
+                for (var p0 = 0; p0 < k; p0 += kc)
+                {
+                    var sum = T.Zero;
+                    int ia = (i * ai) + (p0 * ap), ib = (j * bj) + (p0 * bp);
+                    var end = Math.Min(k, p0 + kc);
+                    for (var p = p0; p < end; p++, ia += ap, ib += bp)
+                    {
+                        sum = T.FusedMultiplyAdd(scaled ? alpha * a[ia] : a[ia], b[ib], sum);
+                    }
+
+                    cij = p0 > 0 || beta == T.One ? cij + sum : T.IsZero(beta) ? sum : T.FusedMultiplyAdd(beta, cij, sum);
+                }
             }
         }
     }
 
-    /// <summary>Splits the columns of C over threads when the product is large enough to repay it.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Dispatch<TS, TV, T>(Problem<T> problem)
+    /// <summary>Splits C over the cores when the product is large enough to repay it, by row panels or column slivers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dispatch<TS, TV, T>(Problem<T> problem, int panelVectors)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var n = problem.N;
-        var threads = (long)problem.M * n * problem.K >= ParallelWork ? Math.Min(Environment.ProcessorCount, n / NR) : 1;
-        if (threads <= 1)
+        var (m, n) = (problem.M, problem.N);
+        var mr = m <= TS.Count ? TS.Count : panelVectors * TS.Count;
+        var work = (long)m * n * problem.K;
+        var threads = work >= ParallelWork ? Environment.ProcessorCount : 1;
+        var byRows = !problem.LowerOnly && m > n;
+        var units = byRows ? (m + mr - 1) / mr : (n + NR - 1) / NR;
+        var parts = Math.Min(units, threads * PartsPerThread);
+        if (threads <= 1 || parts <= 1)
         {
-            Run<TS, TV, T>(problem, 0, n);
+            Run<TS, TV, T>(problem, mr, 0, m, 0, n);
             return;
         }
 
-        // Four column blocks per thread (of at least four register tiles each), claimed as threads become free, when
-        // op(A) is small enough to stay in cache: every block reads all of it. A large op(A) (the Gram matrix of a
-        // whole data set) is streamed from memory once per block, so then each thread takes one block.
-        var aBytes = (long)problem.M * problem.K * sizeof(T);
-        var perThread = aBytes <= SharedABytes ? BlocksPerThread : 1;
-        var blocks = Math.Max(threads, Math.Min(threads * perThread, n / (4 * NR)));
-        Partitioned.Run(new ColumnBlocks<TS, TV, T>(problem), blocks, threads);
+        Partitioned.Run(new Parts<TS, TV, T>(problem, mr, byRows), parts, threads);
     }
 
     /// <summary>
-    /// Start of column block <paramref name="t"/> of <paramref name="count"/>, a multiple of NR. Blocks carry equal
-    /// work: equal widths for a full product; for the lower triangle, column j costs n − j, so block t starts
-    /// where the cumulative work <c>x·n − x²/2</c> reaches <c>t/count</c> of <c>n²/2</c>.
+    /// Start of part <paramref name="t"/> of <paramref name="count"/> along a dimension of <paramref name="length"/> cut
+    /// in multiples of <paramref name="unit"/>. Parts carry equal work: equal lengths for a full product; for the lower
+    /// triangle, column j costs n − j, so part t starts where the cumulative work <c>x·n − x²/2</c> reaches
+    /// <c>t/count</c> of <c>n²/2</c>.
     /// </summary>
-    private static int ColumnSplit<T>(Problem<T> problem, int t, int count)
-        where T : unmanaged
+    private static int Split(int length, int unit, int t, int count, bool triangle)
     {
         if (t >= count)
         {
-            return problem.N;
+            return length;
         }
 
-        var n = problem.N;
-        var x = problem.LowerOnly ? n * (1 - Math.Sqrt(1 - ((double)t / count))) : (double)n * t / count;
-        return Math.Min(n, (int)Math.Round(x / NR) * NR);
+        var x = triangle ? length * (1 - Math.Sqrt(1 - ((double)t / count))) : (double)length * t / count;
+        return Math.Min(length, (int)Math.Round(x / unit) * unit);
     }
 
-    /// <summary>The blocked loops over columns [<paramref name="jBegin"/>, <paramref name="jEnd"/>) of C, on the calling thread.</summary>
+    /// <summary>
+    /// The blocked loops over rows [<paramref name="iBegin"/>, <paramref name="iEnd"/>) and columns
+    /// [<paramref name="jBegin"/>, <paramref name="jEnd"/>) of C, on the calling thread.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TS, TV, T>(Problem<T> problem, int jBegin, int jEnd)
+    private static void Run<TS, TV, T>(Problem<T> problem, int mr, int iBegin, int iEnd, int jBegin, int jEnd)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (jBegin >= jEnd)
+        if (iBegin >= iEnd || jBegin >= jEnd)
         {
             return;
         }
 
-        var (m, k, ldc) = (problem.M, problem.K, problem.Ldc);
-        var w = TS.Count;
-        var mr = m <= w ? w : 2 * w;
-
-        // Block sizes: a kc×NR sliver of B̃ (16 KiB) stays in L1 across a column of register tiles, an mc×kc
-        // block of Ã (512 KiB) in L2, and the kc×nc panel of B̃ in L3.
-        var kcMax = 2048 / sizeof(T);
-        var mcMax = 256;
-        var ncMax = 2048;
-        var kBlocks = (k + kcMax - 1) / kcMax;
-        var kcTarget = (k + kBlocks - 1) / kBlocks;
+        var (k, ldc, w) = (problem.K, problem.Ldc, TS.Count);
+        var kc = KBlock<T>(k);
         var firstUpdate = T.IsZero(problem.Beta) ? Update.Overwrite : problem.Beta == T.One ? Update.Accumulate : Update.Scale;
 
-        // With a single row panel every element of op(B) feeds one register tile only, so packing B would
-        // cost as much as it saves: read it in place instead.
-        var inPlaceB = m <= mr && !problem.LowerOnly;
-
-        // Columns of A already hold full row panels contiguously, and L2 serves them as well as a packed copy:
+        // Columns of A already hold full row panels contiguously, and L1/L2 serve them as well as a packed copy:
         // only α ≠ 1 (folded into the copy) and the ragged last panel need packing.
         var inPlaceA = problem.TransA == Transpose.No && problem.Alpha == T.One;
-        var width = Math.Min(ncMax, jEnd - jBegin);
-        var bPanel = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(width, NR));
-        var aBlock = ArrayPool<T>.Shared.Rent(kcTarget * RoundUp(Math.Min(mcMax, m), mr));
+        var (sp, sj) = problem.TransB == Transpose.No ? ((nint)1, (nint)problem.Ldb) : ((nint)problem.Ldb, (nint)1);
+        var aBlock = ArrayPool<T>.Shared.Rent(kc * RoundUp(Math.Min(McMax, iEnd - iBegin), mr));
+        var bEdge = ArrayPool<T>.Shared.Rent(kc * NR);
         var tile = stackalloc T[2 * w * NR];
         try
         {
-            fixed (T* bp = bPanel, ap = aBlock)
+            fixed (T* ap = aBlock, ep = bEdge)
             {
-                for (var jc = jBegin; jc < jEnd; jc += ncMax)
+                for (var pc = 0; pc < k; pc += kc)
                 {
-                    var nc = Math.Min(ncMax, jEnd - jc);
-                    for (var pc = 0; pc < k; pc += kcTarget)
+                    var depth = Math.Min(kc, k - pc);
+                    var update = pc == 0 ? firstUpdate : Update.Accumulate;
+                    for (var ic = iBegin; ic < iEnd; ic += McMax)
                     {
-                        var kc = Math.Min(kcTarget, k - pc);
-                        var update = pc == 0 ? firstUpdate : Update.Accumulate;
-                        if (!inPlaceB)
+                        var mc = Math.Min(McMax, iEnd - ic);
+                        if (problem.LowerOnly && ic + mc <= jBegin)
                         {
-                            PackB(problem, pc, kc, jc, nc, bp);
+                            continue; // every row of this block is above every column: strictly upper.
                         }
 
-                        for (var ic = problem.LowerOnly ? jc : 0; ic < m; ic += mcMax)
+                        PackA<TS, TV, T>(problem, ic, mc, pc, depth, mr, inPlaceA, ap);
+
+                        // A sliver of op(B) that many row tiles will read is worth a contiguous copy (a few percent of
+                        // their work); with fewer, its strided reads from L1 cost less than the copy.
+                        var packB = mc >= PackedSliverReuse * mr;
+                        for (var jr = jBegin; jr < jEnd; jr += NR)
                         {
-                            var mc = Math.Min(mcMax, m - ic);
-                            PackA<TS, TV, T>(problem, ic, mc, pc, kc, mr, inPlaceA, ap);
-                            for (var jr = 0; jr < nc; jr += NR)
+                            var nr = Math.Min(NR, jEnd - jr);
+                            var cols = RoundUp(nr, 4);
+                            T* sliver;
+                            nint bp = sp, bj = sj;
+                            if (cols == nr && !packB)
                             {
-                                var nr = Math.Min(NR, nc - jr);
-                                T* sliver;
-                                nint sp = NR, sj = 1;
-                                if (!inPlaceB)
+                                sliver = problem.B + (pc * sp) + (jr * sj);
+                            }
+                            else
+                            {
+                                // Packed, and a ragged edge of 1–3 columns past a multiple of 4 zero-padded, so the tile never reads past B.
+                                PackSliver(problem, pc, depth, jr, nr, cols, ep);
+                                sliver = ep;
+                                (bp, bj) = (cols, 1);
+                            }
+
+                            for (var ir = ic; ir < ic + mc; ir += mr)
+                            {
+                                var rows = Math.Min(mr, ic + mc - ir);
+                                if (problem.LowerOnly && ir + rows <= jr)
                                 {
-                                    sliver = bp + (jr * kc);
-                                }
-                                else if (nr == NR)
-                                {
-                                    (sp, sj) = problem.TransB == Transpose.No ? ((nint)1, (nint)problem.Ldb) : ((nint)problem.Ldb, (nint)1);
-                                    sliver = problem.B + (pc * sp) + ((jc + jr) * sj);
-                                }
-                                else
-                                {
-                                    PackB(problem, pc, kc, jc + jr, nr, bp);
-                                    sliver = bp;
+                                    continue; // every row of this tile is above every column: strictly upper.
                                 }
 
-                                for (var ir = 0; ir < mc; ir += mr)
-                                {
-                                    var rows = Math.Min(mr, mc - ir);
-                                    if (problem.LowerOnly && ic + ir + rows <= jc + jr)
-                                    {
-                                        continue; // every row of this tile is above every column: strictly upper.
-                                    }
-
-                                    var c = problem.C + ic + ir + ((long)(jc + jr) * ldc);
-                                    var inPlace = inPlaceA && rows == mr;
-                                    var panel = inPlace ? problem.A + ic + ir + (pc * (nint)problem.Lda) : ap + (ir * kc);
-                                    var sa = inPlace ? (nint)problem.Lda : mr;
-                                    Tile<TS, TV, T>(kc, panel, sa, sliver, sp, sj, c, ldc, rows, nr, mr, problem.Beta, update, tile);
-                                }
+                                var height = rows <= w ? w : mr;
+                                var inPlace = inPlaceA && rows == height;
+                                var panel = inPlace ? problem.A + ir + (pc * (nint)problem.Lda) : ap + ((ir - ic) * depth);
+                                var sa = inPlace ? (nint)problem.Lda : height;
+                                var c = problem.C + ir + ((long)jr * ldc);
+                                Tile<TS, TV, T>(depth, panel, sa, sliver, bp, bj, c, ldc, rows, nr, height, cols, problem.Beta, update, tile);
                             }
                         }
                     }
@@ -276,43 +311,55 @@ internal static unsafe class PackedGemm
         }
         finally
         {
+            ArrayPool<T>.Shared.Return(bEdge);
             ArrayPool<T>.Shared.Return(aBlock);
-            ArrayPool<T>.Shared.Return(bPanel);
         }
     }
 
     /// <summary>
-    /// One register tile; partial tiles at the edges go through <paramref name="scratch"/> so C is never touched out
-    /// of bounds. The B sliver is packed when <c>sp = NR, sj = 1</c>, else read in place with those strides.
+    /// One register tile of <paramref name="height"/> rows (W or 2·W) × <paramref name="cols"/> columns (4, 8 or 12), of
+    /// which <paramref name="rows"/> × <paramref name="nr"/> are in C; partial tiles go through <paramref name="scratch"/>
+    /// so C is never touched out of bounds.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, int rows, int cols, int mr, T beta, Update update, T* scratch)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, int rows, int nr, int height, int cols, T beta, Update update, T* scratch)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var full = rows == mr && cols == NR;
+        var full = rows == height && nr == cols;
         var target = full ? c : scratch;
-        var targetLd = full ? ldc : mr;
+        nint targetLd = full ? ldc : height;
         var targetUpdate = full ? update : Update.Overwrite;
-        if (sp == NR && sj == 1)
+        if (height == TS.Count)
         {
-            if (mr == TS.Count)
+            switch (cols)
             {
-                Kernel1x8<TS, TV, T>(kc, a, sa, b, target, targetLd, beta, targetUpdate);
+                case 12:
+                    Kernel1x12<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
+                case 8:
+                    Kernel1x8<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
+                default:
+                    Kernel1x4<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
             }
-            else
-            {
-                Kernel2x8<TS, TV, T>(kc, a, sa, b, target, targetLd, beta, targetUpdate);
-            }
-        }
-        else if (mr == TS.Count)
-        {
-            Kernel1x8Strided<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
         }
         else
         {
-            Kernel2x8Strided<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+            switch (cols)
+            {
+                case 12:
+                    Kernel2x12<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
+                case 8:
+                    Kernel2x8<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
+                default:
+                    Kernel2x4<TS, TV, T>(kc, a, sa, b, sp, sj, target, targetLd, beta, targetUpdate);
+                    break;
+            }
         }
 
         if (full)
@@ -320,17 +367,17 @@ internal static unsafe class PackedGemm
             return;
         }
 
-        for (var j = 0; j < cols; j++)
+        for (var j = 0; j < nr; j++)
         {
             var cj = c + ((long)j * ldc);
-            var tj = scratch + (j * mr);
+            var tj = scratch + (j * height);
             for (var i = 0; i < rows; i++)
             {
                 cj[i] = update switch
                 {
                     Update.Overwrite => tj[i],
                     Update.Accumulate => cj[i] + tj[i],
-                    _ => tj[i] + (beta * cj[i]),
+                    _ => T.FusedMultiplyAdd(beta, cj[i], tj[i]),
                 };
             }
         }
@@ -358,9 +405,10 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>
-    /// Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of α·op(A) into MR-row slivers: element (i, p) of
-    /// sliver s lands at <c>s·MR·kc + p·MR + (i mod MR)</c>; rows past the end of A are zero. With
-    /// <paramref name="onlyRagged"/> full slivers are skipped (they are read in place).
+    /// Packs rows [i0, i0 + mc) and columns [p0, p0 + kc) of α·op(A) into row slivers of <paramref name="mr"/> rows (W
+    /// rows for a last sliver of at most W): element (i, p) of a sliver starting at row r lands at
+    /// <c>(r − i0)·kc + p·height + (i − r)</c>; rows past the end of A are zero. With <paramref name="onlyRagged"/>
+    /// full slivers are skipped (they are read in place).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<TS, TV, T>(Problem<T> problem, int i0, int mc, int p0, int kc, int mr, bool onlyRagged, T* destination)
@@ -374,8 +422,9 @@ internal static unsafe class PackedGemm
         for (var ir = 0; ir < mc; ir += mr, destination += mr * kc)
         {
             var rows = Math.Min(mr, mc - ir);
+            var height = rows <= w ? w : mr;
             var i = i0 + ir;
-            if (onlyRagged && rows == mr)
+            if (onlyRagged && rows == height)
             {
                 continue;
             }
@@ -386,10 +435,10 @@ internal static unsafe class PackedGemm
                 var source = problem.A + i + (p0 * lda);
                 for (var p = 0; p < kc; p++, source += lda)
                 {
-                    var d = destination + (p * mr);
-                    if (rows == mr)
+                    var d = destination + (p * height);
+                    if (rows == height)
                     {
-                        for (var v = 0; v < mr; v += w)
+                        for (var v = 0; v < height; v += w)
                         {
                             TS.Store(d + v, TS.Multiply(TS.Load(source + v), alphaV));
                         }
@@ -401,7 +450,7 @@ internal static unsafe class PackedGemm
                             d[r] = alpha * source[r];
                         }
 
-                        for (var r = rows; r < mr; r++)
+                        for (var r = rows; r < height; r++)
                         {
                             d[r] = T.Zero;
                         }
@@ -410,21 +459,43 @@ internal static unsafe class PackedGemm
             }
             else
             {
-                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p.
-                for (var r = 0; r < rows; r++)
+                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p. On 512-bit vectors, full W×W blocks are
+                // transposed in registers; the rest element by element (the same products α·a either way).
+                var blocked = 0;
+                if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported && rows == height)
                 {
-                    var source = problem.A + p0 + ((i + r) * lda);
-                    for (var p = 0; p < kc; p++)
+                    blocked = kc / w * w;
+                    for (var r = 0; r < rows; r += w)
                     {
-                        destination[(p * mr) + r] = alpha * source[p];
+                        var source = problem.A + p0 + ((i + r) * lda);
+                        for (var p = 0; p < blocked; p += w)
+                        {
+                            if (typeof(T) == typeof(float))
+                            {
+                                Transpose16x16((float*)(source + p), lda, (float*)(destination + (p * height) + r), height, float.CreateTruncating(alpha));
+                            }
+                            else
+                            {
+                                Transpose8x8((double*)(source + p), lda, (double*)(destination + (p * height) + r), height, double.CreateTruncating(alpha));
+                            }
+                        }
                     }
                 }
 
-                for (var p = 0; p < kc && rows < mr; p++)
+                for (var r = 0; r < rows; r++)
                 {
-                    for (var r = rows; r < mr; r++)
+                    var source = problem.A + p0 + ((i + r) * lda);
+                    for (var p = blocked; p < kc; p++)
                     {
-                        destination[(p * mr) + r] = T.Zero;
+                        destination[(p * height) + r] = alpha * source[p];
+                    }
+                }
+
+                for (var p = 0; p < kc && rows < height; p++)
+                {
+                    for (var r = rows; r < height; r++)
+                    {
+                        destination[(p * height) + r] = T.Zero;
                     }
                 }
             }
@@ -432,75 +503,196 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>
-    /// Packs rows [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into NR-column slivers: element (p, j) of
-    /// sliver s lands at <c>s·NR·kc + p·NR + (j mod NR)</c>; columns past the end of B are zero.
+    /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for a 16×16 block of floats: sixteen columns of the source
+    /// are loaded as vectors and transposed in registers by four rounds of shuffles. After the first two (unpacks of
+    /// pairs, then of quadruples), lane L of u[4g + q] holds element p = 4L + q of columns 4g … 4g + 3; the last two
+    /// gather 128-bit lanes across the groups (0x88: lanes 0 and 2 of each operand; 0xDD: lanes 1 and 3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose16x16(float* source, long lds, float* destination, nint ldd, float alpha)
+    {
+        var r0 = Vector512.Load(source);
+        var r1 = Vector512.Load(source + lds);
+        var r2 = Vector512.Load(source + (2 * lds));
+        var r3 = Vector512.Load(source + (3 * lds));
+        var r4 = Vector512.Load(source + (4 * lds));
+        var r5 = Vector512.Load(source + (5 * lds));
+        var r6 = Vector512.Load(source + (6 * lds));
+        var r7 = Vector512.Load(source + (7 * lds));
+        var r8 = Vector512.Load(source + (8 * lds));
+        var r9 = Vector512.Load(source + (9 * lds));
+        var r10 = Vector512.Load(source + (10 * lds));
+        var r11 = Vector512.Load(source + (11 * lds));
+        var r12 = Vector512.Load(source + (12 * lds));
+        var r13 = Vector512.Load(source + (13 * lds));
+        var r14 = Vector512.Load(source + (14 * lds));
+        var r15 = Vector512.Load(source + (15 * lds));
+        var t0 = Avx512F.UnpackLow(r0, r1).AsDouble();
+        var t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsDouble();
+        var t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        var u0 = Avx512F.UnpackLow(t0, t2).AsSingle();
+        var u1 = Avx512F.UnpackHigh(t0, t2).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1, t3).AsSingle();
+        var u3 = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        var t4 = Avx512F.UnpackLow(r4, r5).AsDouble();
+        var t5 = Avx512F.UnpackHigh(r4, r5).AsDouble();
+        var t6 = Avx512F.UnpackLow(r6, r7).AsDouble();
+        var t7 = Avx512F.UnpackHigh(r6, r7).AsDouble();
+        var u4 = Avx512F.UnpackLow(t4, t6).AsSingle();
+        var u5 = Avx512F.UnpackHigh(t4, t6).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5, t7).AsSingle();
+        var u7 = Avx512F.UnpackHigh(t5, t7).AsSingle();
+        var t8 = Avx512F.UnpackLow(r8, r9).AsDouble();
+        var t9 = Avx512F.UnpackHigh(r8, r9).AsDouble();
+        var t10 = Avx512F.UnpackLow(r10, r11).AsDouble();
+        var t11 = Avx512F.UnpackHigh(r10, r11).AsDouble();
+        var u8 = Avx512F.UnpackLow(t8, t10).AsSingle();
+        var u9 = Avx512F.UnpackHigh(t8, t10).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9, t11).AsSingle();
+        var u11 = Avx512F.UnpackHigh(t9, t11).AsSingle();
+        var t12 = Avx512F.UnpackLow(r12, r13).AsDouble();
+        var t13 = Avx512F.UnpackHigh(r12, r13).AsDouble();
+        var t14 = Avx512F.UnpackLow(r14, r15).AsDouble();
+        var t15 = Avx512F.UnpackHigh(r14, r15).AsDouble();
+        var u12 = Avx512F.UnpackLow(t12, t14).AsSingle();
+        var u13 = Avx512F.UnpackHigh(t12, t14).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13, t15).AsSingle();
+        var u15 = Avx512F.UnpackHigh(t13, t15).AsSingle();
+        var scale = Vector512.Create(alpha);
+        var scaled = alpha != 1f;
+        var v0 = Avx512F.Shuffle4x128(u0, u4, 0x88);
+        var w0 = Avx512F.Shuffle4x128(u0, u4, 0xDD);
+        var x0 = Avx512F.Shuffle4x128(u8, u12, 0x88);
+        var y0 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        var o0 = Avx512F.Shuffle4x128(v0, x0, 0x88);
+        (scaled ? o0 * scale : o0).Store(destination);
+        var o8 = Avx512F.Shuffle4x128(v0, x0, 0xDD);
+        (scaled ? o8 * scale : o8).Store(destination + (8 * ldd));
+        var o4 = Avx512F.Shuffle4x128(w0, y0, 0x88);
+        (scaled ? o4 * scale : o4).Store(destination + (4 * ldd));
+        var o12 = Avx512F.Shuffle4x128(w0, y0, 0xDD);
+        (scaled ? o12 * scale : o12).Store(destination + (12 * ldd));
+        var v1 = Avx512F.Shuffle4x128(u1, u5, 0x88);
+        var w1 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        var x1 = Avx512F.Shuffle4x128(u9, u13, 0x88);
+        var y1 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        var o1 = Avx512F.Shuffle4x128(v1, x1, 0x88);
+        (scaled ? o1 * scale : o1).Store(destination + ldd);
+        var o9 = Avx512F.Shuffle4x128(v1, x1, 0xDD);
+        (scaled ? o9 * scale : o9).Store(destination + (9 * ldd));
+        var o5 = Avx512F.Shuffle4x128(w1, y1, 0x88);
+        (scaled ? o5 * scale : o5).Store(destination + (5 * ldd));
+        var o13 = Avx512F.Shuffle4x128(w1, y1, 0xDD);
+        (scaled ? o13 * scale : o13).Store(destination + (13 * ldd));
+        var v2 = Avx512F.Shuffle4x128(u2, u6, 0x88);
+        var w2 = Avx512F.Shuffle4x128(u2, u6, 0xDD);
+        var x2 = Avx512F.Shuffle4x128(u10, u14, 0x88);
+        var y2 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        var o2 = Avx512F.Shuffle4x128(v2, x2, 0x88);
+        (scaled ? o2 * scale : o2).Store(destination + (2 * ldd));
+        var o10 = Avx512F.Shuffle4x128(v2, x2, 0xDD);
+        (scaled ? o10 * scale : o10).Store(destination + (10 * ldd));
+        var o6 = Avx512F.Shuffle4x128(w2, y2, 0x88);
+        (scaled ? o6 * scale : o6).Store(destination + (6 * ldd));
+        var o14 = Avx512F.Shuffle4x128(w2, y2, 0xDD);
+        (scaled ? o14 * scale : o14).Store(destination + (14 * ldd));
+        var v3 = Avx512F.Shuffle4x128(u3, u7, 0x88);
+        var w3 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        var x3 = Avx512F.Shuffle4x128(u11, u15, 0x88);
+        var y3 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+        var o3 = Avx512F.Shuffle4x128(v3, x3, 0x88);
+        (scaled ? o3 * scale : o3).Store(destination + (3 * ldd));
+        var o11 = Avx512F.Shuffle4x128(v3, x3, 0xDD);
+        (scaled ? o11 * scale : o11).Store(destination + (11 * ldd));
+        var o7 = Avx512F.Shuffle4x128(w3, y3, 0x88);
+        (scaled ? o7 * scale : o7).Store(destination + (7 * ldd));
+        var o15 = Avx512F.Shuffle4x128(w3, y3, 0xDD);
+        (scaled ? o15 * scale : o15).Store(destination + (15 * ldd));
+    }
+
+    /// <summary>
+    /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for an 8×8 block of doubles, transposed in registers: after
+    /// the unpacks lane L of t[2g] holds element p = 2L of columns 2g and 2g + 1, and t[2g + 1] element p = 2L + 1; two
+    /// rounds of 128-bit lane shuffles finish it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose8x8(double* source, long lds, double* destination, nint ldd, double alpha)
+    {
+        var r0 = Vector512.Load(source);
+        var r1 = Vector512.Load(source + lds);
+        var r2 = Vector512.Load(source + (2 * lds));
+        var r3 = Vector512.Load(source + (3 * lds));
+        var r4 = Vector512.Load(source + (4 * lds));
+        var r5 = Vector512.Load(source + (5 * lds));
+        var r6 = Vector512.Load(source + (6 * lds));
+        var r7 = Vector512.Load(source + (7 * lds));
+        var t0 = Avx512F.UnpackLow(r0, r1);
+        var t1 = Avx512F.UnpackHigh(r0, r1);
+        var t2 = Avx512F.UnpackLow(r2, r3);
+        var t3 = Avx512F.UnpackHigh(r2, r3);
+        var t4 = Avx512F.UnpackLow(r4, r5);
+        var t5 = Avx512F.UnpackHigh(r4, r5);
+        var t6 = Avx512F.UnpackLow(r6, r7);
+        var t7 = Avx512F.UnpackHigh(r6, r7);
+        var scale = Vector512.Create(alpha);
+        var scaled = alpha != 1.0;
+        var s0 = Avx512F.Shuffle4x128(t0, t2, 0x88);
+        var h0 = Avx512F.Shuffle4x128(t0, t2, 0xDD);
+        var e0 = Avx512F.Shuffle4x128(t4, t6, 0x88);
+        var f0 = Avx512F.Shuffle4x128(t4, t6, 0xDD);
+        var o0 = Avx512F.Shuffle4x128(s0, e0, 0x88);
+        (scaled ? o0 * scale : o0).Store(destination);
+        var o4 = Avx512F.Shuffle4x128(s0, e0, 0xDD);
+        (scaled ? o4 * scale : o4).Store(destination + (4 * ldd));
+        var o2 = Avx512F.Shuffle4x128(h0, f0, 0x88);
+        (scaled ? o2 * scale : o2).Store(destination + (2 * ldd));
+        var o6 = Avx512F.Shuffle4x128(h0, f0, 0xDD);
+        (scaled ? o6 * scale : o6).Store(destination + (6 * ldd));
+        var s1 = Avx512F.Shuffle4x128(t1, t3, 0x88);
+        var h1 = Avx512F.Shuffle4x128(t1, t3, 0xDD);
+        var e1 = Avx512F.Shuffle4x128(t5, t7, 0x88);
+        var f1 = Avx512F.Shuffle4x128(t5, t7, 0xDD);
+        var o1 = Avx512F.Shuffle4x128(s1, e1, 0x88);
+        (scaled ? o1 * scale : o1).Store(destination + ldd);
+        var o5 = Avx512F.Shuffle4x128(s1, e1, 0xDD);
+        (scaled ? o5 * scale : o5).Store(destination + (5 * ldd));
+        var o3 = Avx512F.Shuffle4x128(h1, f1, 0x88);
+        (scaled ? o3 * scale : o3).Store(destination + (3 * ldd));
+        var o7 = Avx512F.Shuffle4x128(h1, f1, 0xDD);
+        (scaled ? o7 * scale : o7).Store(destination + (7 * ldd));
+    }
+
+    /// <summary>
+    /// Packs rows [p0, p0 + kc) of columns [j0, j0 + nr) of op(B) into a sliver of <paramref name="cols"/> columns:
+    /// element (p, j) lands at <c>p·cols + (j − j0)</c>; columns past <paramref name="nr"/> are zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB<T>(Problem<T> problem, int p0, int kc, int j0, int nc, T* destination)
+    private static void PackSliver<T>(Problem<T> problem, int p0, int kc, int j0, int nr, int cols, T* destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var ldb = (long)problem.Ldb;
-        for (var jr = 0; jr < nc; jr += NR, destination += NR * kc)
+        if (problem.TransB == Transpose.No)
         {
-            var cols = Math.Min(NR, nc - jr);
-            var j = j0 + jr;
-            if (problem.TransB == Transpose.No && cols == NR)
+            // Column j of B is contiguous in p: one sequential stream per column.
+            for (var j = 0; j < cols; j++)
             {
-                // Column j of B is contiguous in p: read eight columns as eight sequential streams and
-                // write each packed row of eight contiguously.
-                var s0 = problem.B + p0 + (j * ldb);
-                T* s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb, s4 = s3 + ldb, s5 = s4 + ldb, s6 = s5 + ldb, s7 = s6 + ldb;
-                var d = destination;
-                for (var p = 0; p < kc; p++, d += NR)
+                var source = problem.B + p0 + ((j0 + j) * ldb);
+                for (var p = 0; p < kc; p++)
                 {
-                    d[0] = s0[p];
-                    d[1] = s1[p];
-                    d[2] = s2[p];
-                    d[3] = s3[p];
-                    d[4] = s4[p];
-                    d[5] = s5[p];
-                    d[6] = s6[p];
-                    d[7] = s7[p];
+                    destination[(p * cols) + j] = j < nr ? source[p] : T.Zero;
                 }
             }
-            else if (problem.TransB == Transpose.No)
+        }
+        else
+        {
+            // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j.
+            var source = problem.B + j0 + (p0 * ldb);
+            for (var p = 0; p < kc; p++, source += ldb, destination += cols)
             {
-                for (var s = 0; s < cols; s++)
+                for (var j = 0; j < cols; j++)
                 {
-                    var source = problem.B + p0 + ((j + s) * ldb);
-                    for (var p = 0; p < kc; p++)
-                    {
-                        destination[(p * NR) + s] = source[p];
-                    }
-                }
-            }
-            else if (cols == NR)
-            {
-                // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j, so each packed row is one copy.
-                var source = problem.B + j + (p0 * ldb);
-                for (var p = 0; p < kc; p++, source += ldb)
-                {
-                    Unsafe.CopyBlockUnaligned(destination + (p * NR), source, (uint)(NR * sizeof(T)));
-                }
-            }
-            else
-            {
-                var source = problem.B + j + (p0 * ldb);
-                for (var p = 0; p < kc; p++, source += ldb)
-                {
-                    var d = destination + (p * NR);
-                    for (var s = 0; s < cols; s++)
-                    {
-                        d[s] = source[s];
-                    }
-                }
-            }
-
-            for (var p = 0; p < kc && cols < NR; p++)
-            {
-                for (var s = cols; s < NR; s++)
-                {
-                    destination[(p * NR) + s] = T.Zero;
+                    destination[j] = j < nr ? source[j] : T.Zero;
                 }
             }
         }
@@ -509,229 +701,360 @@ internal static unsafe class PackedGemm
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     /// <summary>
-    /// The 2-vector × 8-column register tile: <c>C[0..2·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where
-    /// Ã holds 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and B̃ holds 8; 16 accumulators stay in registers.
+    /// The 2-vector × 12-column register tile: <c>C[0..2·W, 0..12] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 24 accumulators stay in registers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel2x8<TS, TV, T>(int kc, T* a, nint sa, T* b, T* c, int ldc, T beta, Update update)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel2x12<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TV c00 = TS.Zero, c10 = TS.Zero, c01 = TS.Zero, c11 = TS.Zero, c02 = TS.Zero, c12 = TS.Zero, c03 = TS.Zero, c13 = TS.Zero, c04 = TS.Zero, c14 = TS.Zero, c05 = TS.Zero, c15 = TS.Zero, c06 = TS.Zero, c16 = TS.Zero, c07 = TS.Zero, c17 = TS.Zero;
-        for (var p = 0; p < kc; p++)
-        {
-            var a0 = TS.Load(a);
-            var a1 = TS.Load(a + TS.Count);
-            var b0 = TS.Broadcast(b[0]);
-            c00 = TS.MultiplyAdd(a0, b0, c00);
-            c10 = TS.MultiplyAdd(a1, b0, c10);
-            var b1 = TS.Broadcast(b[1]);
-            c01 = TS.MultiplyAdd(a0, b1, c01);
-            c11 = TS.MultiplyAdd(a1, b1, c11);
-            var b2 = TS.Broadcast(b[2]);
-            c02 = TS.MultiplyAdd(a0, b2, c02);
-            c12 = TS.MultiplyAdd(a1, b2, c12);
-            var b3 = TS.Broadcast(b[3]);
-            c03 = TS.MultiplyAdd(a0, b3, c03);
-            c13 = TS.MultiplyAdd(a1, b3, c13);
-            var b4 = TS.Broadcast(b[4]);
-            c04 = TS.MultiplyAdd(a0, b4, c04);
-            c14 = TS.MultiplyAdd(a1, b4, c14);
-            var b5 = TS.Broadcast(b[5]);
-            c05 = TS.MultiplyAdd(a0, b5, c05);
-            c15 = TS.MultiplyAdd(a1, b5, c15);
-            var b6 = TS.Broadcast(b[6]);
-            c06 = TS.MultiplyAdd(a0, b6, c06);
-            c16 = TS.MultiplyAdd(a1, b6, c16);
-            var b7 = TS.Broadcast(b[7]);
-            c07 = TS.MultiplyAdd(a0, b7, c07);
-            c17 = TS.MultiplyAdd(a1, b7, c17);
-            a += sa;
-            b += 8;
-        }
-
-        Write<TS, TV, T>(c, c00, beta, update);
-        Write<TS, TV, T>(c + TS.Count, c10, beta, update);
-        Write<TS, TV, T>(c + ldc, c01, beta, update);
-        Write<TS, TV, T>(c + ldc + TS.Count, c11, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c12, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c13, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc) + TS.Count, c14, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc) + TS.Count, c15, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc) + TS.Count, c16, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc) + TS.Count, c17, beta, update);
-    }
-
-    /// <summary>
-    /// The 1-vector × 8-column register tile: <c>C[0..1·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where
-    /// Ã holds W contiguous elements per step (steps <paramref name="sa"/> apart) and B̃ holds 8; 8 accumulators stay in registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x8<TS, TV, T>(int kc, T* a, nint sa, T* b, T* c, int ldc, T beta, Update update)
-        where TS : struct, ISimdVector<TV, T>
-        where TV : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TV c00 = TS.Zero, c01 = TS.Zero, c02 = TS.Zero, c03 = TS.Zero, c04 = TS.Zero, c05 = TS.Zero, c06 = TS.Zero, c07 = TS.Zero;
-        for (var p = 0; p < kc; p++)
-        {
-            var a0 = TS.Load(a);
-            var b0 = TS.Broadcast(b[0]);
-            c00 = TS.MultiplyAdd(a0, b0, c00);
-            var b1 = TS.Broadcast(b[1]);
-            c01 = TS.MultiplyAdd(a0, b1, c01);
-            var b2 = TS.Broadcast(b[2]);
-            c02 = TS.MultiplyAdd(a0, b2, c02);
-            var b3 = TS.Broadcast(b[3]);
-            c03 = TS.MultiplyAdd(a0, b3, c03);
-            var b4 = TS.Broadcast(b[4]);
-            c04 = TS.MultiplyAdd(a0, b4, c04);
-            var b5 = TS.Broadcast(b[5]);
-            c05 = TS.MultiplyAdd(a0, b5, c05);
-            var b6 = TS.Broadcast(b[6]);
-            c06 = TS.MultiplyAdd(a0, b6, c06);
-            var b7 = TS.Broadcast(b[7]);
-            c07 = TS.MultiplyAdd(a0, b7, c07);
-            a += sa;
-            b += 8;
-        }
-
-        Write<TS, TV, T>(c, c00, beta, update);
-        Write<TS, TV, T>(c + ldc, c01, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
-    }
-
-    /// <summary>
-    /// As <see cref="Kernel2x8"/>, but reading op(B) in place: element (p, j) of the sliver is at
-    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel2x8Strided<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
-        where TS : struct, ISimdVector<TV, T>
-        where TV : struct
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TV c00 = TS.Zero, c10 = TS.Zero, c01 = TS.Zero, c11 = TS.Zero, c02 = TS.Zero, c12 = TS.Zero, c03 = TS.Zero, c13 = TS.Zero, c04 = TS.Zero, c14 = TS.Zero, c05 = TS.Zero, c15 = TS.Zero, c06 = TS.Zero, c16 = TS.Zero, c07 = TS.Zero, c17 = TS.Zero;
-        T* bh = b + (4 * sj);
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero, c004 = TS.Zero, c005 = TS.Zero, c006 = TS.Zero, c007 = TS.Zero, c008 = TS.Zero, c009 = TS.Zero, c010 = TS.Zero, c011 = TS.Zero, c100 = TS.Zero, c101 = TS.Zero, c102 = TS.Zero, c103 = TS.Zero, c104 = TS.Zero, c105 = TS.Zero, c106 = TS.Zero, c107 = TS.Zero, c108 = TS.Zero, c109 = TS.Zero, c110 = TS.Zero, c111 = TS.Zero;
+        T* b4 = b + (4 * sj), b8 = b + (8 * sj);
         nint s2 = 2 * sj, s3 = 3 * sj;
         for (var p = 0; p < kc; p++)
         {
             var a0 = TS.Load(a);
             var a1 = TS.Load(a + TS.Count);
-            var b0 = TS.Broadcast(b[0]);
-            c00 = TS.MultiplyAdd(a0, b0, c00);
-            c10 = TS.MultiplyAdd(a1, b0, c10);
-            var b1 = TS.Broadcast(b[sj]);
-            c01 = TS.MultiplyAdd(a0, b1, c01);
-            c11 = TS.MultiplyAdd(a1, b1, c11);
-            var b2 = TS.Broadcast(b[s2]);
-            c02 = TS.MultiplyAdd(a0, b2, c02);
-            c12 = TS.MultiplyAdd(a1, b2, c12);
-            var b3 = TS.Broadcast(b[s3]);
-            c03 = TS.MultiplyAdd(a0, b3, c03);
-            c13 = TS.MultiplyAdd(a1, b3, c13);
-            var b4 = TS.Broadcast(bh[0]);
-            c04 = TS.MultiplyAdd(a0, b4, c04);
-            c14 = TS.MultiplyAdd(a1, b4, c14);
-            var b5 = TS.Broadcast(bh[sj]);
-            c05 = TS.MultiplyAdd(a0, b5, c05);
-            c15 = TS.MultiplyAdd(a1, b5, c15);
-            var b6 = TS.Broadcast(bh[s2]);
-            c06 = TS.MultiplyAdd(a0, b6, c06);
-            c16 = TS.MultiplyAdd(a1, b6, c16);
-            var b7 = TS.Broadcast(bh[s3]);
-            c07 = TS.MultiplyAdd(a0, b7, c07);
-            c17 = TS.MultiplyAdd(a1, b7, c17);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            c100 = TS.MultiplyAdd(a1, x0, c100);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            c101 = TS.MultiplyAdd(a1, x1, c101);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            c102 = TS.MultiplyAdd(a1, x2, c102);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            c103 = TS.MultiplyAdd(a1, x3, c103);
+            var x4 = TS.Broadcast(b4[0]);
+            c004 = TS.MultiplyAdd(a0, x4, c004);
+            c104 = TS.MultiplyAdd(a1, x4, c104);
+            var x5 = TS.Broadcast(b4[sj]);
+            c005 = TS.MultiplyAdd(a0, x5, c005);
+            c105 = TS.MultiplyAdd(a1, x5, c105);
+            var x6 = TS.Broadcast(b4[s2]);
+            c006 = TS.MultiplyAdd(a0, x6, c006);
+            c106 = TS.MultiplyAdd(a1, x6, c106);
+            var x7 = TS.Broadcast(b4[s3]);
+            c007 = TS.MultiplyAdd(a0, x7, c007);
+            c107 = TS.MultiplyAdd(a1, x7, c107);
+            var x8 = TS.Broadcast(b8[0]);
+            c008 = TS.MultiplyAdd(a0, x8, c008);
+            c108 = TS.MultiplyAdd(a1, x8, c108);
+            var x9 = TS.Broadcast(b8[sj]);
+            c009 = TS.MultiplyAdd(a0, x9, c009);
+            c109 = TS.MultiplyAdd(a1, x9, c109);
+            var x10 = TS.Broadcast(b8[s2]);
+            c010 = TS.MultiplyAdd(a0, x10, c010);
+            c110 = TS.MultiplyAdd(a1, x10, c110);
+            var x11 = TS.Broadcast(b8[s3]);
+            c011 = TS.MultiplyAdd(a0, x11, c011);
+            c111 = TS.MultiplyAdd(a1, x11, c111);
             a += sa;
             b += sp;
-            bh += sp;
+            b4 += sp;
+            b8 += sp;
         }
 
-        Write<TS, TV, T>(c, c00, beta, update);
-        Write<TS, TV, T>(c + TS.Count, c10, beta, update);
-        Write<TS, TV, T>(c + ldc, c01, beta, update);
-        Write<TS, TV, T>(c + ldc + TS.Count, c11, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c12, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c13, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc) + TS.Count, c14, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc) + TS.Count, c15, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc) + TS.Count, c16, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc) + TS.Count, c17, beta, update);
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + TS.Count, c100, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + ldc + TS.Count, c101, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c102, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c103, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c004, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc) + TS.Count, c104, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c005, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc) + TS.Count, c105, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c006, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc) + TS.Count, c106, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c007, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc) + TS.Count, c107, beta, update);
+        Write<TS, TV, T>(c + (8 * ldc), c008, beta, update);
+        Write<TS, TV, T>(c + (8 * ldc) + TS.Count, c108, beta, update);
+        Write<TS, TV, T>(c + (9 * ldc), c009, beta, update);
+        Write<TS, TV, T>(c + (9 * ldc) + TS.Count, c109, beta, update);
+        Write<TS, TV, T>(c + (10 * ldc), c010, beta, update);
+        Write<TS, TV, T>(c + (10 * ldc) + TS.Count, c110, beta, update);
+        Write<TS, TV, T>(c + (11 * ldc), c011, beta, update);
+        Write<TS, TV, T>(c + (11 * ldc) + TS.Count, c111, beta, update);
     }
 
     /// <summary>
-    /// As <see cref="Kernel1x8"/>, but reading op(B) in place: element (p, j) of the sliver is at
-    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>. Used when a single row panel covers C, so packing B would not be repaid.
+    /// The 2-vector × 8-column register tile: <c>C[0..2·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 16 accumulators stay in registers.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x8Strided<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, int ldc, T beta, Update update)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel2x8<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        TV c00 = TS.Zero, c01 = TS.Zero, c02 = TS.Zero, c03 = TS.Zero, c04 = TS.Zero, c05 = TS.Zero, c06 = TS.Zero, c07 = TS.Zero;
-        T* bh = b + (4 * sj);
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero, c004 = TS.Zero, c005 = TS.Zero, c006 = TS.Zero, c007 = TS.Zero, c100 = TS.Zero, c101 = TS.Zero, c102 = TS.Zero, c103 = TS.Zero, c104 = TS.Zero, c105 = TS.Zero, c106 = TS.Zero, c107 = TS.Zero;
+        T* b4 = b + (4 * sj);
         nint s2 = 2 * sj, s3 = 3 * sj;
         for (var p = 0; p < kc; p++)
         {
             var a0 = TS.Load(a);
-            var b0 = TS.Broadcast(b[0]);
-            c00 = TS.MultiplyAdd(a0, b0, c00);
-            var b1 = TS.Broadcast(b[sj]);
-            c01 = TS.MultiplyAdd(a0, b1, c01);
-            var b2 = TS.Broadcast(b[s2]);
-            c02 = TS.MultiplyAdd(a0, b2, c02);
-            var b3 = TS.Broadcast(b[s3]);
-            c03 = TS.MultiplyAdd(a0, b3, c03);
-            var b4 = TS.Broadcast(bh[0]);
-            c04 = TS.MultiplyAdd(a0, b4, c04);
-            var b5 = TS.Broadcast(bh[sj]);
-            c05 = TS.MultiplyAdd(a0, b5, c05);
-            var b6 = TS.Broadcast(bh[s2]);
-            c06 = TS.MultiplyAdd(a0, b6, c06);
-            var b7 = TS.Broadcast(bh[s3]);
-            c07 = TS.MultiplyAdd(a0, b7, c07);
+            var a1 = TS.Load(a + TS.Count);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            c100 = TS.MultiplyAdd(a1, x0, c100);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            c101 = TS.MultiplyAdd(a1, x1, c101);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            c102 = TS.MultiplyAdd(a1, x2, c102);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            c103 = TS.MultiplyAdd(a1, x3, c103);
+            var x4 = TS.Broadcast(b4[0]);
+            c004 = TS.MultiplyAdd(a0, x4, c004);
+            c104 = TS.MultiplyAdd(a1, x4, c104);
+            var x5 = TS.Broadcast(b4[sj]);
+            c005 = TS.MultiplyAdd(a0, x5, c005);
+            c105 = TS.MultiplyAdd(a1, x5, c105);
+            var x6 = TS.Broadcast(b4[s2]);
+            c006 = TS.MultiplyAdd(a0, x6, c006);
+            c106 = TS.MultiplyAdd(a1, x6, c106);
+            var x7 = TS.Broadcast(b4[s3]);
+            c007 = TS.MultiplyAdd(a0, x7, c007);
+            c107 = TS.MultiplyAdd(a1, x7, c107);
             a += sa;
             b += sp;
-            bh += sp;
+            b4 += sp;
         }
 
-        Write<TS, TV, T>(c, c00, beta, update);
-        Write<TS, TV, T>(c + ldc, c01, beta, update);
-        Write<TS, TV, T>(c + (2 * ldc), c02, beta, update);
-        Write<TS, TV, T>(c + (3 * ldc), c03, beta, update);
-        Write<TS, TV, T>(c + (4 * ldc), c04, beta, update);
-        Write<TS, TV, T>(c + (5 * ldc), c05, beta, update);
-        Write<TS, TV, T>(c + (6 * ldc), c06, beta, update);
-        Write<TS, TV, T>(c + (7 * ldc), c07, beta, update);
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + TS.Count, c100, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + ldc + TS.Count, c101, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c102, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c103, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c004, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc) + TS.Count, c104, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c005, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc) + TS.Count, c105, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c006, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc) + TS.Count, c106, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c007, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc) + TS.Count, c107, beta, update);
     }
 
-    /// <summary>Column block <c>part</c> of <c>parts</c> of one product, as a job for <see cref="Partitioned"/>.</summary>
-    private readonly struct ColumnBlocks<TS, TV, T>(Problem<T> problem) : IPartitionedJob
+    /// <summary>
+    /// The 2-vector × 4-column register tile: <c>C[0..2·W, 0..4] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 8 accumulators stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel2x4<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int part, int parts) =>
-            Run<TS, TV, T>(problem, ColumnSplit(problem, part, parts), ColumnSplit(problem, part + 1, parts));
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero, c100 = TS.Zero, c101 = TS.Zero, c102 = TS.Zero, c103 = TS.Zero;
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var a1 = TS.Load(a + TS.Count);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            c100 = TS.MultiplyAdd(a1, x0, c100);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            c101 = TS.MultiplyAdd(a1, x1, c101);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            c102 = TS.MultiplyAdd(a1, x2, c102);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            c103 = TS.MultiplyAdd(a1, x3, c103);
+            a += sa;
+            b += sp;
+        }
+
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + TS.Count, c100, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + ldc + TS.Count, c101, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc) + TS.Count, c102, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc) + TS.Count, c103, beta, update);
+    }
+
+    /// <summary>
+    /// The 1-vector × 12-column register tile: <c>C[0..1·W, 0..12] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 1·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 12 accumulators stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel1x12<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero, c004 = TS.Zero, c005 = TS.Zero, c006 = TS.Zero, c007 = TS.Zero, c008 = TS.Zero, c009 = TS.Zero, c010 = TS.Zero, c011 = TS.Zero;
+        T* b4 = b + (4 * sj), b8 = b + (8 * sj);
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            var x4 = TS.Broadcast(b4[0]);
+            c004 = TS.MultiplyAdd(a0, x4, c004);
+            var x5 = TS.Broadcast(b4[sj]);
+            c005 = TS.MultiplyAdd(a0, x5, c005);
+            var x6 = TS.Broadcast(b4[s2]);
+            c006 = TS.MultiplyAdd(a0, x6, c006);
+            var x7 = TS.Broadcast(b4[s3]);
+            c007 = TS.MultiplyAdd(a0, x7, c007);
+            var x8 = TS.Broadcast(b8[0]);
+            c008 = TS.MultiplyAdd(a0, x8, c008);
+            var x9 = TS.Broadcast(b8[sj]);
+            c009 = TS.MultiplyAdd(a0, x9, c009);
+            var x10 = TS.Broadcast(b8[s2]);
+            c010 = TS.MultiplyAdd(a0, x10, c010);
+            var x11 = TS.Broadcast(b8[s3]);
+            c011 = TS.MultiplyAdd(a0, x11, c011);
+            a += sa;
+            b += sp;
+            b4 += sp;
+            b8 += sp;
+        }
+
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c004, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c005, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c006, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c007, beta, update);
+        Write<TS, TV, T>(c + (8 * ldc), c008, beta, update);
+        Write<TS, TV, T>(c + (9 * ldc), c009, beta, update);
+        Write<TS, TV, T>(c + (10 * ldc), c010, beta, update);
+        Write<TS, TV, T>(c + (11 * ldc), c011, beta, update);
+    }
+
+    /// <summary>
+    /// The 1-vector × 8-column register tile: <c>C[0..1·W, 0..8] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 1·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 8 accumulators stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel1x8<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero, c004 = TS.Zero, c005 = TS.Zero, c006 = TS.Zero, c007 = TS.Zero;
+        T* b4 = b + (4 * sj);
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            var x4 = TS.Broadcast(b4[0]);
+            c004 = TS.MultiplyAdd(a0, x4, c004);
+            var x5 = TS.Broadcast(b4[sj]);
+            c005 = TS.MultiplyAdd(a0, x5, c005);
+            var x6 = TS.Broadcast(b4[s2]);
+            c006 = TS.MultiplyAdd(a0, x6, c006);
+            var x7 = TS.Broadcast(b4[s3]);
+            c007 = TS.MultiplyAdd(a0, x7, c007);
+            a += sa;
+            b += sp;
+            b4 += sp;
+        }
+
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+        Write<TS, TV, T>(c + (4 * ldc), c004, beta, update);
+        Write<TS, TV, T>(c + (5 * ldc), c005, beta, update);
+        Write<TS, TV, T>(c + (6 * ldc), c006, beta, update);
+        Write<TS, TV, T>(c + (7 * ldc), c007, beta, update);
+    }
+
+    /// <summary>
+    /// The 1-vector × 4-column register tile: <c>C[0..1·W, 0..4] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
+    /// 1·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
+    /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 4 accumulators stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel1x4<TS, TV, T>(int kc, T* a, nint sa, T* b, nint sp, nint sj, T* c, nint ldc, T beta, Update update)
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TV c000 = TS.Zero, c001 = TS.Zero, c002 = TS.Zero, c003 = TS.Zero;
+        nint s2 = 2 * sj, s3 = 3 * sj;
+        for (var p = 0; p < kc; p++)
+        {
+            var a0 = TS.Load(a);
+            var x0 = TS.Broadcast(b[0]);
+            c000 = TS.MultiplyAdd(a0, x0, c000);
+            var x1 = TS.Broadcast(b[sj]);
+            c001 = TS.MultiplyAdd(a0, x1, c001);
+            var x2 = TS.Broadcast(b[s2]);
+            c002 = TS.MultiplyAdd(a0, x2, c002);
+            var x3 = TS.Broadcast(b[s3]);
+            c003 = TS.MultiplyAdd(a0, x3, c003);
+            a += sa;
+            b += sp;
+        }
+
+        Write<TS, TV, T>(c, c000, beta, update);
+        Write<TS, TV, T>(c + ldc, c001, beta, update);
+        Write<TS, TV, T>(c + (2 * ldc), c002, beta, update);
+        Write<TS, TV, T>(c + (3 * ldc), c003, beta, update);
+    }
+
+    /// <summary>Part <c>part</c> of <c>parts</c> of one product (row panels or column slivers), as a job for <see cref="Partitioned"/>.</summary>
+    private readonly struct Parts<TS, TV, T>(Problem<T> problem, int mr, bool byRows) : IPartitionedJob
+        where TS : struct, ISimdVector<TV, T>
+        where TV : struct
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int part, int parts)
+        {
+            if (byRows)
+            {
+                Run<TS, TV, T>(problem, mr, Split(problem.M, mr, part, parts, false), Split(problem.M, mr, part + 1, parts, false), 0, problem.N);
+            }
+            else
+            {
+                Run<TS, TV, T>(problem, mr, 0, problem.M, Split(problem.N, NR, part, parts, problem.LowerOnly), Split(problem.N, NR, part + 1, parts, problem.LowerOnly));
+            }
+        }
     }
 
     /// <summary>One validated product, with the operands pinned by the caller for its whole duration.</summary>

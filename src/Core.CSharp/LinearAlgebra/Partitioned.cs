@@ -34,11 +34,11 @@ internal static class Partitioned
 
     /// <summary>
     /// Threads for an elementwise or copying job over <paramref name="elements"/> values of <typeparamref name="T"/>:
-    /// every core from <see cref="ParallelElements"/> values on, else one — and one while OpenBLAS runs the products of
-    /// <typeparamref name="T"/> (<see cref="Blas.HelpersWelcome{T}"/>).
+    /// every core from <see cref="ParallelElements"/> values on, else one — and one while OpenBLAS runs the products
+    /// (<see cref="Blas.HelpersWelcome"/>).
     /// </summary>
     public static int ThreadsFor<T>(long elements) =>
-        elements >= ParallelElements && Blas.HelpersWelcome<T>() ? Environment.ProcessorCount : 1;
+        elements >= ParallelElements && Blas.HelpersWelcome() ? Environment.ProcessorCount : 1;
 
     /// <summary>
     /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on the calling thread and up to
@@ -177,6 +177,9 @@ internal static class Partitioned
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Helpers live as long as the process; the semaphore is only waited on and released, never asked for its WaitHandle.")]
     private sealed class Helper
     {
+        /// <summary>Tries at posting work while the helper is still leaving its previous job.</summary>
+        private const int PostAttempts = 64;
+
         private readonly SemaphoreSlim wake = new(0);
         private IWork? posted;
         private int sleeping;
@@ -190,9 +193,18 @@ internal static class Partitioned
         /// <summary>Hands <paramref name="work"/> to this helper unless it already has some.</summary>
         public bool TryPost(IWork work)
         {
-            if (Interlocked.CompareExchange(ref posted, work, null) is not null)
+            // A helper that has just run the previous job clears its slot a few instructions after it leaves it; when
+            // jobs follow each other closely (the products of one training step) it is usually still on its way out
+            // as the next one is posted, so it is given a moment (at most about a microsecond) before the job goes on
+            // without it.
+            for (var attempt = 0; Interlocked.CompareExchange(ref posted, work, null) is not null; attempt++)
             {
-                return false;
+                if (attempt == PostAttempts)
+                {
+                    return false;
+                }
+
+                Thread.SpinWait(1);
             }
 
             if (Volatile.Read(ref sleeping) == 1 && Interlocked.Exchange(ref sleeping, 0) == 1)

@@ -1,45 +1,56 @@
 namespace Nn.LinearAlgebra;
 
 /// <summary>
-/// The fast managed backend: cache-blocked, packed GEMM on AVX-512 (or AVX2 with FMA) vectors, split over
+/// The fast managed backend: cache-blocked GEMM on register tiles of AVX-512 (or AVX2 with FMA) vectors, split over
 /// all cores for large products, and a plain loop for tiny ones (no packing, no threads, no allocation).
-/// Used when OpenBLAS is not available or <c>NN_BLAS=managed</c>.
+/// The default (<c>NN_BLAS=auto</c> or unset, and <c>NN_BLAS=managed</c>).
 /// </summary>
 /// <remarks>
 /// Results agree with the naive triple loop within the usual dot-product error bound <c>γ_k·|α|·|op(A)|·|op(B)|</c>
-/// (Higham, <i>Accuracy and Stability of Numerical Algorithms</i>, §3.5); the summation order depends on
-/// the blocking but not on the number of threads, so results are reproducible run to run. On hardware without
-/// 256-bit FMA it falls back to plain loops. NaN and infinity propagate; with <c>β = 0</c> the old
+/// (Higham, <i>Accuracy and Stability of Numerical Algorithms</i>, §3.5). Every element is summed in an order that
+/// depends on k alone — not on the number of threads, the other dimensions or the vector width — so results are
+/// reproducible run to run, each column of C is the same bits whatever the other columns of op(B) are, and machines
+/// with 512-bit, 256-bit or no vectors agree bit for bit. On hardware without 256-bit FMA it runs plain loops. NaN and infinity propagate; with <c>β = 0</c> the old
 /// <c>C</c> is not read.
 /// </remarks>
 public sealed class SimdBlas : IBlasBackend
 {
-    private SimdBlas()
+    private readonly PackedGemm.Width width;
+
+    private SimdBlas(PackedGemm.Width width, string name)
     {
+        this.width = width;
+        Name = name;
     }
 
     /// <summary>The single instance.</summary>
-    public static SimdBlas Instance { get; } = new();
+    public static SimdBlas Instance { get; } = new(PackedGemm.Width.Auto, "managed");
+
+    /// <summary>The same kernel on 256-bit tiles only: what a machine without AVX-512 runs.</summary>
+    internal static SimdBlas Vector256Tiles { get; } = new(PackedGemm.Width.Vector256, "managed-256");
+
+    /// <summary>The same kernel's plain loops only: what a machine without 256-bit FMA runs.</summary>
+    internal static SimdBlas PlainLoops { get; } = new(PackedGemm.Width.Scalar, "managed-scalar");
 
     /// <inheritdoc />
-    public string Name => "managed";
+    public string Name { get; }
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc) =>
-        PackedGemm.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lowerOnly: false);
+        PackedGemm.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lowerOnly: false, width);
 
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        PackedGemm.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lowerOnly: false);
+        PackedGemm.Gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lowerOnly: false, width);
 
     /// <inheritdoc />
     /// <remarks>Only the register tiles touching the lower triangle are computed (about half the work of a full product), then the lower triangle is mirrored.</remarks>
     public void Syrk(Transpose trans, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, double beta, Span<double> c, int ldc)
     {
         var other = trans == Transpose.No ? Transpose.Yes : Transpose.No;
-        PackedGemm.Gemm(trans, other, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, lowerOnly: true);
+        PackedGemm.Gemm(trans, other, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, lowerOnly: true, width);
         Symmetric.MirrorLowerToUpper(c, n, ldc);
     }
 

@@ -210,7 +210,7 @@ internal static class BackendChecks
         }
     }
 
-    private static T[] RandomMatrix<T>(Random random, int length)
+    public static T[] RandomMatrix<T>(Random random, int length)
         where T : IFloatingPointIeee754<T>
     {
         var x = new T[length];
