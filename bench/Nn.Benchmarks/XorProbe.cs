@@ -28,7 +28,7 @@ public static class XorProbe
         var theta = workspace.Parameters;
         var gradients = workspace.Gradients;
         var zero = new float[theta.Length];
-        output.WriteLine($"cost and gradients {Time(() => workspace.CostAndGradients(x, y, 4, default)),8:F1} ns");
+        output.WriteLine($"cost and gradients {Time(() => workspace.CostAndGradients(x, y, 4, default, default)),8:F1} ns");
         output.WriteLine($"count correct      {Time(() => workspace.CountCorrect(y, 4)),8:F1} ns");
         output.WriteLine($"norm               {Time(() => workspace.Norm(gradients)),8:F1} ns");
         output.WriteLine($"θ ← θ + c·u        {Time(() => UpdateRules.AddScaledInPlace<float>(theta, -0.0, zero)),8:F1} ns");

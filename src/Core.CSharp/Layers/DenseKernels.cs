@@ -124,12 +124,6 @@ internal static class DenseKernels
             return false;
         }
 
-        var backend = Blas.Current;
-        if (backend is PrecisionSplitBlas split)
-        {
-            backend = typeof(T) == typeof(float) ? split.Single : split.Double;
-        }
-
-        return backend is SimdBlas;
+        return Blas.Current is SimdBlas;
     }
 }

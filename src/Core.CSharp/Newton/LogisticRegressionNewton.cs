@@ -356,7 +356,7 @@ public static class LogisticRegressionNewton
     // computes only the tiles that touch the lower triangle (half the work); another backend computes the whole product.
     private static void SingleSyrkLower(int p, int k, ReadOnlySpan<float> panel, float beta, Span<float> product)
     {
-        var backend = Blas.Current is PrecisionSplitBlas split ? split.Single : Blas.Current;
+        var backend = Blas.Current;
         if (backend is SimdBlas)
         {
             PackedGemm.Gemm(Transpose.No, Transpose.Yes, p, p, k, 1f, panel, p, panel, p, beta, product, p, lowerOnly: true);

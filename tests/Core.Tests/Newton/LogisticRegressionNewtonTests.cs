@@ -152,8 +152,9 @@ public sealed class LogisticRegressionNewtonTests
             Assert.Equal(exact.Weights[j], single.Weights[j], 1e-8);
         }
 
-        // The directions differ by the float32 rounding of the Hessian: the iterates are close but not the same bits.
-        Assert.NotEqual(exact.Trace[^1].Objective, single.Trace[^1].Objective);
+        // The directions differ by the float32 rounding of the Hessian: the iterates on the way are close but not the same
+        // bits (at the minimum both may round to the same objective).
+        Assert.Contains(exact.Trace.Zip(single.Trace), pair => pair.First.Objective != pair.Second.Objective);
     }
 
     [Fact]
