@@ -18,7 +18,10 @@ namespace Nn.Newton;
 /// <para>Each step solves <c>H·Δ = ∇</c> by Cholesky (<see cref="Blas.Potrf"/>, <see cref="Blas.Potrs"/>) and moves <c>θ ← θ − t·Δ</c>, halving t from 1 until the Armijo condition
 /// <c>J(θ − tΔ) ≤ J(θ) − 10⁻⁴·t·∇ᵀΔ</c> holds (Nocedal &amp; Wright, <em>Numerical Optimization</em>, 2nd ed., Alg. 3.1).
 /// The run stops when <c>max|∇| ≤</c> <see cref="LogisticRegressionOptions.GradientTolerance"/>.</para>
-/// <para>Cost per step: the Hessian, <c>n·(d+1)²</c> multiply-adds through <see cref="Blas.Syrk"/>, dominates; the rest is O(n·d + d³).</para>
+/// <para>Cost per step: the Hessian's product, <c>n·(d+1)²/2</c> multiply-adds over its lower triangle, dominates; the rest is
+/// O(n·d + d³). By default that product runs in float32 on the float32 backend (see
+/// <see cref="LogisticRegressionOptions.HessianPrecision"/>); with <see cref="Models.Precision.Float64"/> it goes through
+/// <see cref="Blas.Syrk"/>.</para>
 /// </remarks>
 public static class LogisticRegressionNewton
 {
@@ -102,7 +105,17 @@ public static class LogisticRegressionNewton
         for (var iteration = 0; ; iteration++)
         {
             var objective = Objective(z, y, theta.AsSpan(0, d), lambda);
-            Gradient(x, d, y, z, theta, lambda, a, gradient);
+            // When the float32 panel holds every sample, the gradient's pass over X also writes the panel's columns
+            // √sᵢ·[xᵢ; 1] (each xᵢ read once per step instead of twice); the Hessian then only multiplies.
+            var panelFilled = work.Single && work.SinglePanelHoldsAll;
+            if (panelFilled)
+            {
+                Gradient(x, d, y, z, theta, lambda, a, gradient, work.SinglePanel);
+            }
+            else
+            {
+                Gradient(x, d, y, z, theta, lambda, a, gradient);
+            }
             var gmax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
 
             if (gmax <= options.GradientTolerance)
@@ -118,11 +131,11 @@ public static class LogisticRegressionNewton
 
             // A float32 Hessian that fails (not positive definite, or no decrease along its direction) hands this step and
             // every later one to the float64 Hessian.
-            var failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+            var failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step, panelFilled);
             if (failedMinor != 0 && work.Single)
             {
                 work.UseDouble();
-                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step, false);
             }
 
             if (failedMinor != 0)
@@ -135,7 +148,7 @@ public static class LogisticRegressionNewton
             if (accepted == 0 && work.Single)
             {
                 work.UseDouble();
-                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step);
+                failedMinor = NewtonStep(x, d, a, lambda, gradient, work, hessian, step, false);
                 if (failedMinor != 0)
                 {
                     return Finish(theta, d, objective, gmax, trace, LogisticRegressionOutcome.Singular,
@@ -159,12 +172,13 @@ public static class LogisticRegressionNewton
         }
     }
 
-    // Δ = H⁻¹∇ with H in the precision work asks for; returns 0 or SolveCholesky's failure code.
-    private static int NewtonStep(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, double[] gradient, HessianWork work, double[] hessian, double[] step)
+    // Δ = H⁻¹∇ with H in the precision work asks for (panelFilled: the float32 panel already holds every sample's column);
+    // returns 0 or SolveCholesky's failure code.
+    private static int NewtonStep(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, double[] gradient, HessianWork work, double[] hessian, double[] step, bool panelFilled)
     {
         if (work.Single)
         {
-            SingleHessian(x, d, a, lambda, work.SinglePanel, work.SingleProduct, hessian);
+            SingleHessian(x, d, a, lambda, work.SinglePanel, work.SingleProduct, hessian, panelFilled);
         }
         else
         {
@@ -274,6 +288,33 @@ public static class LogisticRegressionNewton
         gradient[d] = gb;
     }
 
+    // The same gradient, and in the same pass column i of the float32 panel: √sᵢ·[xᵢ; 1] with sᵢ = aᵢ(1 − aᵢ), as SingleHessian
+    // writes it.
+    private static void Gradient(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> y, ReadOnlySpan<double> z, ReadOnlySpan<double> theta, double lambda, Span<double> a, Span<double> gradient, float[] panel)
+    {
+        var p = d + 1;
+        var gw = gradient[..d];
+        TensorPrimitives.Multiply(theta[..d], lambda, gw);
+        var gb = 0.0;
+        var scaled = new double[d];
+        for (var i = 0; i < z.Length; i++)
+        {
+            a[i] = Sigmoid(z[i]);
+            var r = a[i] - y[i];
+            var sample = x.Slice(i * d, d);
+            TensorPrimitives.MultiplyAdd(sample, r, gw, gw);
+            gb += r;
+
+            var root = Math.Sqrt(a[i] * (1 - a[i]));
+            var column = panel.AsSpan(i * p, p);
+            TensorPrimitives.Multiply(sample, root, scaled);
+            TensorPrimitives.ConvertTruncating<double, float>(scaled, column[..d]);
+            column[d] = (float)root;
+        }
+
+        gradient[d] = gb;
+    }
+
     private static double Sigmoid(double z)
     {
         if (z >= 0)
@@ -318,7 +359,7 @@ public static class LogisticRegressionNewton
 
     // The same H with the product X̃ S X̃ᵀ in float32: the panel columns √sᵢ·[xᵢ; 1] rounded to float32, their lower-triangle
     // product accumulated in float32, then widened to float64 (only the lower triangle: the Cholesky factorisation reads no more).
-    private static void SingleHessian(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, float[] panel, float[] product, Span<double> hessian)
+    private static void SingleHessian(ReadOnlySpan<double> x, int d, ReadOnlySpan<double> a, double lambda, float[] panel, float[] product, Span<double> hessian, bool panelFilled)
     {
         var p = d + 1;
         var n = a.Length;
@@ -328,7 +369,7 @@ public static class LogisticRegressionNewton
         for (var start = 0; start < n; start += panelSamples)
         {
             var count = Math.Min(panelSamples, n - start);
-            for (var j = 0; j < count; j++)
+            for (var j = 0; j < (panelFilled ? 0 : count); j++)
             {
                 var ai = a[start + j];
                 var root = Math.Sqrt(ai * (1 - ai));
@@ -377,6 +418,8 @@ public static class LogisticRegressionNewton
         public float[] SinglePanel { get; } = single ? new float[p * PanelSamples(p, n, sizeof(float))] : [];
 
         public float[] SingleProduct { get; } = single ? new float[p * p] : [];
+
+        public bool SinglePanelHoldsAll { get; } = single && PanelSamples(p, n, sizeof(float)) == n;
 
         public double[] DoublePanel => doublePanel ??= new double[p * PanelSamples(p, n, sizeof(double))];
 
