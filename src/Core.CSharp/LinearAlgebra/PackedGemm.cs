@@ -41,6 +41,9 @@ internal static unsafe class PackedGemm
     /// <summary>Parts per thread in a split product, so a thread that starts late still gets a share.</summary>
     private const int PartsPerThread = 2;
 
+    /// <summary>Largest operand, in bytes, that every part of a split product may re-read: it stays in the L2 caches.</summary>
+    private const long SharedBytes = 1L << 21;
+
     /// <summary>Row tiles per part from which op(B) is packed rather than read in place.</summary>
     private const int PackedSliverReuse = 16;
 
@@ -198,7 +201,11 @@ internal static unsafe class PackedGemm
         var threads = work >= ParallelWork ? Environment.ProcessorCount : 1;
         var byRows = !problem.LowerOnly && m > n;
         var units = byRows ? (m + mr - 1) / mr : (n + NR - 1) / NR;
-        var parts = Math.Min(units, threads * PartsPerThread);
+
+        // Every part reads all of the operand that is not split; when that is too large to stay in the caches (the
+        // Gram matrix of a whole data set) it comes from memory once per part, so then each thread takes one part.
+        var sharedBytes = (long)(byRows ? n : m) * problem.K * sizeof(T);
+        var parts = Math.Min(units, threads * (sharedBytes <= SharedBytes ? PartsPerThread : 1));
         if (threads <= 1 || parts <= 1)
         {
             Run<TS, TV, T>(problem, mr, 0, m, 0, n);
