@@ -16,8 +16,9 @@ namespace Nn.LinearAlgebra;
 /// <remarks>
 /// <para>Operands are read in place wherever their layout already serves the kernel: op(A) = A with α = 1 has its row
 /// panels contiguous per step (column p of A), and op(B) is only ever broadcast one element at a time, so its slivers
-/// are read with their strides (12 columns of B, or 12 contiguous elements of a row of Bᵀ). Only op(A) = Aᵀ, α ≠ 1 and
-/// ragged edges are packed, into buffers rented from <see cref="ArrayPool{T}"/>: the steady state allocates nothing.</para>
+/// are read with their strides (12 columns of B, or 12 contiguous elements of a row of Bᵀ). Only op(A) = Aᵀ (by 16×16
+/// or 8×8 register transposes on AVX-512), α ≠ 1, ragged edges and slivers of op(B) that many row tiles reuse are
+/// packed, into buffers rented from <see cref="ArrayPool{T}"/>: the steady state allocates nothing.</para>
 /// <para>Every element of C is computed the same way wherever its tile sits, whichever thread runs it and whatever the
 /// other dimensions are: one fused multiply-add chain over each block of <see cref="KBlock"/> inner indices (which
 /// depends on k alone), added to C block after block. So results do not depend on the number of threads, and each
@@ -40,7 +41,10 @@ internal static unsafe class PackedGemm
     /// <summary>Parts per thread in a split product, so a thread that starts late still gets a share.</summary>
     private const int PartsPerThread = 2;
 
-    /// <summary>Row tiles per block from which a sliver of op(B) is packed rather than read in place.</summary>
+    /// <summary>Largest operand, in bytes, that every part of a split product may re-read: it stays in the L2 caches.</summary>
+    private const long SharedBytes = 1L << 21;
+
+    /// <summary>Row tiles per part from which op(B) is packed rather than read in place.</summary>
     private const int PackedSliverReuse = 16;
 
     /// <summary>Rows of op(A) packed at a time when it must be packed: an mc×kc block (≤ 512 KiB) stays in L2.</summary>
@@ -197,7 +201,11 @@ internal static unsafe class PackedGemm
         var threads = work >= ParallelWork ? Environment.ProcessorCount : 1;
         var byRows = !problem.LowerOnly && m > n;
         var units = byRows ? (m + mr - 1) / mr : (n + NR - 1) / NR;
-        var parts = Math.Min(units, threads * PartsPerThread);
+
+        // Every part reads all of the operand that is not split; when that is too large to stay in the caches (the
+        // Gram matrix of a whole data set) it comes from memory once per part, so then each thread takes one part.
+        var sharedBytes = (long)(byRows ? n : m) * problem.K * sizeof(T);
+        var parts = Math.Min(units, threads * (sharedBytes <= SharedBytes ? PartsPerThread : 1));
         if (threads <= 1 || parts <= 1)
         {
             Run<TS, TV, T>(problem, mr, 0, m, 0, n);
@@ -248,16 +256,27 @@ internal static unsafe class PackedGemm
         var inPlaceA = problem.TransA == Transpose.No && problem.Alpha == T.One;
         var (sp, sj) = problem.TransB == Transpose.No ? ((nint)1, (nint)problem.Ldb) : ((nint)problem.Ldb, (nint)1);
         var aBlock = ArrayPool<T>.Shared.Rent(kc * RoundUp(Math.Min(McMax, iEnd - iBegin), mr));
-        var bEdge = ArrayPool<T>.Shared.Rent(kc * NR);
+
+        // When many row tiles read each sliver of op(B), the part's whole k block of op(B) is packed once, contiguous
+        // (a few percent of their work); with fewer, strided reads from L1 cost less than the copy, and only a ragged
+        // edge of 1–3 columns past a multiple of 4 is packed (zero-padded, so no tile reads past B).
+        var packB = iEnd - iBegin >= PackedSliverReuse * mr;
+        var bPanel = ArrayPool<T>.Shared.Rent(kc * (packB ? RoundUp(jEnd - jBegin, NR) : NR));
         var tile = stackalloc T[2 * w * NR];
         try
         {
-            fixed (T* ap = aBlock, ep = bEdge)
+            fixed (T* ap = aBlock, bpanel = bPanel)
             {
                 for (var pc = 0; pc < k; pc += kc)
                 {
                     var depth = Math.Min(kc, k - pc);
                     var update = pc == 0 ? firstUpdate : Update.Accumulate;
+                    for (var jr = jBegin; jr < jEnd && packB; jr += NR)
+                    {
+                        var nr = Math.Min(NR, jEnd - jr);
+                        PackSliver(problem, pc, depth, jr, nr, RoundUp(nr, 4), bpanel + ((jr - jBegin) * depth));
+                    }
+
                     for (var ic = iBegin; ic < iEnd; ic += McMax)
                     {
                         var mc = Math.Min(McMax, iEnd - ic);
@@ -267,25 +286,25 @@ internal static unsafe class PackedGemm
                         }
 
                         PackA<TS, TV, T>(problem, ic, mc, pc, depth, mr, inPlaceA, ap);
-
-                        // A sliver of op(B) that many row tiles will read is worth a contiguous copy (a few percent of
-                        // their work); with fewer, its strided reads from L1 cost less than the copy.
-                        var packB = mc >= PackedSliverReuse * mr;
                         for (var jr = jBegin; jr < jEnd; jr += NR)
                         {
                             var nr = Math.Min(NR, jEnd - jr);
                             var cols = RoundUp(nr, 4);
                             T* sliver;
                             nint bp = sp, bj = sj;
-                            if (cols == nr && !packB)
+                            if (packB)
+                            {
+                                sliver = bpanel + ((jr - jBegin) * depth);
+                                (bp, bj) = (cols, 1);
+                            }
+                            else if (cols == nr)
                             {
                                 sliver = problem.B + (pc * sp) + (jr * sj);
                             }
                             else
                             {
-                                // Packed, and a ragged edge of 1–3 columns past a multiple of 4 zero-padded, so the tile never reads past B.
-                                PackSliver(problem, pc, depth, jr, nr, cols, ep);
-                                sliver = ep;
+                                PackSliver(problem, pc, depth, jr, nr, cols, bpanel);
+                                sliver = bpanel;
                                 (bp, bj) = (cols, 1);
                             }
 
@@ -311,7 +330,7 @@ internal static unsafe class PackedGemm
         }
         finally
         {
-            ArrayPool<T>.Shared.Return(bEdge);
+            ArrayPool<T>.Shared.Return(bPanel);
             ArrayPool<T>.Shared.Return(aBlock);
         }
     }
