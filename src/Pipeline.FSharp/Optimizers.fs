@@ -24,15 +24,38 @@ type FusedStep<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T:
     // A factor not yet applied to `updates` (1: none).
     let mutable pending = 1.0
 
+    // The engine's ‖g‖₂ of the incoming gradient: owed until taken, taken just before a stage first reads or changes u.
+    let mutable normOwed = false
+    let mutable gradientNorm = 'T.Zero
+
+    let settle () =
+        if normOwed then
+            gradientNorm <- ParameterStep<'T>.Norm(ReadOnlySpan updates, ReadOnlySpan offsets)
+            normOwed <- false
+
     let flush () =
         if pending <> 1.0 then
+            settle ()
             UpdateRules.Scale(ReadOnlySpan updates, pending, Span updates)
             pending <- 1.0
 
     /// u, transformed in place by each stage (any deferred factor applied first).
     member _.Updates =
+        settle ()
         flush ()
         updates
+
+    /// Asks for ‖g‖₂ of u as it stands now (the gradient, before the stages run): taken before any stage reads u.
+    member internal _.OweNorm() = normOwed <- true
+
+    /// ‖g‖₂ asked for by <c>OweNorm</c> when a stage made it be taken; none when u is still untouched (the engine
+    /// takes it then, alongside the update). Clears the request.
+    member internal _.TakeNorm() =
+        if normOwed then
+            normOwed <- false
+            ValueNone
+        else
+            ValueSome gradientNorm
 
     /// <summary>u ← c·u, deferred until u is next read (see the remarks).</summary>
     member _.Scale(factor: float) =
@@ -53,14 +76,8 @@ type FusedStep<'T when 'T: unmanaged and 'T :> IFloatingPointIeee754<'T> and 'T:
 
     /// ‖u‖₂ over the whole tree, with the buffers' sums of squares added in order, exactly as <c>Parameters.Norm</c>.
     member _.UpdateNorm() : 'T =
-        let mutable sum = 'T.Zero
-
-        for s in 0 .. offsets.Length - 2 do
-            sum <-
-                sum
-                + Reductions.SumOfSquares<'T>(ReadOnlySpan(updates, offsets[s], offsets[s + 1] - offsets[s]))
-
-        'T.Sqrt sum
+        settle ()
+        ParameterStep<'T>.Norm(ReadOnlySpan updates, ReadOnlySpan offsets)
 
     /// The offsets of a tree's buffers in flat order (each start, then the total).
     static member OffsetsOf(tree: Parameters<'T>) : int[] =

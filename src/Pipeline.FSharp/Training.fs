@@ -418,6 +418,7 @@ module Training =
             Workspace<'T>(network.WithParameters start.Parameters, loss, capacity)
 
         let theta, gradients = workspace.Parameters, workspace.Gradients
+        let parameterStep = ParameterStep<'T>(theta, gradients, workspace.Offsets.ToArray())
         // Dropout: every update's masks from the run's key folded with the update's number (1-based).
         let dropoutKey = RandomKey.FromSeed config.Seed
         let hasDropout = network.HasDropout
@@ -593,17 +594,27 @@ module Training =
                         progress.Correct
                         + workspace.CountCorrect(ReadOnlySpan(ys, yOffset, m * outputs), m)
 
-                let norm = Double.CreateTruncating(workspace.Norm(ReadOnlySpan gradients))
+                // ‖∇J‖₂: a fused chain that leaves the gradient as it is (only scaling it, deferred) has it taken
+                // alongside the update, on another core; otherwise it is taken before the first stage changes it.
+                let mutable norm = 0.0
+                let mutable normWithUpdate = false
 
                 // The factor a fused chain still owes its updates (its last scaling), folded into θ ← θ + c·u.
                 let mutable owed = 1.0
 
                 match stepper with
                 | FusedStepper(fused, working, buffers) ->
+                    buffers.OweNorm()
                     fused.Apply working buffers
                     let struct (_, factor) = buffers.TakeScaled()
                     owed <- factor
+
+                    match buffers.TakeNorm() with
+                    | ValueSome n -> norm <- Double.CreateTruncating n
+                    | ValueNone -> normWithUpdate <- true
                 | PureStepper state ->
+                    norm <- Double.CreateTruncating(workspace.Norm(ReadOnlySpan gradients))
+
                     // The whole data set when the batch is the full batch; otherwise a copy of the batch.
                     let batchMatrix (data: 'T[]) (offset: int) (rows: int) (whole: Matrix<'T>) =
                         if full then
@@ -631,8 +642,13 @@ module Training =
                     | Error e -> progress.Failure <- Some(StepFailed(progress.Epoch, step, e))
 
                 if progress.Failure.IsNone then
+                    let mutable taken = 'T.Zero
+
                     let magnitude =
-                        Double.CreateTruncating(UpdateRules.AddScaledInPlace(Span theta, owed, ReadOnlySpan gradients))
+                        Double.CreateTruncating(parameterStep.Apply(owed, normWithUpdate, &taken))
+
+                    if normWithUpdate then
+                        norm <- Double.CreateTruncating taken
 
                     if Double.IsNaN magnitude || Double.IsInfinity magnitude then
                         diverged step cost "a parameter became non-finite"

@@ -232,16 +232,7 @@ internal sealed class Workspace<T>
     }
 
     /// <summary>‖v‖₂ of a flat vector, summed buffer by buffer in the tree's order exactly as <see cref="Parameters{T}.Norm"/> does.</summary>
-    public T Norm(ReadOnlySpan<T> flat)
-    {
-        var sum = T.Zero;
-        for (var s = 0; s < offsets.Length - 1; s++)
-        {
-            sum += Reductions.SumOfSquares(flat[offsets[s]..offsets[s + 1]]);
-        }
-
-        return T.Sqrt(sum);
-    }
+    public T Norm(ReadOnlySpan<T> flat) => Optimization.ParameterStep<T>.Norm(flat, offsets);
 
     /// <summary>A new tree of the network's shape holding <paramref name="flat"/> (copied).</summary>
     public Parameters<T> Tree(ReadOnlySpan<T> flat) => shape.Parameters.FromArray(flat);
