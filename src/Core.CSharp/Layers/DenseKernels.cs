@@ -21,32 +21,12 @@ internal static class DenseKernels
     public static void Affine<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, int n, int inputs, ReadOnlySpan<T> previous, int m, Span<T> z)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Tiny<T>(n, m, inputs))
-        {
-            // zᵢⱼ = Σₚ Wᵢₚ·aₚⱼ + bᵢ, the sum by FMAs in order of p, exactly as PackedGemm.Direct forms C ← A·B + C.
-            for (var j = 0; j < m; j++)
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    var sum = T.Zero;
-                    for (var p = 0; p < inputs; p++)
-                    {
-                        sum = T.FusedMultiplyAdd(weights[i + (p * n)], previous[p + (j * inputs)], sum);
-                    }
-
-                    z[i + (j * n)] = sum + bias[i];
-                }
-            }
-
-            return;
-        }
-
         for (var j = 0; j < m; j++)
         {
             bias.CopyTo(z.Slice(j * n, n));
         }
 
-        Blas.Gemm(Transpose.No, Transpose.No, n, m, inputs, T.One, weights, n, previous, inputs, T.One, z, n);
+        Product(Transpose.No, Transpose.No, n, m, inputs, weights, n, previous, inputs, T.One, z, n);
     }
 
     /// <summary>∂J/∂W = dZ·aᵀ (n × inputs) and ∂J/∂b = the row sums of dZ (n), from dZ (n × m) and a (inputs × m).</summary>
@@ -54,27 +34,7 @@ internal static class DenseKernels
     public static void ParameterGradients<T>(ReadOnlySpan<T> dz, ReadOnlySpan<T> previous, int n, int inputs, int m, Span<T> weightGradient, Span<T> biasGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Tiny<T>(n, inputs, m))
-        {
-            // ∂J/∂Wᵢₚ = Σⱼ dZᵢⱼ·aₚⱼ by FMAs in order of j, as PackedGemm.Direct forms C ← A·Bᵀ.
-            for (var p = 0; p < inputs; p++)
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    var sum = T.Zero;
-                    for (var j = 0; j < m; j++)
-                    {
-                        sum = T.FusedMultiplyAdd(dz[i + (j * n)], previous[p + (j * inputs)], sum);
-                    }
-
-                    weightGradient[i + (p * n)] = sum;
-                }
-            }
-        }
-        else
-        {
-            Blas.Gemm(Transpose.No, Transpose.Yes, n, inputs, m, T.One, dz, n, previous, inputs, T.Zero, weightGradient, n);
-        }
+        Product(Transpose.No, Transpose.Yes, n, inputs, m, dz, n, previous, inputs, T.Zero, weightGradient, n);
 
         biasGradient.Clear();
         for (var j = 0; j < m; j++)
@@ -88,32 +48,30 @@ internal static class DenseKernels
     public static void InputGradient<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> dz, int n, int inputs, int m, Span<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Tiny<T>(inputs, m, n))
-        {
-            // ∂J/∂aₚⱼ = Σᵢ Wᵢₚ·dZᵢⱼ by FMAs in order of i, as PackedGemm.Direct forms C ← Aᵀ·B.
-            for (var j = 0; j < m; j++)
-            {
-                for (var p = 0; p < inputs; p++)
-                {
-                    var sum = T.Zero;
-                    for (var i = 0; i < n; i++)
-                    {
-                        sum = T.FusedMultiplyAdd(weights[i + (p * n)], dz[i + (j * n)], sum);
-                    }
-
-                    inputGradient[p + (j * inputs)] = sum;
-                }
-            }
-
-            return;
-        }
-
-        Blas.Gemm(Transpose.Yes, Transpose.No, inputs, m, n, T.One, weights, n, dz, n, T.Zero, inputGradient, inputs);
+        Product(Transpose.Yes, Transpose.No, inputs, m, n, weights, n, dz, n, T.Zero, inputGradient, inputs);
     }
 
     /// <summary>
-    /// Whether an m×n×k product is tiny and the backend for <typeparamref name="T"/> is the managed kernel, which computes
-    /// such a product by the plain loop the fast paths above repeat (so they give its bits, batch invariance included).
+    /// C ← op(A)·op(B) + β·C through the BLAS seam, or, for a tiny product on the managed kernel, by that kernel's own plain
+    /// loop directly (<see cref="PackedGemm.Direct"/>: the same bits, batch invariance included, without the dispatch).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Product<T>(Transpose transA, Transpose transB, int m, int n, int k, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Tiny<T>(m, n, k))
+        {
+            PackedGemm.Direct(transA, transB, m, n, k, T.One, a, lda, b, ldb, beta, c, ldc);
+        }
+        else
+        {
+            Blas.Gemm(transA, transB, m, n, k, T.One, a, lda, b, ldb, beta, c, ldc);
+        }
+    }
+
+    /// <summary>
+    /// Whether an m×n×k product is tiny and the backend is the managed kernel, which computes such a product by
+    /// <see cref="PackedGemm.Direct"/> anyway.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool Tiny<T>(int m, int n, int k)

@@ -156,10 +156,11 @@ internal static unsafe class PackedGemm
     /// <summary>
     /// The textbook loop of dot products, for products too small to repay the tiles and for machines without vectors:
     /// each element is summed exactly as a register tile sums it (α folded into op(A), one fused chain per k block,
-    /// blocks added to C in turn), so it gives the same bits.
+    /// blocks added to C in turn), so it gives the same bits. Unchecked: the caller has validated the operands (the
+    /// layers' tiny products call it without the seam's dispatch).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Direct<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+    internal static void Direct<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Element strides of op(A) along i and p, and of op(B) along p and j.
