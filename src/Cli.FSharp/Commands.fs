@@ -456,6 +456,10 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
 
     let train, validation = scale trainPart, validationPart |> Option.map scale
 
+    // Wall-clock seconds of each epoch this command runs (its steps, validation and checkpoint), for --json.
+    let epochSeconds = ResizeArray<float>()
+    let epochStart = ref 0L
+
     // One run of the engine with the chosen optimizer, from the start or from the checkpoint.
     let fitWith (optimizer: Optimizer<'T, 'S>) (report: int -> string -> unit) : Result<Trained<'T>, string> =
         let config = {
@@ -475,6 +479,10 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
                     })
                 OnEpoch =
                     fun e ->
+                        let now = Diagnostics.Stopwatch.GetTimestamp()
+                        epochSeconds.Add(Diagnostics.Stopwatch.GetElapsedTime(epochStart.Value, now).TotalSeconds)
+                        epochStart.Value <- now
+
                         let validation =
                             e.ValidationLoss
                             |> Option.map (fun v -> $"  validation loss {num 4 v}")
@@ -486,6 +494,8 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
                     plan.CheckpointPath
                     |> Option.map (fun path -> Checkpoints.save path true plan.Optimizer running)
         }
+
+        epochStart.Value <- Diagnostics.Stopwatch.GetTimestamp()
 
         match plan.Resume with
         | None -> Training.fit config network train |> Result.mapError _.Message
@@ -582,6 +592,7 @@ let private trainAs<'T when 'T: unmanaged and 'T :> Numerics.IFloatingPointIeee7
             "validation_loss", o (Option.toNullable last.ValidationLoss)
             "validation_accuracy", o (Option.toNullable last.ValidationAccuracy)
             "history", o [| for e in epochsRun -> e.TrainLoss |]
+            "epoch_seconds", o (epochSeconds.ToArray())
         ]
     | _ ->
         let accuracy =

@@ -16,16 +16,19 @@ let LargestRawFeature = 1e150
 
 /// Refuses raw features beyond <c>LargestRawFeature</c>, naming the first such value's line and column.
 let checkScale (loaded: Loaded<'T>) =
-    let values =
-        Dense.Data loaded.Data.Features
-        |> Array.map (fun v -> Double.CreateTruncating v)
-
+    // Scanned in place: a float64 copy of a large data set would cost more memory than the data itself.
+    let values = Dense.Data loaded.Data.Features
     let n = loaded.Data.FeatureCount
 
-    match values |> Array.tryFindIndex (fun v -> abs v > LargestRawFeature) with
+    match
+        values
+        |> Array.tryFindIndex (fun v -> abs (Double.CreateTruncating v) > LargestRawFeature)
+    with
     | Some k ->
+        let value = Double.CreateTruncating values[k]
+
         fail
-            $"{loaded.Place (k / n) (k % n)}: {values[k]:G4} is too large to train on unscaled (beyond ±1e150 squares overflow); pass --standardize or rescale the column"
+            $"{loaded.Place (k / n) (k % n)}: {value:G4} is too large to train on unscaled (beyond ±1e150 squares overflow); pass --standardize or rescale the column"
     | None -> ()
 
 /// Refuses classification data with fewer than two distinct labels, whatever the label value.

@@ -45,6 +45,19 @@ let private trainedModel dir =
     model
 
 [<Fact>]
+let ``train --json reports each epoch's loss and wall-clock seconds`` () =
+    let dir = scratch ()
+    let data = write dir "train.csv" binaryCsv
+    let code, out, err = nn (trainArgs data (Path.Combine(dir, "model.json")))
+    Assert.True((code = 0), err)
+    use json = Text.Json.JsonDocument.Parse out
+    let root = json.RootElement
+    Assert.Equal(5, root.GetProperty("history").GetArrayLength())
+    let seconds = [ for e in root.GetProperty("epoch_seconds").EnumerateArray() -> e.GetDouble() ]
+    Assert.Equal(5, seconds.Length)
+    Assert.All(seconds, fun s -> Assert.True(s > 0.0 && s < 60.0, $"epoch seconds {s}"))
+
+[<Fact>]
 let ``the lecture demo learns the Aack/Beep table and XOR and prints the loss as it goes`` () =
     use out = new StringWriter()
     let code = Nn.Cli.Demo.lecture out

@@ -51,6 +51,11 @@ public static class Idx
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(name);
+        if (stream.CanSeek && ReadInPlace(stream, name) is { } direct)
+        {
+            return direct;
+        }
+
         byte[] raw;
         try
         {
@@ -105,6 +110,100 @@ public static class Idx
             Count = images.Count,
             Rows = images.Dimensions[1],
             Columns = images.Dimensions[2],
+        };
+    }
+
+    /// <summary>
+    /// The common case without intermediate copies: a well-formed file (plain or gzip) read straight into an array of
+    /// the size its header gives. Returns null, with the stream back at its start, for anything irregular — a short or
+    /// odd header, a size the file cannot hold, too few or too many bytes, corrupt gzip — so that the buffered reading
+    /// names the fault exactly.
+    /// </summary>
+    private static IdxFile? ReadInPlace(Stream stream, string name)
+    {
+        var start = stream.Position;
+        var length = stream.Length - start;
+        IdxFile? read;
+        try
+        {
+            Span<byte> head = stackalloc byte[2];
+            var gzip = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false) == 2 && head[0] == 0x1F && head[1] == 0x8B;
+            stream.Position = start;
+            if (gzip)
+            {
+                // Deflate expands at most 1032:1 (a 258-byte match coded in two bits), which bounds what a header may claim.
+                using var inflated = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                read = ReadSized(inflated, name, length * 1032);
+            }
+            else
+            {
+                read = ReadSized(stream, name, length);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            read = null;
+        }
+
+        if (read is null)
+        {
+            stream.Position = start;
+        }
+
+        return read;
+    }
+
+    /// <summary>Reads header and data of a file of at most <paramref name="available"/> bytes, or returns null when anything is irregular.</summary>
+    private static IdxFile? ReadSized(Stream stream, string name, long available)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4)
+        {
+            return null;
+        }
+
+        var rank = BinaryPrimitives.ReadInt32BigEndian(magic) is var m && (m & ~0xFF) == 0x00000800 ? m & 0xFF : 0;
+        if (rank == 0)
+        {
+            return null;
+        }
+
+        var sizes = new byte[4 * rank];
+        if (stream.ReadAtLeast(sizes, sizes.Length, throwOnEndOfStream: false) < sizes.Length)
+        {
+            return null;
+        }
+
+        var dimensions = new int[rank];
+        long expected = 1;
+        for (var i = 0; i < rank; i++)
+        {
+            var size = BinaryPrimitives.ReadUInt32BigEndian(sizes.AsSpan(4 * i));
+            expected *= size;
+            if (size > int.MaxValue || expected > Array.MaxLength)
+            {
+                return null;
+            }
+
+            dimensions[i] = (int)size;
+        }
+
+        if (expected > available - 4 - sizes.Length)
+        {
+            return null;
+        }
+
+        var data = new byte[expected];
+        if (stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false) < data.Length || stream.ReadByte() >= 0)
+        {
+            return null;
+        }
+
+        return new IdxFile
+        {
+            Source = name,
+            Dimensions = ImmutableCollectionsMarshal.AsImmutableArray(dimensions),
+            Data = ImmutableCollectionsMarshal.AsImmutableArray(data),
         };
     }
 

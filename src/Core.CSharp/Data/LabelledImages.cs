@@ -67,13 +67,21 @@ public sealed record LabelledImages
         var features = new T[(long)d * kept.Count];
         var labels = new byte[kept.Count];
         var pixels = ImmutableCollectionsMarshal.AsArray(Pixels)!;
+
+        // Each of the 256 pixel values rounded once, then looked up: the same values as converting pixel by pixel.
+        Span<T> value = stackalloc T[256];
+        for (var b = 0; b < 256; b++)
+        {
+            value[b] = T.CreateTruncating(b * scale);
+        }
+
         for (var j = 0; j < kept.Count; j++)
         {
             var source = pixels.AsSpan(kept[j] * d, d);
             var target = features.AsSpan(j * d, d);
             for (var p = 0; p < d; p++)
             {
-                target[p] = T.CreateTruncating(source[p] * scale);
+                target[p] = value[source[p]];
             }
 
             labels[j] = Labels[kept[j]];

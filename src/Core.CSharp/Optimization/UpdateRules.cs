@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Nn.LinearAlgebra;
 
 namespace Nn.Optimization;
 
@@ -272,7 +273,7 @@ public static class UpdateRules
     /// <summary>Adam's bias-corrected moments (Kingma and Ba 2015, Algorithm 1) for update number t ≥ 1: m′ = β₁·m + (1 − β₁)·g, v′ = β₂·v + (1 − β₂)·g², u = (m′ / c₁) / (√(v′ / c₂) + ε) with cᵢ = 1 − βᵢᵗ computed in float64.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is not positive.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Adam<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> m, ReadOnlySpan<T> v, double beta1, double beta2, double epsilon, int t, Span<T> mOut, Span<T> vOut, Span<T> u)
+    public static unsafe void Adam<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> m, ReadOnlySpan<T> v, double beta1, double beta2, double epsilon, int t, Span<T> mOut, Span<T> vOut, Span<T> u)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(g.Length, m.Length);
@@ -281,6 +282,23 @@ public static class UpdateRules
         Check(g.Length, vOut.Length);
         Check(g.Length, u.Length);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(t);
+        var threads = Partitioned.ThreadsFor<T>(g.Length);
+        if (threads == 1)
+        {
+            AdamRange(g, m, v, beta1, beta2, epsilon, t, mOut, vOut, u);
+            return;
+        }
+
+        fixed (T* gp = g, mp = m, vp = v, mOutp = mOut, vOutp = vOut, up = u)
+        {
+            Split(new AdamPart<T>(gp, mp, vp, beta1, beta2, epsilon, t, mOutp, vOutp, up), g.Length, threads);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AdamRange<T>(ReadOnlySpan<T> g, ReadOnlySpan<T> m, ReadOnlySpan<T> v, double beta1, double beta2, double epsilon, int t, Span<T> mOut, Span<T> vOut, Span<T> u)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var (b1, rest1, b2, rest2) = (T.CreateTruncating(beta1), T.CreateTruncating(1 - beta1), T.CreateTruncating(beta2), T.CreateTruncating(1 - beta2));
         var (c1, c2, eps) = (T.CreateTruncating(1 - Math.Pow(beta1, t)), T.CreateTruncating(1 - Math.Pow(beta2, t)), T.CreateTruncating(epsilon));
         ref var g0 = ref MemoryMarshal.GetReference(g);
@@ -406,6 +424,36 @@ public static class UpdateRules
         }
 
         return max;
+    }
+
+    /// <summary>Runs <paramref name="range"/> over n elements in one part per thread, cut at whole cache lines (64 elements).</summary>
+    private static void Split<TRange>(TRange range, int n, int threads)
+        where TRange : struct, IRange => Partitioned.Run(new Cuts<TRange>(range, n), threads, threads);
+
+    /// <summary>An elementwise rule over elements [from, from + length) of buffers it holds pinned.</summary>
+    private interface IRange
+    {
+        void Apply(int from, int length);
+    }
+
+    private readonly struct Cuts<TRange>(TRange range, int n) : IPartitionedJob
+        where TRange : struct, IRange
+    {
+        public void Run(int part, int parts)
+        {
+            var from = Cut(part, parts);
+            range.Apply(from, Cut(part + 1, parts) - from);
+        }
+
+        private int Cut(int part, int parts) => part == parts ? n : (int)((long)n * part / parts) / 64 * 64;
+    }
+
+    /// <summary>A part of <see cref="Adam{T}"/>, over spans pinned by the caller for the duration of the split.</summary>
+    private readonly unsafe struct AdamPart<T>(T* g, T* m, T* v, double beta1, double beta2, double epsilon, int t, T* mOut, T* vOut, T* u) : IRange
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Apply(int from, int length) =>
+            AdamRange(new ReadOnlySpan<T>(g + from, length), new ReadOnlySpan<T>(m + from, length), new ReadOnlySpan<T>(v + from, length), beta1, beta2, epsilon, t, new Span<T>(mOut + from, length), new Span<T>(vOut + from, length), new Span<T>(u + from, length));
     }
 
     private static void Check(int expected, int actual)

@@ -85,6 +85,51 @@ public sealed class IdxTests : IDisposable
     }
 
     [Fact]
+    public void Float32FeaturesArePixelTimesScaleRoundedOnce()
+    {
+        var set = Nn.Data.Idx.ReadLabelledImages(
+            Write("images", Idx(0x803, [2, 2, 3], Pixels)),
+            Write("labels", Idx(0x801, [2], [7, 2])));
+
+        var (features, _) = set.ToFeatures<float>();
+        Assert.Equal(Pixels.Select(p => (float)(p * (1.0 / 255))), features);
+    }
+
+    [Fact]
+    public void AStreamThatCannotSeekReadsTheSameAsTheFile()
+    {
+        var bytes = Gzip(Idx(0x803, [2, 2, 3], Pixels));
+        using var stream = new ForwardOnly(bytes);
+        var file = Nn.Data.Idx.Read(stream, "piped");
+
+        Assert.Equal([2, 2, 3], file.Dimensions.ToArray());
+        Assert.Equal(Pixels, file.Data.ToArray());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeaderClaimingFarMoreThanTheFileHoldsIsTruncatedWithoutAllocatingTheClaim(bool gzip)
+    {
+        // 40,000 × 200 × 200 = 1.6 GB claimed by a file of a few dozen bytes.
+        var whole = Idx(0x803, [40_000, 200, 200], Pixels);
+        var path = Write(gzip ? "liar.gz" : "liar", gzip ? Gzip(whole) : whole);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<DataFormatException>(() => Nn.Data.Idx.Read(path));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.StartsWith(path + ": truncated", error.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated to refuse the file");
+    }
+
+    /// <summary>A read-only stream without seeking, as a pipe is.</summary>
+    private sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public void AMissingFileIsReportedByName()
     {
         var path = Path.Combine(folder, "absent.gz");
