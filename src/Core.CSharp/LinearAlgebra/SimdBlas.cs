@@ -23,6 +23,9 @@ public sealed class SimdBlas : IBlasBackend
         Name = name;
     }
 
+    /// <summary>The vector width this instance runs the kernel's tiles on.</summary>
+    internal PackedGemm.Width Width => width;
+
     /// <summary>The single instance.</summary>
     public static SimdBlas Instance { get; } = new(PackedGemm.Width.Auto, "managed");
 
