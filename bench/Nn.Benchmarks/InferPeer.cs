@@ -22,8 +22,9 @@ namespace Nn.Benchmarks;
 /// <remarks>
 /// <para><b>Turns.</b> ONNX Runtime's intra-op threads spin after each <c>Run</c> (by default) and Nn's helper thread
 /// for 200 µs after each job, holding the cores for a while after the pass that is timed: whoever runs next would pay
-/// for it. Every turn is therefore followed by a pause of <see cref="TurnPause"/>, longer than any engine keeps a core
-/// busy after its pass; the report measures that time (process CPU time over 1 ms sleeps after a pass). ONNX Runtime
+/// for it. So before every turn the process waits until its threads are idle (<see cref="Settle"/>: under a tenth of a
+/// core for 20 ms, at least <see cref="TurnPause"/>), and the report gives the median wait after each engine's pass and
+/// how many cores each engine keeps busy in windows after a pass. ONNX Runtime
 /// keeps its default, spinning, which is its fastest setting here; <c>NN_ORT_NO_SPIN=1</c> sets the session option
 /// <c>session.intra_op.allow_spinning</c> to 0 instead, and the JSON says which ran (<c>ort_spinning</c>). The reference
 /// is ONNX Runtime's faster thread setting (<c>nn_over_ort_best</c>).</para>
@@ -32,8 +33,14 @@ public static class InferPeer
 {
     private const int Batch = 1000;
 
-    /// <summary>The pause after every timed turn, so that no engine's spinning threads are still busy when the next starts.</summary>
-    private const int TurnPause = 20;
+    /// <summary>The shortest pause before a timed turn, in ms.</summary>
+    private const int TurnPause = 5;
+
+    /// <summary>2 ms windows in a row with the process's threads idle that end the wait before a turn.</summary>
+    private const int QuietWindows = 10;
+
+    /// <summary>The longest wait for the process's threads to go idle before a timed turn, in ms.</summary>
+    private const int SettleLimit = 1000;
 
     /// <summary>Runs the comparison and prints a table and a <c>JSON {…}</c> line.</summary>
     /// <param name="output">Where the report goes.</param>
@@ -75,11 +82,13 @@ public static class InferPeer
 
         var busyAfter = engines.Select(e => BusyAfter(e.Pass)).ToArray();
         var times = engines.Select(_ => new List<double>()).ToArray();
+        var settled = engines.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var e = 0; e < engines.Length; e++)
             {
-                Thread.Sleep(TurnPause);
+                // The wait is charged to the engine that ran last.
+                settled[(e + engines.Length - 1) % engines.Length].Add(Settle());
                 var watch = Stopwatch.StartNew();
                 engines[e].Pass();
                 times[e].Add(watch.Elapsed.TotalSeconds);
@@ -101,10 +110,11 @@ public static class InferPeer
 
         var best = Math.Max(rates[1], rates[2]);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  nn / ort-1 = {rates[0] / rates[1]:F3}×   nn / ort-2 = {rates[0] / rates[2]:F3}×   nn / best ort = {rates[0] / best:F3}×   (samples/s ratios)"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  turns: ONNX Runtime spinning {(spinning ? "on (its default)" : "off (NN_ORT_NO_SPIN=1)")}; {TurnPause} ms pause before each turn; CPU busy after a pass: {string.Join(", ", engines.Select((e, i) => $"{e.Name} {busyAfter[i]:F1} ms"))}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  turns: ONNX Runtime spinning {(spinning ? "on (its default)" : "off (NN_ORT_NO_SPIN=1)")}; before each turn a wait of ≥ {TurnPause} ms until the process's threads are idle, median wait after {string.Join(", ", engines.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"{e.Name} {Median(settled[i]):F0} ms")))}"));
+        output.WriteLine($"  cores busy after a pass, in the windows ending {string.Join('/', Windows)} ms after it: {string.Join("; ", engines.Select((e, i) => $"{e.Name} {Cores(busyAfter[i])}"))}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  outputs: max |p_nn − p_ort| = {diff1:G3} (1 thread), {diff2:G3} (2 threads); same class for {agree:N0} of {n:N0}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"JSON {{\"job\":\"infer\",\"images\":{n},\"source\":\"{source}\",\"batch\":{Batch},\"rounds\":{rounds},\"nn_samples_per_s\":{rates[0]:F0},\"ort1_samples_per_s\":{rates[1]:F0},\"ort2_samples_per_s\":{rates[2]:F0},\"nn_over_ort1\":{rates[0] / rates[1]:F4},\"nn_over_ort2\":{rates[0] / rates[2]:F4},\"nn_over_ort_best\":{rates[0] / best:F4},\"ort_spinning\":{(spinning ? "true" : "false")},\"pause_ms\":{TurnPause},\"busy_after_ms\":[{string.Join(',', busyAfter.Select(b => b.ToString("F1", CultureInfo.InvariantCulture)))}],\"max_abs_diff\":{Math.Max(diff1, diff2):G4}}}"));
+            $"JSON {{\"job\":\"infer\",\"images\":{n},\"source\":\"{source}\",\"batch\":{Batch},\"rounds\":{rounds},\"nn_samples_per_s\":{rates[0]:F0},\"ort1_samples_per_s\":{rates[1]:F0},\"ort2_samples_per_s\":{rates[2]:F0},\"nn_over_ort1\":{rates[0] / rates[1]:F4},\"nn_over_ort2\":{rates[0] / rates[2]:F4},\"nn_over_ort_best\":{rates[0] / best:F4},\"ort_spinning\":{(spinning ? "true" : "false")},\"min_pause_ms\":{TurnPause},\"settle_ms\":[{string.Join(',', settled.Select(t => Median(t).ToString("F1", CultureInfo.InvariantCulture)))}],\"busy_windows_ms\":[{string.Join(',', Windows)}],\"cores_busy_after\":{{{string.Join(',', engines.Select((e, i) => $"\"{e.Name}\":[{Cores(busyAfter[i], ",")}]"))}}},\"max_abs_diff\":{Math.Max(diff1, diff2):G4}}}"));
     }
 
     private static (float[] X, int N, string Source) Images()
@@ -127,38 +137,59 @@ public static class InferPeer
         return (x, 10_000, "uniform random pixels");
     }
 
+    /// <summary>Ends, in ms after a pass, of the windows over which <see cref="BusyAfter"/> reports the cores kept busy.</summary>
+    private static readonly int[] Windows = [2, 5, 10, 20, 50, 100, 200];
+
     /// <summary>
-    /// How long, in ms, the process keeps more than a tenth of a core busy after one pass of <paramref name="pass"/>
-    /// (its spinning threads): process CPU time read over 1 ms sleeps, up to 100 ms; the median of 5 passes.
+    /// How many cores the process keeps busy (its spinning threads) in each window after one pass of
+    /// <paramref name="pass"/> (0–2 ms, 2–5 ms, … 100–200 ms): process CPU time over wall time, read over 1 ms sleeps; the
+    /// median of 5 passes, each after 100 ms of rest.
     /// </summary>
-    private static double BusyAfter(Action pass)
+    private static double[] BusyAfter(Action pass)
     {
-        var samples = new List<double>();
+        var samples = Windows.Select(_ => new List<double>()).ToArray();
         for (var repeat = 0; repeat < 5; repeat++)
         {
-            Thread.Sleep(50);
+            Thread.Sleep(100);
             pass();
             var start = Stopwatch.GetTimestamp();
-            var cpu = ProcessCpuMilliseconds();
-            var busyUntil = 0.0;
-            while (Stopwatch.GetElapsedTime(start).TotalMilliseconds < 100)
+            var (cpu, wall) = (ProcessCpuMilliseconds(), 0.0);
+            for (var w = 0; w < Windows.Length; w++)
             {
-                var before = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                Thread.Sleep(1);
-                var now = ProcessCpuMilliseconds();
-                var after = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (now - cpu > 0.1 * (after - before))
+                double now;
+                do
                 {
-                    busyUntil = after;
+                    Thread.Sleep(1);
+                    now = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 }
-
-                cpu = now;
+                while (now < Windows[w]);
+                var used = ProcessCpuMilliseconds();
+                samples[w].Add((used - cpu) / (now - wall));
+                (cpu, wall) = (used, now);
             }
-
-            samples.Add(busyUntil);
         }
 
-        return Median(samples);
+        return [.. samples.Select(Median)];
+    }
+
+    /// <summary>
+    /// Waits at least <see cref="TurnPause"/> ms and until the process used under a tenth of a core in each of
+    /// <see cref="QuietWindows"/> 2 ms windows in a row (its spinning threads have parked: on a busy machine a spinning
+    /// thread that lost its core looks idle for a while), at most <see cref="SettleLimit"/> ms; returns the wait in ms.
+    /// </summary>
+    private static double Settle()
+    {
+        var start = Stopwatch.GetTimestamp();
+        Thread.Sleep(TurnPause);
+        for (var quiet = 0; quiet < QuietWindows && Stopwatch.GetElapsedTime(start).TotalMilliseconds < SettleLimit;)
+        {
+            var (cpu, from) = (ProcessCpuMilliseconds(), Stopwatch.GetTimestamp());
+            Thread.Sleep(2);
+            var idle = ProcessCpuMilliseconds() - cpu < 0.1 * Stopwatch.GetElapsedTime(from).TotalMilliseconds;
+            quiet = idle ? quiet + 1 : 0;
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     /// <summary>CPU time of all the process's threads, in ms, at nanosecond resolution (clock_gettime; 0 where that is missing).</summary>
@@ -167,6 +198,8 @@ public static class InferPeer
         const int ProcessCpuTimeClock = 2;
         return OperatingSystem.IsLinux() && NativeMethods.clock_gettime(ProcessCpuTimeClock, out var time) == 0 ? (time.Seconds * 1e3) + (time.Nanoseconds / 1e6) : 0;
     }
+
+    private static string Cores(double[] busy, string separator = "/") => string.Join(separator, busy.Select(b => b.ToString("F2", CultureInfo.InvariantCulture)));
 
     private static double Median(List<double> values)
     {
