@@ -36,15 +36,44 @@ public sealed record SoftmaxActivation : Activation
     public override string Name => "softmax";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Columns go four at a time where four remain: their shifted values side by side in one run, so e^x takes whole
+    /// vectors (a 10-unit column alone fills two and pads a third). Each value's e^x depends on that value alone (see
+    /// <see cref="Elementwise"/>), and each column's maximum, shift, sum and quotients are computed as for a column
+    /// alone, so the bits are those of one column at a time.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
-        var scratch = ArrayPool<double>.Shared.Rent(2 * units);
-        var shift = scratch.AsSpan(0, units);
-        var low = scratch.AsSpan(units, units);
-        for (var start = 0; start < z.Length; start += units)
+        const int Group = 4;
+        var scratch = ArrayPool<double>.Shared.Rent(2 * Group * units);
+        var start = 0;
+        for (; start + (Group * units) <= z.Length; start += Group * units)
         {
-            Load(z.Slice(start, units), shift);
+            Columns(z, a, start, Group, units, scratch);
+        }
+
+        for (; start < z.Length; start += units)
+        {
+            Columns(z, a, start, 1, units, scratch);
+        }
+
+        ArrayPool<double>.Shared.Return(scratch);
+    }
+
+    /// <summary>Softmax of the <paramref name="count"/> columns from <paramref name="start"/>, in <paramref name="scratch"/> (≥ 2·count·units).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Columns<T>(ReadOnlySpan<T> z, Span<T> a, int start, int count, int units, double[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = count * units;
+        var shifts = scratch.AsSpan(0, values);
+        var lows = scratch.AsSpan(values, values);
+        Load(z.Slice(start, values), shifts);
+        for (var c = 0; c < count; c++)
+        {
+            var shift = shifts.Slice(c * units, units);
+            var low = lows.Slice(c * units, units);
             var max = shift[0];
             for (var k = 1; k < units; k++)
             {
@@ -61,8 +90,13 @@ public sealed record SoftmaxActivation : Activation
                 shift[k] = sum;
                 low[k] = double.IsFinite(error) ? error : 0;
             }
+        }
 
-            Elementwise.Forward(default(ExpKernel), shift, shift);
+        Elementwise.Forward(default(ExpKernel), shifts, shifts);
+        for (var c = 0; c < count; c++)
+        {
+            var shift = shifts.Slice(c * units, units);
+            var low = lows.Slice(c * units, units);
             var total = 0.0;
             var compensation = 0.0;
             for (var k = 0; k < units; k++)
@@ -73,13 +107,12 @@ public sealed record SoftmaxActivation : Activation
             }
 
             total += compensation;
+            var column = a.Slice(start + (c * units), units);
             for (var k = 0; k < units; k++)
             {
-                a[start + k] = T.CreateTruncating(shift[k] / total);
+                column[k] = T.CreateTruncating(shift[k] / total);
             }
         }
-
-        ArrayPool<double>.Shared.Return(scratch);
     }
 
     /// <inheritdoc />

@@ -35,12 +35,18 @@ internal static class Inference
     /// <summary>From this many multiply-adds in the whole batch on, the blocks are shared out over the cores.</summary>
     private const long ParallelWork = 1L << 20;
 
+    /// <summary>Largest layer weights, in bytes, for the block pass: every block reads them all, so they must stay in L2.</summary>
+    private const long CachedWeightBytes = 1L << 21;
+
     /// <summary>
-    /// Whether the block pass runs inference here: float or double values, and the products on the managed kernel
-    /// (whose per-column summation order the blocks rely on), whose tile <paramref name="width"/> it then gives. Other
-    /// backends keep the per-layer pass.
+    /// Whether the block pass runs inference of <paramref name="network"/> on <paramref name="m"/> observations here:
+    /// float or double values, the products on the managed kernel (whose per-column summation order the blocks rely
+    /// on; its tile <paramref name="width"/> is given), every layer's weights small enough to stay in a core's L2 cache
+    /// while each block re-reads them (<see cref="CachedWeightBytes"/>), and, when the batch is worth the cores, at least
+    /// one block per core. Otherwise the per-layer pass, whose products are split over the cores and pack large weights
+    /// in cache-sized blocks, runs instead: same bits, and the old speed where the blocks have nothing to offer.
     /// </summary>
-    public static bool Applies<T>(out PackedGemm.Width width)
+    public static bool Applies<T>(Network<T> network, int m, out PackedGemm.Width width)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         width = PackedGemm.Width.Auto;
@@ -49,8 +55,19 @@ internal static class Inference
             return false;
         }
 
+        long work = 0;
+        foreach (var layer in network.Layers)
+        {
+            if ((long)layer.Outputs * layer.Inputs * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() > CachedWeightBytes)
+            {
+                return false;
+            }
+
+            work += (long)layer.Outputs * layer.Inputs;
+        }
+
         width = simd.Width;
-        return true;
+        return Threads(network, work * m) == 1 || (m + BlockColumns - 1) / BlockColumns >= Environment.ProcessorCount;
     }
 
     /// <summary>
@@ -64,8 +81,7 @@ internal static class Inference
         var output = new T[network.Outputs * m];
         var blocks = (m + BlockColumns - 1) / BlockColumns;
         var job = new Blocks<T>(network, x, m, output, width);
-        var threads = job.Work >= ParallelWork && !HasCustomActivation(network) ? Environment.ProcessorCount : 1;
-        Partitioned.Run(job, blocks, threads);
+        Partitioned.Run(job, blocks, Threads(network, job.Work));
         var bad = job.FirstNonFinite;
         if (bad != int.MaxValue)
         {
@@ -74,6 +90,11 @@ internal static class Inference
 
         return output;
     }
+
+    /// <summary>Threads for a batch of <paramref name="work"/> multiply-adds: every core from <see cref="ParallelWork"/> on, unless a layer has a user's activation.</summary>
+    private static int Threads<T>(Network<T> network, long work)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        work >= ParallelWork && !HasCustomActivation(network) ? Environment.ProcessorCount : 1;
 
     private static bool HasCustomActivation<T>(Network<T> network)
         where T : unmanaged, IFloatingPointIeee754<T>

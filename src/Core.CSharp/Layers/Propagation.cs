@@ -75,21 +75,23 @@ public static class Propagation
     /// <remarks>
     /// Unlike <see cref="Forward{T}(Network{T}, Matrix{T})"/> it keeps no trace: each layer's values live in a pooled buffer that is
     /// overwritten in place by the activation and reused once the next layer has read it, so only the output is
-    /// allocated. On the managed kernel (<see cref="Blas.Managed"/>) the batch goes through the network in blocks of 48
-    /// observations, each block through every layer on one core, the blocks shared out over the cores; with OpenBLAS it
-    /// goes layer by layer, each product split over the cores. The bits are the same either way on the managed kernel.
+    /// allocated. On the managed kernel (<see cref="Blas.Managed"/>), when every layer's weights fit in a core's L2
+    /// cache and the batch has at least one block per core, the batch goes through the network in blocks of 48
+    /// observations, each block through every layer on one core, the blocks shared out over the cores; otherwise (and
+    /// with OpenBLAS) it goes layer by layer, each product split over the cores. On the managed kernel the bits are the
+    /// same either way.
     /// </remarks>
     public static Matrix<T> Predict<T>(Network<T> network, Matrix<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(network);
-        if (Inference.Applies<T>(out var width))
+        x = CheckShape(network, x);
+        if (Inference.Applies(network, x.ColumnCount, out var width))
         {
-            x = CheckShape(network, x);
             return Dense.Matrix(network.Outputs, x.ColumnCount, Inference.Predict(network, Dense.Data(x), x.ColumnCount, width));
         }
 
-        x = CheckInput(network, x);
+        Guard.Finite(x, "X");
         var m = x.ColumnCount;
         var pool = System.Buffers.ArrayPool<T>.Shared;
         T[]? previousBuffer = null;

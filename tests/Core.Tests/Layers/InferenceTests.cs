@@ -40,6 +40,25 @@ public sealed class InferenceTests
         SameBitsOnEveryWidth<double>(activation, m);
 
     [Fact]
+    public void TheBlockPassRunsOnlyOnTheManagedKernelWithCachedWeightsAndABlockPerCore()
+    {
+        var small = Network.Create<float>([784, 128, 10], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 1);
+        var large = Network.Create<float>([1024, 1024, 10], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 1);
+        using (Blas.Use(SimdBlas.Instance))
+        {
+            Assert.True(Inference.Applies(small, 1000, out _));
+            Assert.True(Inference.Applies(small, 1, out _));
+            Assert.Equal(Environment.ProcessorCount == 1, Inference.Applies(small, 48, out _));
+            Assert.False(Inference.Applies(large, 1000, out _));
+        }
+
+        using (Blas.Use(ManagedBlas.Instance))
+        {
+            Assert.False(Inference.Applies(small, 1000, out _));
+        }
+    }
+
+    [Fact]
     public void TheFirstNonFiniteInputIsNamedAsBeforeWhicheverBlockHoldsIt()
     {
         var network = Build<float>(Activation.Relu, Activation.Softmax, inputs: 600);
@@ -117,6 +136,9 @@ public sealed class InferenceTests
             var predicted = Dense.Data(Propagation.Predict(network, x));
             var traced = Dense.Data(Propagation.Forward(network, x).Output);
             Assert.Equal(Bits(traced), Bits(predicted));
+
+            // The block pass itself, also where Predict leaves a batch to the per-layer pass (fewer blocks than cores).
+            Assert.Equal(Bits(traced), Bits(Inference.Predict(network, Dense.Data(x), m, backend.Width)));
             foreach (var j in new[] { 0, m / 2, m - 1 }.Distinct())
             {
                 var alone = Dense.Matrix(600, 1, Dense.Data(x).AsSpan(j * 600, 600).ToArray());
