@@ -565,7 +565,12 @@ module Training =
                 else
                     ReadOnlySpan(ws, wOffset, m)
 
-            let stepKey = dropoutKey.Fold(uint64 (progress.Step + 1))
+            // Only a network with dropout reads the step's key.
+            let stepKey =
+                if hasDropout then
+                    dropoutKey.Fold(uint64 (progress.Step + 1))
+                else
+                    RandomKey()
 
             let dataCost =
                 Double.CreateTruncating(
@@ -688,7 +693,8 @@ module Training =
                     ValidationLoss = measured |> Option.map fst
                     ValidationAccuracy = measured |> Option.bind snd
                     GradientNorm = progress.NormSum / float stepsPerEpoch
-                    LearningRate = learningRate progress.Step
+                    // The epoch's last update's rate, as its step record holds it.
+                    LearningRate = steps[progress.Step - 1].LearningRate
                 }
 
                 epochs.Add record

@@ -107,6 +107,23 @@ public abstract record Activation
     public override string ToString() => Name;
 
     /// <summary>
+    /// Whether <see cref="ForwardWithSlope{T}"/> is available: the activation is elementwise and its g′(z) shares the
+    /// expensive part of g(z) (an exponential), so a training pass can keep g′ from the forward pass for the backward
+    /// pass instead of computing it again.
+    /// </summary>
+    internal virtual bool KeepsSlope => false;
+
+    /// <summary>
+    /// a = g(z) with the same bits as <see cref="Forward{T}"/>, and beside it <paramref name="slope"/> = g′(z) in float64
+    /// as the backward pass computes it before rounding, so that <see cref="Elementwise.BackwardWithSlope{T}"/> gives
+    /// the bits of <see cref="Backward{T}"/>. Only when <see cref="KeepsSlope"/>, for float32 and float64.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The activation does not keep its slope, or T is neither float nor double.</exception>
+    internal virtual void ForwardWithSlope<T>(ReadOnlySpan<T> z, Span<T> a, Span<double> slope)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        throw new NotSupportedException($"The {Name} activation does not keep its slope.");
+
+    /// <summary>
     /// The forward tangent R{a} = J_g(z)·R{z} per observation (Pearlmutter 1994, the R-operator of <see cref="Forward{T}"/>).
     /// Every activation here has a symmetric Jacobian — diagonal for elementwise ones, diag(a) − aaᵀ for softmax —
     /// so this is <see cref="Backward{T}"/> applied to R{z}; an activation with a non-symmetric Jacobian must override it.

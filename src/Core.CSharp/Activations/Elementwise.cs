@@ -21,6 +21,13 @@ internal interface IElementwiseKernel
     Vector<double> Curvature(Vector<double> z);
 }
 
+/// <summary>A kernel that computes g(z) and g′(z) together, each with the bits of its own method, sharing their common part.</summary>
+internal interface ISlopeKeepingKernel : IElementwiseKernel
+{
+    /// <summary>g(z) as <see cref="IElementwiseKernel.Value"/> computes it and g′(z) as <see cref="IElementwiseKernel.Slope"/> does.</summary>
+    (Vector<double> Value, Vector<double> Slope) ValueAndSlope(Vector<double> z);
+}
+
 /// <summary>
 /// Runs an <see cref="IElementwiseKernel"/> over spans of any IEEE type: doubles directly, floats widened to double and
 /// rounded once at the end (so a float32 result is the double result correctly rounded), other types through double.
@@ -52,6 +59,128 @@ internal static class Elementwise
         where TK : struct, IElementwiseKernel
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Run(new TangentMap<TK>(kernel), z, da, rz, rda, rdz);
+
+    /// <summary>
+    /// a = g(z) with the bits of <see cref="Forward{TK, T}"/>, and <paramref name="slope"/> = g′(z) in float64 (unrounded
+    /// to T), for <see cref="BackwardWithSlope{T}"/>. For float and double; <paramref name="a"/> may be <paramref name="z"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">T is neither float nor double.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ForwardWithSlope<TK, T>(TK kernel, ReadOnlySpan<T> z, Span<T> a, Span<double> slope)
+        where TK : struct, ISlopeKeepingKernel
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var doubles = Vector<double>.Count;
+        var i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            var zs = Cast<T, float>(z);
+            var output = MemoryMarshal.Cast<T, float>(a);
+            for (; i <= zs.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(zs[i..]), out var z0, out var z1);
+                var (a0, s0) = kernel.ValueAndSlope(z0);
+                var (a1, s1) = kernel.ValueAndSlope(z1);
+                Vector.Narrow(a0, a1).CopyTo(output[i..]);
+                s0.CopyTo(slope[i..]);
+                s1.CopyTo(slope[(i + doubles)..]);
+            }
+
+            // The end in zero-padded double vectors; each lane is rounded to float once, as Narrow rounds it.
+            Span<double> tail = stackalloc double[doubles];
+            for (; i < zs.Length; i += doubles)
+            {
+                tail.Clear();
+                var rest = Math.Min(doubles, zs.Length - i);
+                for (var k = 0; k < rest; k++)
+                {
+                    tail[k] = zs[i + k];
+                }
+
+                var (value, derivative) = kernel.ValueAndSlope(new Vector<double>(tail));
+                for (var k = 0; k < rest; k++)
+                {
+                    output[i + k] = (float)value[k];
+                    slope[i + k] = derivative[k];
+                }
+            }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            var zs = Cast<T, double>(z);
+            var output = MemoryMarshal.Cast<T, double>(a);
+            for (; i <= zs.Length - doubles; i += doubles)
+            {
+                var (value, derivative) = kernel.ValueAndSlope(new Vector<double>(zs[i..]));
+                value.CopyTo(output[i..]);
+                derivative.CopyTo(slope[i..]);
+            }
+
+            if (i < zs.Length)
+            {
+                Span<double> tail = stackalloc double[doubles];
+                tail.Clear();
+                zs[i..].CopyTo(tail);
+                var (value, derivative) = kernel.ValueAndSlope(new Vector<double>(tail));
+                for (var k = 0; i + k < zs.Length; k++)
+                {
+                    output[i + k] = value[k];
+                    slope[i + k] = derivative[k];
+                }
+            }
+        }
+        else
+        {
+            throw new NotSupportedException($"Slopes are kept for float and double, not {typeof(T).Name}.");
+        }
+    }
+
+    /// <summary>
+    /// dz = da ⊙ g′(z) from the float64 slope of <see cref="ForwardWithSlope{TK, T}"/>: each product taken in float64
+    /// and rounded to T once, exactly as <see cref="Backward{TK, T}"/> takes it. For float and double; <paramref name="dz"/>
+    /// may be <paramref name="da"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">T is neither float nor double.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void BackwardWithSlope<T>(ReadOnlySpan<double> slope, ReadOnlySpan<T> da, Span<T> dz)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var doubles = Vector<double>.Count;
+        var i = 0;
+        if (typeof(T) == typeof(float))
+        {
+            var upstream = Cast<T, float>(da);
+            var output = MemoryMarshal.Cast<T, float>(dz);
+            for (; i <= upstream.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(upstream[i..]), out var d0, out var d1);
+                Vector.Narrow(d0 * new Vector<double>(slope[i..]), d1 * new Vector<double>(slope[(i + doubles)..])).CopyTo(output[i..]);
+            }
+
+            for (; i < upstream.Length; i++)
+            {
+                output[i] = (float)(upstream[i] * slope[i]);
+            }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            var upstream = Cast<T, double>(da);
+            var output = MemoryMarshal.Cast<T, double>(dz);
+            for (; i <= upstream.Length - doubles; i += doubles)
+            {
+                (new Vector<double>(upstream[i..]) * new Vector<double>(slope[i..])).CopyTo(output[i..]);
+            }
+
+            for (; i < upstream.Length; i++)
+            {
+                output[i] = upstream[i] * slope[i];
+            }
+        }
+        else
+        {
+            throw new NotSupportedException($"Slopes are kept for float and double, not {typeof(T).Name}.");
+        }
+    }
 
     /// <summary>g(z) for one value, with the same bits as <see cref="Forward{TK, T}"/>.</summary>
     public static T Value<TK, T>(TK kernel, T z)

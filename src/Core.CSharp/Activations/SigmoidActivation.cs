@@ -40,13 +40,29 @@ public sealed record SigmoidActivation : ElementwiseActivation
     public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units) =>
         Elementwise.Backward(default(Kernel), z, da, dz);
 
+    /// <summary>σ and σ′ share e^−|z|: a training pass keeps σ′ from the forward pass for the backward pass.</summary>
+    internal override bool KeepsSlope => true;
+
+    /// <inheritdoc />
+    internal override void ForwardWithSlope<T>(ReadOnlySpan<T> z, Span<T> a, Span<double> slope) =>
+        Elementwise.ForwardWithSlope(default(Kernel), z, a, slope);
+
     /// <summary>R{dz} = R{da} ⊙ σ′(z) + da ⊙ σ″(z) ⊙ R{z}.</summary>
     internal override void BackwardTangent<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, ReadOnlySpan<T> rda, Span<T> rdz, int units) =>
         Elementwise.BackwardTangent(default(Kernel), z, da, rz, rda, rdz);
 
     /// <summary>σ, σ′ and σ″ on vectors of doubles.</summary>
-    private readonly struct Kernel : IElementwiseKernel
+    private readonly struct Kernel : ISlopeKeepingKernel
     {
+        /// <summary>σ and σ′ from one e^−|z|, each by exactly the operations of <see cref="Value"/> and <see cref="Slope"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (Vector<double> Value, Vector<double> Slope) ValueAndSlope(Vector<double> z)
+        {
+            var e = Exponential.Exp(-Vector.Abs(z));
+            var d = Vector<double>.One + e;
+            return (Vector.ConditionalSelect(Vector.LessThan(z, Vector<double>.Zero), e / d, Vector<double>.One / d), e / (d * d));
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector<double> Value(Vector<double> z)
         {

@@ -13,7 +13,10 @@ internal static class DenseKernels
 {
     // Products of at most this many multiply-adds skip the BLAS seam (argument checks, backend dispatch, the kernel's own
     // size tests) when the managed kernel would run them anyway: the 2-2-1 networks of the lecture notes spend more time
-    // dispatching their 16-element products than computing them.
+    // dispatching their 16-element products than computing them. Each layer product then runs as its own loop with the
+    // layout fixed (no strides, no k blocks: a tiny product has one), summing every element exactly as
+    // PackedGemm.Direct sums it — one fused multiply-add chain from zero, then added to C (β = 1) or stored (β = 0) —
+    // so the bits are those of the seam.
     private const long TinyWork = 256;
 
     /// <summary>z = W·a + b for m observations: W is n × inputs, a is inputs × m, z is n × m.</summary>
@@ -21,6 +24,28 @@ internal static class DenseKernels
     public static void Affine<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> bias, int n, int inputs, ReadOnlySpan<T> previous, int m, Span<T> z)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (inputs > 0 && Tiny<T>(n, m, inputs))
+        {
+            // z[i, j] = b[i] + Σ_p W[i, p]·a[p, j], the sum one fused chain from zero (PackedGemm.Direct with β = 1).
+            for (var j = 0; j < m; j++)
+            {
+                var column = previous.Slice(j * inputs, inputs);
+                var zj = z.Slice(j * n, n);
+                for (var i = 0; i < n; i++)
+                {
+                    var sum = T.Zero;
+                    for (var p = 0; p < column.Length; p++)
+                    {
+                        sum = T.FusedMultiplyAdd(weights[i + (p * n)], column[p], sum);
+                    }
+
+                    zj[i] = bias[i] + sum;
+                }
+            }
+
+            return;
+        }
+
         for (var j = 0; j < m; j++)
         {
             bias.CopyTo(z.Slice(j * n, n));
@@ -34,6 +59,38 @@ internal static class DenseKernels
     public static void ParameterGradients<T>(ReadOnlySpan<T> dz, ReadOnlySpan<T> previous, int n, int inputs, int m, Span<T> weightGradient, Span<T> biasGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (m > 0 && Tiny<T>(n, inputs, m))
+        {
+            // ∂W[i, p] = Σ_j dZ[i, j]·a[p, j] (PackedGemm.Direct with β = 0); ∂b[i] = ((0 + dZ[i, 0]) + dZ[i, 1]) + …, the
+            // order of the vector adds below.
+            for (var p = 0; p < inputs; p++)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    var sum = T.Zero;
+                    for (var j = 0; j < m; j++)
+                    {
+                        sum = T.FusedMultiplyAdd(dz[i + (j * n)], previous[p + (j * inputs)], sum);
+                    }
+
+                    weightGradient[i + (p * n)] = sum;
+                }
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                var sum = T.Zero;
+                for (var j = 0; j < m; j++)
+                {
+                    sum += dz[i + (j * n)];
+                }
+
+                biasGradient[i] = sum;
+            }
+
+            return;
+        }
+
         Product(Transpose.No, Transpose.Yes, n, inputs, m, dz, n, previous, inputs, T.Zero, weightGradient, n);
 
         biasGradient.Clear();
@@ -48,6 +105,27 @@ internal static class DenseKernels
     public static void InputGradient<T>(ReadOnlySpan<T> weights, ReadOnlySpan<T> dz, int n, int inputs, int m, Span<T> inputGradient)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (n > 0 && Tiny<T>(inputs, m, n))
+        {
+            // ∂a[p, j] = Σ_i W[i, p]·dZ[i, j] (PackedGemm.Direct with β = 0).
+            for (var j = 0; j < m; j++)
+            {
+                var column = dz.Slice(j * n, n);
+                for (var p = 0; p < inputs; p++)
+                {
+                    var sum = T.Zero;
+                    for (var i = 0; i < column.Length; i++)
+                    {
+                        sum = T.FusedMultiplyAdd(weights[i + (p * n)], column[i], sum);
+                    }
+
+                    inputGradient[p + (j * inputs)] = sum;
+                }
+            }
+
+            return;
+        }
+
         Product(Transpose.Yes, Transpose.No, inputs, m, n, weights, n, dz, n, T.Zero, inputGradient, inputs);
     }
 

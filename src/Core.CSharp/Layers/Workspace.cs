@@ -36,10 +36,15 @@ internal sealed class Workspace<T>
     private readonly T[][] dz;
     private readonly T[] da;
 
+    // g′(z[l]) of a training pass's hidden layers whose activation keeps its slope (sigmoid), taken with g(z[l]) in the
+    // forward pass and read by the backward pass instead of a second exponential; null for the other layers.
+    private readonly double[]?[] slopes;
+
     // The activations' and the loss's generic virtual methods, bound once to delegates: a generic virtual call looks
     // its target up on every call, which costs more than the work itself on a tiny network.
     private readonly ForwardKernel[] forward;
     private readonly BackwardKernel[] backward;
+    private readonly ForwardSlopeKernel?[] forwardWithSlope;
     private readonly TotalKernel total;
     private readonly OutputGradientKernel outputGradient;
 
@@ -83,12 +88,17 @@ internal sealed class Workspace<T>
         BatchInputs = new T[checked(units[0] * capacity)];
         BatchTargets = new T[units[count] * capacity];
         forward = [.. activations.Select(g => (ForwardKernel)g.Forward<T>)];
+        var keeps = typeof(T) == typeof(float) || typeof(T) == typeof(double);
+        slopes = [.. Enumerable.Range(1, count).Select(l => keeps && l < count && activations[l - 1].KeepsSlope ? new double[units[l] * capacity] : null)];
+        forwardWithSlope = [.. activations.Select((g, l) => slopes[l] is null ? null : (ForwardSlopeKernel)g.ForwardWithSlope<T>)];
         backward = [.. activations.Select(g => (BackwardKernel)g.Backward<T>)];
         total = loss.Total<T>;
         outputGradient = loss.OutputGradient<T>;
     }
 
     private delegate void ForwardKernel(ReadOnlySpan<T> z, Span<T> a, int units);
+
+    private delegate void ForwardSlopeKernel(ReadOnlySpan<T> z, Span<T> a, Span<double> slope);
 
     private delegate void BackwardKernel(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> da, Span<T> dz, int units);
 
@@ -158,7 +168,14 @@ internal sealed class Workspace<T>
                     Dropout.Multiply<T>(dal, dal, rates[l - 1], Dropout.LayerKey(key, l - 1));
                 }
 
-                backward[l - 1](z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
+                if (slopes[l - 1] is { } slope)
+                {
+                    Elementwise.BackwardWithSlope<T>(slope.AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m));
+                }
+                else
+                {
+                    backward[l - 1](z[l - 1].AsSpan(0, inputs * m), a[l - 1].AsSpan(0, inputs * m), dal, dz[l - 1].AsSpan(0, inputs * m), inputs);
+                }
             }
         }
 
@@ -267,7 +284,11 @@ internal sealed class Workspace<T>
             var zl = z[l].AsSpan(0, n * m);
             DenseKernels.Affine<T>(Parameters.AsSpan(offsets[2 * l], n * units[l]), Parameters.AsSpan(offsets[(2 * l) + 1], n), n, units[l], previous, m, zl);
             var al = a[l].AsSpan(0, n * m);
-            if (!ReferenceEquals(a[l], z[l]))
+            if (training && slopes[l] is { } slope)
+            {
+                forwardWithSlope[l]!(zl, al, slope.AsSpan(0, n * m));
+            }
+            else if (!ReferenceEquals(a[l], z[l]))
             {
                 forward[l](zl, al, n);
             }

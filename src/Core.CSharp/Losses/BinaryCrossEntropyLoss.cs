@@ -71,7 +71,7 @@ public sealed record BinaryCrossEntropyLoss : Loss
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units) =>
-        TensorPrimitives.Subtract(a, y, dz);
+        ShortSpans.Subtract(a, y, dz);
 
     /// <summary>dz = a − y, so R{dz} = R{a}: ∂²L/∂z² = σ′(z) = a(1 − a), so R{dz} = a(1 − a) ⊙ R{z} = R{a}. The targets drop out.</summary>
     internal override void OutputGradientTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>

@@ -74,7 +74,7 @@ internal static class SampleWeights
     {
         if (weights.IsEmpty)
         {
-            TensorPrimitives.Multiply(columns, T.One / T.CreateTruncating(m), columns);
+            ShortSpans.Multiply(columns, T.One / T.CreateTruncating(m), columns);
             return;
         }
 
@@ -87,7 +87,7 @@ internal static class SampleWeights
         for (var j = 0; j < m; j++)
         {
             var column = columns.Slice(j * units, units);
-            TensorPrimitives.Multiply(column, weights[j] / sum, column);
+            ShortSpans.Multiply(column, weights[j] / sum, column);
         }
     }
 }

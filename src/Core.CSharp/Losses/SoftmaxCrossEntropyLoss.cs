@@ -96,7 +96,7 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units) =>
-        TensorPrimitives.Subtract(a, y, dz);
+        ShortSpans.Subtract(a, y, dz);
 
     /// <summary>dz = a − y, so R{dz} = R{a}: ∇²_z L = diag(a) − aaᵀ (the softmax Jacobian), so R{dz} = (diag(a) − aaᵀ)·R{z} = R{a}. The targets drop out.</summary>
     internal override void OutputGradientTangent<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, ReadOnlySpan<T> rz, ReadOnlySpan<T> ra, Span<T> rdz, int units) =>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nn.Activations;
+using Nn.LinearAlgebra;
 
 namespace Nn.Losses;
 
@@ -60,7 +61,7 @@ public sealed record SquaredErrorLoss : Loss
     public override void OutputGradient<T>(Activation output, ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, Span<T> dz, int units)
     {
         ArgumentNullException.ThrowIfNull(output);
-        TensorPrimitives.Subtract(a, y, dz);
+        ShortSpans.Subtract(a, y, dz);
         output.Backward(z, a, dz, dz, units);
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Nn.Layers;
 using Nn.LinearAlgebra;
 
@@ -37,6 +38,24 @@ internal sealed class ParameterStep<T>
     public static T Norm(ReadOnlySpan<T> flat, ReadOnlySpan<int> offsets)
     {
         var sum = T.Zero;
+        if (flat.Length < 4 * Vector256<T>.Count)
+        {
+            // A tiny network's buffers are all shorter than Reductions.SumOfSquares's vector paths, so it would sum each
+            // with this scalar loop: the same bits, without a call and its checks per buffer.
+            for (var s = 0; s < offsets.Length - 1; s++)
+            {
+                var part = T.Zero;
+                for (var i = offsets[s]; i < offsets[s + 1]; i++)
+                {
+                    part += flat[i] * flat[i];
+                }
+
+                sum += part;
+            }
+
+            return T.Sqrt(sum);
+        }
+
         for (var s = 0; s < offsets.Length - 1; s++)
         {
             sum += Reductions.SumOfSquares(flat[offsets[s]..offsets[s + 1]]);
