@@ -96,10 +96,11 @@ internal static unsafe class PackedGemm
     /// <summary>
     /// <c>C ← α·op(A)·op(B) + β·C</c>, arguments as in <see cref="IBlasBackend"/> (already validated, m, n &gt; 0).
     /// With <paramref name="lowerOnly"/> (m = n) only the register tiles that touch the lower triangle are
-    /// computed; tiles strictly above the diagonal are left as they were.
+    /// computed; tiles strictly above the diagonal are left as they were. Without <paramref name="split"/> the product
+    /// runs on the calling thread alone (for callers that already split their work over the cores); the bits are the same.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool lowerOnly, Width width = Width.Auto)
+    internal static void Gemm<T>(Transpose transA, Transpose transB, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool lowerOnly, Width width = Width.Auto, bool split = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (k == 0 || T.IsZero(alpha))
@@ -121,11 +122,11 @@ internal static unsafe class PackedGemm
             var problem = new Problem<T>(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, lowerOnly);
             if (wide)
             {
-                Dispatch<Simd512<T>, Vector512<T>, T>(problem, 2);
+                Dispatch<Simd512<T>, Vector512<T>, T>(problem, 2, split);
             }
             else
             {
-                Dispatch<Simd256<T>, Vector256<T>, T>(problem, 1);
+                Dispatch<Simd256<T>, Vector256<T>, T>(problem, 1, split);
             }
         }
     }
@@ -191,7 +192,7 @@ internal static unsafe class PackedGemm
 
     /// <summary>Splits C over the cores when the product is large enough to repay it, by row panels or column slivers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dispatch<TS, TV, T>(Problem<T> problem, int panelVectors)
+    private static void Dispatch<TS, TV, T>(Problem<T> problem, int panelVectors, bool split)
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -199,7 +200,7 @@ internal static unsafe class PackedGemm
         var (m, n) = (problem.M, problem.N);
         var mr = m <= TS.Count ? TS.Count : panelVectors * TS.Count;
         var work = (long)m * n * problem.K;
-        var threads = work >= ParallelWork ? Environment.ProcessorCount : 1;
+        var threads = split && work >= ParallelWork ? Environment.ProcessorCount : 1;
         var byRows = !problem.LowerOnly && m > n;
         var units = byRows ? (m + mr - 1) / mr : (n + NR - 1) / NR;
 
@@ -706,13 +707,16 @@ internal static unsafe class PackedGemm
         }
         else
         {
-            // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j.
+            // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j: one block copy per row (the sliver's whole
+            // k block of a Gram matrix's operand streams through here, so the copy is not done element by element).
             var source = problem.B + j0 + (p0 * ldb);
+            var bytes = (uint)(nr * sizeof(T));
             for (var p = 0; p < kc; p++, source += ldb, destination += cols)
             {
-                for (var j = 0; j < cols; j++)
+                Unsafe.CopyBlockUnaligned(destination, source, bytes);
+                for (var j = nr; j < cols; j++)
                 {
-                    destination[j] = j < nr ? source[j] : T.Zero;
+                    destination[j] = T.Zero;
                 }
             }
         }
