@@ -707,13 +707,16 @@ internal static unsafe class PackedGemm
         }
         else
         {
-            // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j.
+            // op(B) = Bᵀ: row p of op(B) is column p of B, contiguous in j: one block copy per row (the sliver's whole
+            // k block of a Gram matrix's operand streams through here, so the copy is not done element by element).
             var source = problem.B + j0 + (p0 * ldb);
+            var bytes = (uint)(nr * sizeof(T));
             for (var p = 0; p < kc; p++, source += ldb, destination += cols)
             {
-                for (var j = 0; j < cols; j++)
+                Unsafe.CopyBlockUnaligned(destination, source, bytes);
+                for (var j = nr; j < cols; j++)
                 {
-                    destination[j] = j < nr ? source[j] : T.Zero;
+                    destination[j] = T.Zero;
                 }
             }
         }
