@@ -36,6 +36,9 @@ public static class XorProbe
         output.WriteLine($"sigmoid, 8         {Time(() => Activation.Sigmoid.Forward<float>(hidden, hidden, 2)),8:F1} ns");
         output.WriteLine($"sigmoid, 4         {Time(() => Activation.Sigmoid.Forward<float>(output1, output1, 1)),8:F1} ns");
         output.WriteLine($"sigmoid′, 8        {Time(() => Activation.Sigmoid.Backward<float>(hidden, hidden, hidden, hidden, 2)),8:F1} ns");
+        var slope = new double[8];
+        output.WriteLine($"sigmoid, σ′ kept, 8 {Time(() => Activation.Sigmoid.ForwardWithSlope<float>(hidden, hidden, slope)),7:F1} ns");
+        output.WriteLine($"da ⊙ kept σ′, 8    {Time(() => Elementwise.BackwardWithSlope<float>(slope, hidden, hidden)),8:F1} ns");
         output.WriteLine($"BCE total, 4       {Time(() => Loss.BinaryCrossEntropy.Total<float>(output1, output1, y, 1)),8:F1} ns");
     }
 
