@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MathNet.Numerics.LinearAlgebra;
 using Nn.Activations;
 using Nn.Data;
 using Nn.Initialization;
@@ -32,6 +33,7 @@ public static class PredictProbe
         var data = Dense.Data(batch).ToArray();
         output.WriteLine($"predict   {Fastest(() => Propagation.Predict(network, batch)),9:F1} µs");
         var batches = Enumerable.Range(0, 10).Select(b => Dense.Matrix(784, 1000, x.AsSpan(784 * 1000 * b, 784 * 1000).ToArray())).ToArray();
+        HeadToHead(output, network, batches);
         output.WriteLine($"10 batches {Fastest(() => Array.ForEach(batches, b => Propagation.Predict(network, b))) / 10,8:F1} µs per batch");
         var datas = batches.Select(b => Dense.Data(b).ToArray()).ToArray();
         output.WriteLine($"10 affine0 {Fastest(() => Array.ForEach(datas, d => DenseKernels.Affine<float>(w0, b0, 128, 784, d, 1000, z0))) / 10,8:F1} µs per batch");
@@ -49,6 +51,49 @@ public static class PredictProbe
         var a1 = z1.ToArray();
         output.WriteLine($"ce total  {Fastest(() => Nn.Losses.Loss.SoftmaxCrossEntropy.Total<float>(z1, a1, y, 10)),9:F1} µs");
         output.WriteLine($"softmax   {Fastest(() => Activation.Softmax.Forward<float>(z1, z1, 10)),9:F1} µs");
+    }
+
+    /// <summary>
+    /// Predict (by blocks of observations) against the per-layer pass with its finiteness check, on the same ten batches,
+    /// taking turns for 30 rounds after a warm-up: medians per batch and the median of the rounds' ratios.
+    /// </summary>
+    private static void HeadToHead(TextWriter output, Network<float> network, Matrix<float>[] batches)
+    {
+        void Blocks() => Array.ForEach(batches, b => Propagation.Predict(network, b));
+        void Layers() => Array.ForEach(batches, b =>
+        {
+            Guard.Finite(b, "X");
+            Propagation.PredictByLayers(network, b);
+        });
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.Elapsed.TotalSeconds < 1)
+        {
+            Blocks();
+            Layers();
+        }
+
+        var (blocks, layers) = (new List<double>(), new List<double>());
+        var watch = new Stopwatch();
+        for (var round = 0; round < 30; round++)
+        {
+            Thread.Sleep(2);
+            watch.Restart();
+            Blocks();
+            blocks.Add(watch.Elapsed.TotalSeconds * 1e5);
+            Thread.Sleep(2);
+            watch.Restart();
+            Layers();
+            layers.Add(watch.Elapsed.TotalSeconds * 1e5);
+        }
+
+        var ratio = Median(blocks.Zip(layers, (b, l) => l / b).ToList());
+        output.WriteLine($"blocks    {Median(blocks),9:F1} µs per batch, by layers {Median(layers):F1} µs (10 batches, 30 alternating rounds, medians); by layers / blocks {ratio:F3}×");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static double Fastest(Action action)

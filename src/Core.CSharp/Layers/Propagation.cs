@@ -92,6 +92,16 @@ public static class Propagation
         }
 
         Guard.Finite(x, "X");
+        return PredictByLayers(network, x);
+    }
+
+    /// <summary>
+    /// The per-layer inference pass: each layer's product over the whole batch (split over the cores by the backend),
+    /// then its activation in place. <paramref name="x"/> is already checked, finiteness included.
+    /// </summary>
+    internal static Matrix<T> PredictByLayers<T>(Network<T> network, Matrix<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var m = x.ColumnCount;
         var pool = System.Buffers.ArrayPool<T>.Shared;
         T[]? previousBuffer = null;
