@@ -80,7 +80,7 @@ internal static class BlockedCholesky
             // Lᵀ·x = y by rows of Lᵀ, which are the contiguous columns of L (back substitution, Alg. 3.1.2).
             for (var j = n - 1; j >= 0; j--)
             {
-                x[j] = (x[j] - TensorPrimitives.Dot(l.Slice(j + 1 + (j * lda), n - j - 1), x[(j + 1)..])) / l[j + (j * lda)];
+                x[j] = (x[j] - Reductions.Dot(l.Slice(j + 1 + (j * lda), n - j - 1), x[(j + 1)..])) / l[j + (j * lda)];
             }
         }
     }

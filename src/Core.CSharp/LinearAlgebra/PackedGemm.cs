@@ -725,6 +725,16 @@ internal static unsafe class PackedGemm
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     /// <summary>
+    /// The 32 × 12 float32 register tile on 512-bit vectors, for a caller that packs its own operands (only when
+    /// <see cref="Vector512.IsHardwareAccelerated"/>): <c>C[0..32, 0..12] ← Ã·B̃</c>, or <c>C + Ã·B̃</c> with
+    /// <paramref name="accumulate"/>, over <paramref name="kc"/> steps, where Ã holds 32 contiguous floats per step and B̃ 12.
+    /// Each element is one fused chain over the steps, then stored or added to C: the same bits as <see cref="Gemm{T}"/> gives
+    /// for k = <paramref name="kc"/> ≤ 512 with β = 0 or β = 1.
+    /// </summary>
+    internal static void Tile32x12(int kc, float* a, float* b, float* c, nint ldc, bool accumulate) =>
+        Kernel2x12<Simd512<float>, Vector512<float>, float>(kc, a, 32, b, 12, 1, c, ldc, 0f, accumulate ? Update.Accumulate : Update.Overwrite);
+
+    /// <summary>
     /// The 2-vector × 12-column register tile: <c>C[0..2·W, 0..12] ⊕= Ã·B̃</c> over <paramref name="kc"/> steps, where Ã holds
     /// 2·W contiguous elements per step (steps <paramref name="sa"/> apart) and element (p, j) of B̃ is at
     /// <c>b[p·<paramref name="sp"/> + j·<paramref name="sj"/>]</c>; 24 accumulators stay in registers.

@@ -38,6 +38,9 @@ public sealed class SimdBlas : IBlasBackend
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>The vector width <paramref name="backend"/>'s tiles run on (a <see cref="SimdBlas"/>).</summary>
+    internal static PackedGemm.Width WidthOf(IBlasBackend backend) => ((SimdBlas)backend).width;
+
     /// <inheritdoc />
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k, double alpha, ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc) =>

@@ -212,7 +212,7 @@ public static class LogisticRegressionNewton
     {
         var y = new ReadOnlySpan<double>(yp, z.Length);
         IrlsPasses.Margins(x, d, step, direction);
-        var slope = TensorPrimitives.Dot<double>(gradient, step);
+        var slope = Reductions.Dot<double>(gradient, step);
         var wSpan = theta.AsSpan(0, d);
         var dw = step.AsSpan(0, d);
         for (var t = 1.0; t >= SmallestStep; t *= 0.5)
@@ -251,7 +251,7 @@ public static class LogisticRegressionNewton
 
     // Σᵢ log(1 + e^{zᵢ}) − yᵢzᵢ + λ‖w‖²/2.
     internal static double Objective(ReadOnlySpan<double> z, ReadOnlySpan<double> y, ReadOnlySpan<double> w, double lambda) =>
-        Loss(z, y) + (0.5 * lambda * TensorPrimitives.Dot(w, w));
+        Loss(z, y) + (0.5 * lambda * Reductions.Dot(w, w));
 
     // λ‖w − tΔ_w‖²/2.
     private static double PenaltyAlong(ReadOnlySpan<double> w, ReadOnlySpan<double> dw, double t, double lambda)
