@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using System.Numerics.Tensors;
+using Nn.LinearAlgebra;
 
 namespace Nn.Newton;
 
@@ -70,7 +70,7 @@ public sealed record LogisticRegressionResult
         var w = Weights.AsSpan();
         for (var i = 0; i < z.Length; i++)
         {
-            z[i] = TensorPrimitives.Dot(features.Slice(i * d, d), w) + Intercept;
+            z[i] = Reductions.Dot<double>(features.Slice(i * d, d), w) + Intercept;
         }
 
         return z;
