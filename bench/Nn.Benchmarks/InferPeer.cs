@@ -25,7 +25,7 @@ namespace Nn.Benchmarks;
 /// for it. So before every turn the process waits until its threads are idle (<see cref="Settle"/>: under a tenth of a
 /// core for 20 ms, at least <see cref="TurnPause"/>), and the report gives the median wait after each engine's pass and
 /// how many cores each engine keeps busy in windows after a pass. ONNX Runtime
-/// keeps its default, spinning, which is its fastest setting here; <c>NN_ORT_NO_SPIN=1</c> sets the session option
+/// keeps its default, spinning; <c>NN_ORT_NO_SPIN=1</c> sets the session option
 /// <c>session.intra_op.allow_spinning</c> to 0 instead, and the JSON says which ran (<c>ort_spinning</c>). The reference
 /// is ONNX Runtime's fastest setting (<c>nn_over_ort_best</c>): with spinning on, a fourth engine, <c>ort-2q</c>, runs two
 /// threads with spinning off, which on a busy machine is faster than spinning threads that fight for the cores.</para>
