@@ -188,4 +188,27 @@ public sealed class IrlsPassesTests
         Assert.Equal(packed.Objective, plain.Objective, 1e-9);
         Assert.All(packed.Weights.Zip(plain.Weights), pair => Assert.Equal(pair.First, pair.Second, 1e-9));
     }
+
+    [Fact]
+    public void RepeatedFitsOnBothCoresGiveTheSameBits()
+    {
+        // 6,000 × 120: enough work that every pass is shared over the cores; fresh copies of the data each time, so the
+        // arrays lie at other addresses.
+        const int n = 6000, d = 120;
+        var random = new Random(21);
+        var x = Enumerable.Range(0, n * d).Select(_ => random.Next(3) == 0 ? 0 : random.NextDouble()).ToArray();
+        var w = Enumerable.Range(0, d).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => random.NextDouble() < 1 / (1 + Math.Exp(-Enumerable.Range(0, d).Sum(j => w[j] * x[(i * d) + j]))) ? 1.0 : 0.0).ToArray();
+        var options = new LogisticRegressionOptions { Lambda = 1, GradientTolerance = 1e-8 };
+
+        var first = LogisticRegressionNewton.Fit(x.ToArray(), d, y.ToArray(), options);
+        Assert.Equal(LogisticRegressionOutcome.Converged, first.Outcome);
+        for (var run = 0; run < 8; run++)
+        {
+            var again = LogisticRegressionNewton.Fit(x.ToArray(), d, y.ToArray(), options);
+            Assert.Equal(first.Iterations, again.Iterations);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(first.Intercept), BitConverter.DoubleToInt64Bits(again.Intercept));
+            Assert.Equal(first.Weights.Select(BitConverter.DoubleToInt64Bits), again.Weights.Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
 }
