@@ -184,6 +184,9 @@ internal static class Partitioned
         private IWork? posted;
         private int sleeping;
 
+        // The CPU of the thread that last woke this helper from sleep (−1: unknown); written before the wake-up is released.
+        private int wakerCpu = -1;
+
         public Helper(int index)
         {
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Nn helper {index}" };
@@ -209,6 +212,7 @@ internal static class Partitioned
 
             if (Volatile.Read(ref sleeping) == 1 && Interlocked.Exchange(ref sleeping, 0) == 1)
             {
+                wakerCpu = CoreAffinity.CurrentCpu();
                 wake.Release();
             }
 
@@ -257,6 +261,7 @@ internal static class Partitioned
                 }
 
                 wake.Wait();
+                CoreAffinity.StepAsideFrom(Volatile.Read(ref wakerCpu));
                 until = Stopwatch.GetTimestamp() + SpinTicks;
             }
         }
