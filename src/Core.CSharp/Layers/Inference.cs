@@ -13,8 +13,9 @@ namespace Nn.Layers;
 /// each product inside a block runs on the thread that holds the block.
 /// </summary>
 /// <remarks>
-/// <para><b>Same bits.</b> Every value is computed by the same code as the per-layer pass (<see cref="DenseKernels.Affine{T}"/>
-/// and the activation's <see cref="Activation.Forward{T}"/>), only on fewer columns at a time. The managed kernel sums
+/// <para><b>Same bits.</b> Every value is computed as the per-layer pass computes it — the bias copied into z, then the
+/// managed kernel's product added with β = 1 (what <see cref="DenseKernels.Affine{T}"/> does; its own loop for tiny products
+/// sums in the same order), then the activation's <see cref="Activation.Forward{T}"/> — only on fewer columns at a time. The managed kernel sums
 /// each element of a product in an order fixed by the number of inputs alone, whatever the number of columns or the
 /// thread, and the bias and activations compute each column from that column alone (the "Batch invariance" remarks of
 /// <see cref="Propagation"/>), so the output is the same bits as the per-layer pass, as <see cref="Propagation.Forward{T}(Network{T}, MathNet.Numerics.LinearAlgebra.Matrix{T})"/>
