@@ -181,11 +181,16 @@ internal static class Partitioned
         private const int PostAttempts = 64;
 
         private readonly SemaphoreSlim wake = new(0);
+
+        // The helper's allowed CPUs before its waker narrowed them (CoreAffinity.KeepOff), written before the wake-up is
+        // released; `narrowed` says the helper must allow them again once it runs.
+        private readonly ulong[] allowed = new ulong[CoreAffinity.MaskWords];
         private IWork? posted;
         private int sleeping;
+        private bool narrowed;
 
-        // The CPU of the thread that last woke this helper from sleep (−1: unknown); written before the wake-up is released.
-        private int wakerCpu = -1;
+        // The kernel's id of the helper thread (−1 until it has started, or when unknown).
+        private volatile int threadId = -1;
 
         public Helper(int index)
         {
@@ -212,7 +217,8 @@ internal static class Partitioned
 
             if (Volatile.Read(ref sleeping) == 1 && Interlocked.Exchange(ref sleeping, 0) == 1)
             {
-                wakerCpu = CoreAffinity.CurrentCpu();
+                // Woken onto this (busy) core, the helper would wait for it: keep it off this core until it runs.
+                narrowed = CoreAffinity.KeepOff(threadId, allowed) >= 0;
                 wake.Release();
             }
 
@@ -221,6 +227,7 @@ internal static class Partitioned
 
         private void Loop()
         {
+            threadId = CoreAffinity.CurrentThreadId();
             while (true)
             {
                 var work = Volatile.Read(ref posted) ?? Await();
@@ -254,15 +261,25 @@ internal static class Partitioned
                     // Posted between the last poll and going to sleep: take it (a wake-up may also be pending; it is harmless).
                     if (Interlocked.Exchange(ref sleeping, 0) == 0)
                     {
-                        wake.Wait();
+                        Woken();
                     }
 
                     return late;
                 }
 
-                wake.Wait();
-                CoreAffinity.StepAsideFrom(Volatile.Read(ref wakerCpu));
+                Woken();
                 until = Stopwatch.GetTimestamp() + SpinTicks;
+            }
+        }
+
+        /// <summary>Waits for the wake-up, then allows the cores its waker kept it off again.</summary>
+        private void Woken()
+        {
+            wake.Wait();
+            if (narrowed)
+            {
+                narrowed = false;
+                CoreAffinity.Restore(allowed);
             }
         }
     }

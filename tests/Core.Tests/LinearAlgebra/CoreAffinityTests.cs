@@ -5,52 +5,65 @@ namespace Nn.Tests.LinearAlgebra;
 public sealed class CoreAffinityTests
 {
     [Fact]
-    public void AThreadSteppingAsideFromItsCpuRunsElsewhereAndMayReturnToIt()
+    public void AThreadKeptOffItsWakersCpuWakesElsewhereAndRestoresItsAllowedSet()
     {
-        int before = -2, after = -2, back = -2;
+        using var ready = new ManualResetEventSlim(false, spinCount: 0);
+        using var go = new ManualResetEventSlim(false, spinCount: 0);
+        using var restored = new ManualResetEventSlim(false, spinCount: 0);
+        using var end = new ManualResetEventSlim(false, spinCount: 0);
+        var saved = new ulong[CoreAffinity.MaskWords];
+        int tid = -2, woke = -2;
         var thread = new Thread(() =>
         {
-            before = CoreAffinity.CurrentCpu();
-            CoreAffinity.StepAsideFrom(before);
-            after = CoreAffinity.CurrentCpu();
-
-            // The whole set is allowed again: stepping aside from the new CPU takes the thread off it in turn.
-            CoreAffinity.StepAsideFrom(after);
-            back = CoreAffinity.CurrentCpu();
+            tid = CoreAffinity.CurrentThreadId();
+            ready.Set();
+            go.Wait();
+            woke = CoreAffinity.CurrentCpu();
+            CoreAffinity.Restore(saved);
+            restored.Set();
+            end.Wait();
         });
         thread.Start();
+        ready.Wait();
+
+        var keptOff = CoreAffinity.KeepOff(tid, saved);
+        go.Set();
+        restored.Wait();
+
+        // After Restore the thread's allowed set is the saved one again: narrowing it once more saves the same set.
+        var again = new ulong[CoreAffinity.MaskWords];
+        var keptOffAgain = CoreAffinity.KeepOff(tid, again);
+        end.Set();
         thread.Join();
 
         if (!OperatingSystem.IsLinux())
         {
-            Assert.Equal(-1, before);
+            Assert.Equal(-1, tid);
+            Assert.Equal(-1, keptOff);
             return;
         }
 
-        Assert.InRange(before, 0, 1023);
+        Assert.True(tid > 0);
         if (Environment.ProcessorCount < 2)
         {
-            Assert.Equal(before, after);
+            Assert.Equal(-1, keptOff);
             return;
         }
 
-        Assert.NotEqual(before, after);
-        Assert.NotEqual(after, back);
+        Assert.InRange(keptOff, 0, 1023);
+        Assert.NotEqual(keptOff, woke);
+        Assert.NotEqual(0UL, saved[keptOff / 64] & (1UL << (keptOff % 64)));
+        Assert.InRange(keptOffAgain, 0, 1023);
+        Assert.Equal(saved, again);
     }
 
     [Fact]
-    public void SteppingAsideFromAnotherCpuOrAnUnknownOneLeavesTheThreadWhereItIs()
+    public void AnUnknownThreadIsNotNarrowed()
     {
-        int before = -2, after = -2;
-        var thread = new Thread(() =>
-        {
-            before = CoreAffinity.CurrentCpu();
-            CoreAffinity.StepAsideFrom(-1);
-            CoreAffinity.StepAsideFrom(before + 1 == Environment.ProcessorCount ? before - 1 : before + 1);
-            after = CoreAffinity.CurrentCpu();
-        });
-        thread.Start();
-        thread.Join();
-        Assert.Equal(before, after);
+        var saved = new ulong[CoreAffinity.MaskWords];
+        Assert.Equal(-1, CoreAffinity.KeepOff(-1, saved));
+        Assert.Equal(-1, CoreAffinity.KeepOff(0, saved));
+        Assert.Equal(-1, CoreAffinity.KeepOff(CoreAffinity.CurrentThreadId(), new ulong[1]));
+        Assert.All(saved, word => Assert.Equal(0UL, word));
     }
 }
