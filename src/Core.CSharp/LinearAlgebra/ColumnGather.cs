@@ -30,9 +30,43 @@ internal static unsafe class ColumnGather
     private static void Copy<T>(ReadOnlySpan<T> source, int rows, ReadOnlySpan<int> columns, Span<T> destination)
         where T : unmanaged
     {
-        for (var j = 0; j < columns.Length; j++)
+        var bytes = (long)rows * sizeof(T);
+        fixed (T* s = source)
         {
-            source.Slice(columns[j] * rows, rows).CopyTo(destination.Slice(j * rows, rows));
+            // The first columns' lines requested before any is copied, then each column's lines Ahead columns before its
+            // copy: a copy waits on memory once per gather, not once per column.
+            for (var j = 0; j < Math.Min(Ahead, columns.Length); j++)
+            {
+                Request((byte*)(s + ((long)columns[j] * rows)), bytes);
+            }
+
+            for (var j = 0; j < columns.Length; j++)
+            {
+                if (j + Ahead < columns.Length)
+                {
+                    Request((byte*)(s + ((long)columns[j + Ahead] * rows)), bytes);
+                }
+
+                source.Slice(columns[j] * rows, rows).CopyTo(destination.Slice(j * rows, rows));
+            }
+        }
+    }
+
+    /// <summary>Columns whose reads are in flight ahead of the one being copied.</summary>
+    private const int Ahead = 4;
+
+    /// <summary>Asks for the cache lines of [<paramref name="start"/>, <paramref name="start"/> + <paramref name="bytes"/>) without waiting for them.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Request(byte* start, long bytes)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (long offset = 0; offset < bytes; offset += 64)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + offset);
         }
     }
 
