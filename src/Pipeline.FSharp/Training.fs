@@ -750,11 +750,19 @@ module Training =
 
                 if gathered then
                     let columns = ReadOnlySpan(order, first, m)
-                    ColumnGather.Gather<'T>(ReadOnlySpan x, inputs, columns, Span workspace.BatchInputs)
+
+                    // The inputs may have been gathered during the previous step's pass (GatherAlongside).
+                    if not (workspace.TakeGathered()) then
+                        ColumnGather.Gather<'T>(ReadOnlySpan x, inputs, columns, Span workspace.BatchInputs)
+
                     ColumnGather.Gather<'T>(ReadOnlySpan y, outputs, columns, Span workspace.BatchTargets)
 
                     if wTrain.Length > 0 then
                         ColumnGather.Gather<'T>(ReadOnlySpan wTrain, 1, columns, Span batchWeights)
+
+                    if batch + 1 < stepsPerEpoch then
+                        let next = first + capacity
+                        workspace.GatherAlongside(x, order, next, min capacity (samples - next))
 
                     update true first m
                 else

@@ -181,6 +181,48 @@ let ``the engine equals the pure reference semantics bit for bit in float64 and 
     |> check 300
 
 [<Fact>]
+let ``shuffled minibatches of wide inputs, gathered during the previous step, train as the reference does`` () =
+    // 600 inputs × batches of 64 are large enough (38,400 values) for the next batch's inputs to be gathered on a helper
+    // thread during each step's pass (with two cores or more); the 5 epochs of 5 shuffled batches, the last one short,
+    // must give the reference's parameters, losses and gradient norms to the bit.
+    let random = Random 7
+    let inputs, samples = 600, 300
+
+    let features =
+        Dense.Matrix(inputs, samples, Array.init (inputs * samples) (fun _ -> random.NextDouble()))
+
+    let labels = ImmutableArray.CreateRange(Seq.init samples (fun _ -> random.Next 3))
+
+    let data =
+        Data.create features (Targets.Classes(labels, 3)) [ for i in 1..inputs -> $"x{i}" ]
+        |> Data.convert<float32, float>
+
+    let network =
+        Network.Create<float32>([| inputs; 16; 3 |], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 3)
+
+    for optimizer in
+        [
+            Optimizer.erase (Optimizers.sgd (Schedules.constant 0.1))
+            Optimizer.erase (Optimizers.adam (Schedules.constant 0.01))
+        ] do
+        let config = {
+            Training.defaults optimizer with
+                Epochs = 5
+                BatchSize = 64
+                Shuffle = true
+                Seed = 11
+                Loss = Loss.SoftmaxCrossEntropy
+        }
+
+        let trained = Training.fit config network data |> unwrap
+        let theta, losses, norms = referenceFit config network data
+        let steps = List.ofSeq trained.History.Steps
+        Assert.Equal(25, steps.Length)
+        Assert.Equal<float32[]>(theta.ToArray(), trained.Network.Parameters.ToArray())
+        Assert.Equal<int64[]>(bits losses, bits (steps |> List.map _.Loss))
+        Assert.Equal<int64[]>(bits norms, bits (steps |> List.map _.GradientNorm))
+
+[<Fact>]
 let ``float32 training agrees with float64 training within float32 rounding`` () =
     // One epoch of Adam at a moderate rate: each step's rounding (about 6e-8 relative) is carried forward but not
     // amplified much, so the parameters agree to within 1e-4 of their size.

@@ -48,6 +48,13 @@ internal sealed class Workspace<T>
     private readonly TotalKernel total;
     private readonly OutputGradientKernel outputGradient;
 
+    // The next batch's gather, run on the helpers during a training pass (GatherAlongside), its buffer and its state.
+    private ColumnGather.Columns<T>? alongside;
+    private Partitioned.Started<ColumnGather.Columns<T>> started;
+    private bool alongsideRunning;
+    private bool alongsideReady;
+    private T[]? nextInputs;
+
     /// <summary>Copies <paramref name="network"/>'s parameters and allocates buffers for batches of up to <paramref name="capacity"/> observations.</summary>
     public Workspace(Network<T> network, Loss loss, int capacity)
     {
@@ -121,11 +128,48 @@ internal sealed class Workspace<T>
     /// <summary>∇J of the last <see cref="CostAndGradients"/>, flat; the loop may overwrite it with updates.</summary>
     public T[] Gradients { get; }
 
-    /// <summary>A gathered batch's inputs, Inputs × Capacity.</summary>
-    public T[] BatchInputs { get; }
+    /// <summary>A gathered batch's inputs, Inputs × Capacity (one of two buffers: see <see cref="GatherAlongside"/>).</summary>
+    public T[] BatchInputs { get; private set; }
 
     /// <summary>A gathered batch's targets, Outputs × Capacity.</summary>
     public T[] BatchTargets { get; }
+
+    /// <summary>
+    /// Asks the next <see cref="CostAndGradients"/> to gather the next batch's inputs — columns
+    /// <c>order[from … from + count)</c> of <paramref name="source"/> (Inputs × anything) — into a second buffer on the
+    /// helper threads while it runs its smaller work (from after the first layer's product to before that layer's
+    /// parameter gradient), when the cores have helpers and the gather is large enough to split; <see cref="TakeGathered"/>
+    /// then hands that buffer over as <see cref="BatchInputs"/>. The gather is a copy: the results do not change.
+    /// </summary>
+    public void GatherAlongside(T[] source, int[] order, int from, int count)
+    {
+        alongsideReady = false;
+        if (count < 1 || count > Capacity || Partitioned.ThreadsFor<T>((long)units[0] * count) < 2)
+        {
+            alongside = null;
+            return;
+        }
+
+        nextInputs ??= new T[BatchInputs.Length];
+        alongside = new ColumnGather.Columns<T>(source, units[0], order, from, count, nextInputs);
+    }
+
+    /// <summary>
+    /// Whether the last <see cref="CostAndGradients"/> gathered the batch asked for by <see cref="GatherAlongside"/>; if so,
+    /// <see cref="BatchInputs"/> now holds it (the buffers are swapped), and the request is used up either way.
+    /// </summary>
+    public bool TakeGathered()
+    {
+        alongside = null;
+        if (!alongsideReady)
+        {
+            return false;
+        }
+
+        alongsideReady = false;
+        (BatchInputs, nextInputs) = (nextInputs!, BatchInputs);
+        return true;
+    }
 
     /// <summary>Where each buffer of the tree starts in the flat order, and the total length last.</summary>
     public ReadOnlySpan<int> Offsets => offsets;
@@ -140,6 +184,13 @@ internal sealed class Workspace<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights, RandomKey key)
     {
+        if (alongsideRunning)
+        {
+            // A pass that failed left its gather running: let it end before its buffer is used again.
+            alongsideRunning = false;
+            started.Finish();
+        }
+
         Forward(x, m, true, key);
         var count = activations.Length;
         var last = count - 1;
@@ -157,6 +208,11 @@ internal sealed class Workspace<T>
             var (n, inputs) = (units[l + 1], units[l]);
             var below = l == 0 ? x[..(inputs * m)] : dropped[l - 1].AsSpan(0, inputs * m);
             var dzl = dz[l].AsSpan(0, n * m);
+            if (l == 0)
+            {
+                FinishAlongside();
+            }
+
             DenseKernels.ParameterGradients<T>(dzl, below, n, inputs, m, Gradients.AsSpan(offsets[2 * l], n * inputs), Gradients.AsSpan(offsets[(2 * l) + 1], n));
             if (l > 0)
             {
@@ -274,6 +330,17 @@ internal sealed class Workspace<T>
     /// <summary>The loss this workspace evaluates.</summary>
     public Loss Loss => loss;
 
+    /// <summary>Waits for the gather begun alongside this pass (helping with what is left of it), if one was begun.</summary>
+    private void FinishAlongside()
+    {
+        if (alongsideRunning)
+        {
+            alongsideRunning = false;
+            started.Finish();
+            alongsideReady = true;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Forward(ReadOnlySpan<T> x, int m, bool training, RandomKey key)
     {
@@ -283,6 +350,12 @@ internal sealed class Workspace<T>
             var n = units[l + 1];
             var zl = z[l].AsSpan(0, n * m);
             DenseKernels.Affine<T>(Parameters.AsSpan(offsets[2 * l], n * units[l]), Parameters.AsSpan(offsets[(2 * l) + 1], n), n, units[l], previous, m, zl);
+            if (l == 0 && training && alongside is { } gather)
+            {
+                alongside = null;
+                started = Partitioned.Start(gather, gather.Parts, Environment.ProcessorCount);
+                alongsideRunning = true;
+            }
             var al = a[l].AsSpan(0, n * m);
             if (training && slopes[l] is { } slope)
             {

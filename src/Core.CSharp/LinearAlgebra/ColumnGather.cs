@@ -2,8 +2,9 @@ namespace Nn.LinearAlgebra;
 
 /// <summary>
 /// Copies chosen columns of a column-major matrix into consecutive columns of another: the minibatch gather. Reading
-/// shuffled columns of a data set larger than the caches waits on memory, so large gathers are split over the cores,
-/// each with its own outstanding reads.
+/// shuffled columns of a data set larger than the caches waits on memory, so each column's cache lines are asked for a
+/// few columns before they are copied, and large gathers are split over the cores, each with its own outstanding reads
+/// (or run on a helper thread while a training pass goes on: <see cref="Columns{T}"/>).
 /// </summary>
 internal static unsafe class ColumnGather
 {
@@ -67,6 +68,24 @@ internal static unsafe class ColumnGather
         for (long offset = 0; offset < bytes; offset += 64)
         {
             System.Runtime.Intrinsics.X86.Sse.Prefetch0(start + offset);
+        }
+    }
+
+    /// <summary>
+    /// Destination column j ← source column <c>order[from + j]</c> for j &lt; <paramref name="count"/>, as a job of parts
+    /// to run while the caller goes on (<see cref="Partitioned.Start{TJob}"/>): it holds the arrays, not pointers into them.
+    /// </summary>
+    internal readonly struct Columns<T>(T[] source, int rows, int[] order, int from, int count, T[] destination) : IPartitionedJob
+        where T : unmanaged
+    {
+        /// <summary>Parts of about 16 columns, at most 8.</summary>
+        public int Parts => Math.Clamp(count / 16, 1, 8);
+
+        public void Run(int part, int parts)
+        {
+            var first = (int)((long)count * part / parts);
+            var end = (int)((long)count * (part + 1) / parts);
+            Copy<T>(source, rows, order.AsSpan(from + first, end - first), destination.AsSpan(first * rows, (end - first) * rows));
         }
     }
 

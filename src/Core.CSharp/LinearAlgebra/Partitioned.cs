@@ -62,9 +62,47 @@ internal static class Partitioned
         Runner<TJob>.Execute(job, parts, Math.Min(parts, threads));
     }
 
+    /// <summary>
+    /// Starts parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on up to <paramref name="threads"/> − 1
+    /// helper threads and returns at once, so that the caller can do other work meanwhile; <see cref="Started{TJob}.Finish"/>
+    /// then runs every part no helper has claimed on the calling thread and waits for the rest. Until then the helpers
+    /// are busy with this job, so products split in between would run on the calling thread alone. Without helpers (or
+    /// with <paramref name="threads"/> ≤ 1) nothing starts here and Finish runs every part.
+    /// </summary>
+    public static Started<TJob> Start<TJob>(TJob job, int parts, int threads)
+        where TJob : struct, IPartitionedJob =>
+        new(job, parts, parts > 0 && threads > 1 && Helpers.Value.Length > 0 ? Runner<TJob>.Begin(job, parts, Math.Min(parts + 1, threads)) : null);
+
+    /// <summary>A job begun by <see cref="Start{TJob}"/>; finish it exactly once, on the thread that started it.</summary>
+    public readonly struct Started<TJob>
+        where TJob : struct, IPartitionedJob
+    {
+        private readonly TJob job;
+        private readonly int parts;
+        private readonly Runner<TJob>? runner;
+
+        internal Started(TJob job, int parts, Runner<TJob>? runner) => (this.job, this.parts, this.runner) = (job, parts, runner);
+
+        /// <summary>Runs the parts not yet claimed here and returns when every part has ended; a failure in any is rethrown here.</summary>
+        public void Finish()
+        {
+            if (runner is null)
+            {
+                for (var part = 0; part < parts; part++)
+                {
+                    job.Run(part, parts);
+                }
+
+                return;
+            }
+
+            runner.End();
+        }
+    }
+
     /// <summary>One job in flight: its parts, the claim counter and the completion signal; reused per calling thread.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The event is only waited on, never asked for its WaitHandle, so it holds no kernel object; runners live as long as their thread.")]
-    private sealed class Runner<TJob> : IWork
+    internal sealed class Runner<TJob> : IWork
         where TJob : struct, IPartitionedJob
     {
         /// <summary>Runners per calling thread: a helper may still be leaving the previous one when the next job starts.</summary>
@@ -86,7 +124,7 @@ internal static class Partitioned
         {
             // A runner that a helper has not left yet may still touch its counters: take an idle one, or, when every
             // cached runner still has a helper on its way out, run all parts here (no new runner, nothing allocated).
-            if (Idle() is not { } run)
+            if (Begin(job, parts, threads) is not { } run)
             {
                 for (var t = 0; t < parts; t++)
                 {
@@ -94,6 +132,17 @@ internal static class Partitioned
                 }
 
                 return;
+            }
+
+            run.End();
+        }
+
+        /// <summary>Posts the job to up to <paramref name="threads"/> − 1 helpers; null when no cached runner is idle (then nothing was posted).</summary>
+        public static Runner<TJob>? Begin(TJob job, int parts, int threads)
+        {
+            if (Idle() is not { } run)
+            {
+                return null;
             }
 
             run.job = job;
@@ -112,9 +161,16 @@ internal static class Partitioned
                 }
             }
 
-            run.Work();
-            run.finished.Wait();
-            if (run.failure is { } error)
+            return run;
+        }
+
+        /// <summary>Runs the parts left on the calling thread, waits for the helpers' and rethrows a failure.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void End()
+        {
+            Work();
+            finished.Wait();
+            if (failure is { } error)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             }

@@ -125,6 +125,60 @@ public sealed class HelperThreadTests
         }
     }
 
+    /// <summary>Every part signals when it starts; part 0 also waits for the caller's go-ahead.</summary>
+    private readonly struct Signal(ManualResetEventSlim started, ManualResetEventSlim go, int[] runs) : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            Interlocked.Increment(ref runs[part]);
+            if (part == 0)
+            {
+                started.Set();
+                go.Wait(TimeSpan.FromSeconds(10));
+            }
+        }
+    }
+
+    [Fact]
+    public void AStartedJobRunsOnAHelperWhileTheCallerGoesOnAndFinishRunsTheRest()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            Thread.Sleep(round * 10);
+            using var started = new ManualResetEventSlim(false);
+            using var go = new ManualResetEventSlim(false);
+            var runs = new int[3];
+            var pending = Partitioned.Start(new Signal(started, go, runs), 3, 2);
+
+            // With a helper, part 0 starts before Finish is called: the caller is free meanwhile. Without one, nothing
+            // has run yet, and Finish runs every part on the caller (go is set first, so part 0 does not wait).
+            var ranAlongside = started.Wait(Environment.ProcessorCount >= 2 ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
+            go.Set();
+            pending.Finish();
+            Assert.Equal(Environment.ProcessorCount >= 2, ranAlongside);
+            Assert.All(runs, r => Assert.Equal(1, r));
+        }
+    }
+
+    [Fact]
+    public void AFailureInAStartedJobIsRethrownByFinish()
+    {
+        var pending = Partitioned.Start(new FailingPart(), 4, 2);
+        var error = Assert.Throws<InvalidOperationException>(pending.Finish);
+        Assert.Equal("part 2 failed", error.Message);
+    }
+
+    private readonly struct FailingPart : IPartitionedJob
+    {
+        public void Run(int part, int parts)
+        {
+            if (part == 2)
+            {
+                throw new InvalidOperationException($"part {part} failed");
+            }
+        }
+    }
+
     [Fact]
     public void ASleepingHelperWakesForTheNextJob()
     {
