@@ -184,7 +184,8 @@ let ``the engine equals the pure reference semantics bit for bit in float64 and 
 let ``shuffled minibatches of wide inputs, gathered during the previous step, train as the reference does`` () =
     // 600 inputs × batches of 64 are large enough (38,400 values) for the next batch's inputs to be gathered on a helper
     // thread during each step's pass (with two cores or more); the 5 epochs of 5 shuffled batches, the last one short,
-    // must give the reference's parameters, losses and gradient norms to the bit.
+    // must give the reference's parameters, losses and gradient norms to the bit — with fused optimizers and a user's,
+    // with and without sample weights, dropout and an L2 penalty.
     let random = Random 7
     let inputs, samples = 600, 300
 
@@ -193,18 +194,29 @@ let ``shuffled minibatches of wide inputs, gathered during the previous step, tr
 
     let labels = ImmutableArray.CreateRange(Seq.init samples (fun _ -> random.Next 3))
 
-    let data =
+    let plain =
         Data.create features (Targets.Classes(labels, 3)) [ for i in 1..inputs -> $"x{i}" ]
-        |> Data.convert<float32, float>
+
+    let weighted =
+        Data.withWeights (Array.init samples (fun _ -> 0.5 + random.NextDouble())) plain
 
     let network =
         Network.Create<float32>([| inputs; 16; 3 |], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 3)
 
-    for optimizer in
+    // A user's SGD without a fused kernel: the pure path, which copies the batch into its context.
+    let userSgd: Optimizer<float32, unit> =
+        Optimizer.create (fun _ -> ()) (fun g () _ -> g.Scale(-0.1f), ())
+
+    for optimizer, data, dropout, l2 in
         [
-            Optimizer.erase (Optimizers.sgd (Schedules.constant 0.1))
-            Optimizer.erase (Optimizers.adam (Schedules.constant 0.01))
+            Optimizer.erase (Optimizers.sgd (Schedules.constant 0.1)), plain, 0.0, 0.0
+            Optimizer.erase (Optimizers.adam (Schedules.constant 0.01)), plain, 0.0, 0.0
+            Optimizer.erase (Optimizers.momentum 0.9 (Schedules.constant 0.05)), weighted, 0.2, 1e-3
+            Optimizer.erase userSgd, weighted, 0.0, 0.0
         ] do
+        let data = Data.convert<float32, float> data
+        let network = network.WithDropout [ dropout ]
+
         let config = {
             Training.defaults optimizer with
                 Epochs = 5
@@ -212,6 +224,7 @@ let ``shuffled minibatches of wide inputs, gathered during the previous step, tr
                 Shuffle = true
                 Seed = 11
                 Loss = Loss.SoftmaxCrossEntropy
+                L2 = l2
         }
 
         let trained = Training.fit config network data |> unwrap
