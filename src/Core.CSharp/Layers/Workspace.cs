@@ -50,8 +50,7 @@ internal sealed class Workspace<T>
 
     // The next batch's gather, run on the helpers during a training pass (GatherAlongside), its buffer and its state.
     private ColumnGather.Columns<T>? alongside;
-    private Partitioned.Started<ColumnGather.Columns<T>> started;
-    private bool alongsideRunning;
+    private Partitioned.Started<ColumnGather.Columns<T>>? started;
     private bool alongsideReady;
     private T[]? nextInputs;
 
@@ -184,11 +183,11 @@ internal sealed class Workspace<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T CostAndGradients(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, ReadOnlySpan<T> weights, RandomKey key)
     {
-        if (alongsideRunning)
+        if (started is { } left)
         {
             // A pass that failed left its gather running: let it end before its buffer is used again.
-            alongsideRunning = false;
-            started.Finish();
+            started = null;
+            left.Finish();
         }
 
         Forward(x, m, true, key);
@@ -333,10 +332,10 @@ internal sealed class Workspace<T>
     /// <summary>Waits for the gather begun alongside this pass (helping with what is left of it), if one was begun.</summary>
     private void FinishAlongside()
     {
-        if (alongsideRunning)
+        if (started is { } running)
         {
-            alongsideRunning = false;
-            started.Finish();
+            started = null;
+            running.Finish();
             alongsideReady = true;
         }
     }
@@ -354,7 +353,6 @@ internal sealed class Workspace<T>
             {
                 alongside = null;
                 started = Partitioned.Start(gather, gather.Parts, Environment.ProcessorCount);
-                alongsideRunning = true;
             }
             var al = a[l].AsSpan(0, n * m);
             if (training && slopes[l] is { } slope)

@@ -17,40 +17,10 @@ internal static partial class CoreAffinity
     public const int MaskWords = 16;
 
     /// <summary>The CPU the calling thread runs on, or −1 when unknown.</summary>
-    public static int CurrentCpu()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
-
-        try
-        {
-            return GetCpu();
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return -1;
-        }
-    }
+    public static int CurrentCpu() => AskLinux(static () => GetCpu());
 
     /// <summary>The kernel's id of the calling thread (for <see cref="KeepOff"/>), or −1 when unknown.</summary>
-    public static int CurrentThreadId()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
-
-        try
-        {
-            return GetThreadId();
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return -1;
-        }
-    }
+    public static int CurrentThreadId() => AskLinux(static () => GetThreadId());
 
     /// <summary>
     /// When the calling thread runs on a known CPU and thread <paramref name="thread"/> may run on another, narrows that
@@ -104,6 +74,24 @@ internal static partial class CoreAffinity
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             // No C library to ask: nothing was narrowed either.
+        }
+    }
+
+    /// <summary>The C library's answer on Linux; −1 elsewhere or when the library or its function is missing.</summary>
+    private static int AskLinux(Func<int> call)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return -1;
+        }
+
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
         }
     }
 

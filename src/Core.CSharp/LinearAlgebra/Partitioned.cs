@@ -51,11 +51,7 @@ internal static class Partitioned
     {
         if (parts <= 1 || threads <= 1 || Helpers.Value.Length == 0)
         {
-            for (var part = 0; part < parts; part++)
-            {
-                job.Run(part, parts);
-            }
-
+            RunHere(job, parts);
             return;
         }
 
@@ -73,6 +69,16 @@ internal static class Partitioned
         where TJob : struct, IPartitionedJob =>
         new(job, parts, parts > 0 && threads > 1 && Helpers.Value.Length > 0 ? Runner<TJob>.Begin(job, parts, Math.Min(parts + 1, threads)) : null);
 
+    /// <summary>Runs every part of <paramref name="job"/> on the calling thread, in order.</summary>
+    private static void RunHere<TJob>(TJob job, int parts)
+        where TJob : struct, IPartitionedJob
+    {
+        for (var part = 0; part < parts; part++)
+        {
+            job.Run(part, parts);
+        }
+    }
+
     /// <summary>A job begun by <see cref="Start{TJob}"/>; finish it exactly once, on the thread that started it.</summary>
     public readonly struct Started<TJob>
         where TJob : struct, IPartitionedJob
@@ -88,11 +94,7 @@ internal static class Partitioned
         {
             if (runner is null)
             {
-                for (var part = 0; part < parts; part++)
-                {
-                    job.Run(part, parts);
-                }
-
+                RunHere(job, parts);
                 return;
             }
 
@@ -126,11 +128,7 @@ internal static class Partitioned
             // cached runner still has a helper on its way out, run all parts here (no new runner, nothing allocated).
             if (Begin(job, parts, threads) is not { } run)
             {
-                for (var t = 0; t < parts; t++)
-                {
-                    job.Run(t, parts);
-                }
-
+                RunHere(job, parts);
                 return;
             }
 
