@@ -183,9 +183,11 @@ let ``the engine equals the pure reference semantics bit for bit in float64 and 
 [<Fact>]
 let ``shuffled minibatches of wide inputs, gathered during the previous step, train as the reference does`` () =
     // 600 inputs × batches of 64 are large enough (38,400 values) for the next batch's inputs to be gathered on a helper
-    // thread during each step's pass (with two cores or more); the 5 epochs of 5 shuffled batches, the last one short,
-    // must give the reference's parameters, losses and gradient norms to the bit — with fused optimizers and a user's,
-    // with and without sample weights, dropout and an L2 penalty.
+    // thread during each step's pass, and 600 inputs × 64 hidden units for the first layer's forward product to be split
+    // over the cores by its two k blocks and its 38,400 weights' update and gradient norm by chunks (with two cores or
+    // more); the 5 epochs of 5 shuffled batches, the last one short, must give the reference's parameters, losses and
+    // gradient norms to the bit — with fused optimizers and a user's, with and without sample weights, dropout and an
+    // L2 penalty.
     let random = Random 7
     let inputs, samples = 600, 300
 
@@ -201,7 +203,7 @@ let ``shuffled minibatches of wide inputs, gathered during the previous step, tr
         Data.withWeights (Array.init samples (fun _ -> 0.5 + random.NextDouble())) plain
 
     let network =
-        Network.Create<float32>([| inputs; 16; 3 |], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 3)
+        Network.Create<float32>([| inputs; 64; 3 |], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 3)
 
     // A user's SGD without a fused kernel: the pure path, which copies the batch into its context.
     let userSgd: Optimizer<float32, unit> =

@@ -13,9 +13,17 @@ internal interface IPartitionedJob
 /// Runs the parts of a job on the calling thread and on dedicated helper threads (one per further core) and returns
 /// when all are done, without allocating in the steady state. A helper that has just finished spins for a short while
 /// (<see cref="SpinTicks"/>) before it sleeps, so the products of one training step or one prediction — tens of
-/// microseconds apart — find it awake instead of paying a wake-up each; parts are claimed with an atomic counter, so
-/// whoever is free takes the next one and the caller finishes the job alone if no helper is free.
+/// microseconds apart — find it awake instead of paying a wake-up each. Each thread has a home share of every job's
+/// parts — the caller the first, helper h the (h + 1)-th of equal consecutive shares — and claims those first, in
+/// order, then whatever is left of the others' (from their ends); so a thread that is late or absent costs nothing but
+/// its share's time, and the caller finishes the job alone if no helper is free.
 /// </summary>
+/// <remarks>
+/// Jobs that cut the same memory into parts in the same order — the first layer's weight columns in the product, its
+/// gradient and the update — thereby find their share in the core's own cache step after step: reading a block another
+/// core has just written costs about three times reading it from one's own L2 (26 against 84 GB/s on the machine of
+/// docs/performance.md).
+/// </remarks>
 internal static class Partitioned
 {
     /// <summary>How long an idle helper keeps polling for the next job before it blocks: 200 µs.</summary>
@@ -29,7 +37,7 @@ internal static class Partitioned
     /// <summary>Work a helper can run: the claimed parts of one job.</summary>
     private interface IWork
     {
-        void Work();
+        void Work(int thread);
     }
 
     /// <summary>
@@ -43,7 +51,7 @@ internal static class Partitioned
     /// <summary>
     /// Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="job"/> on the calling thread and up to
     /// <paramref name="threads"/> − 1 helper threads; a failure in any part is rethrown here once all have ended.
-    /// More parts than threads keep every thread busy when one starts late: whoever is free claims the next part.
+    /// More parts than threads keep every thread busy when one starts late: whoever is free claims a part left.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Run<TJob>(TJob job, int parts, int threads)
@@ -116,7 +124,8 @@ internal static class Partitioned
         private readonly ManualResetEventSlim finished = new(false, spinCount: 2000);
         private TJob job;
         private int parts;
-        private int next;
+        private int threads;
+        private int[] claims = [];
         private int unfinished;
         private int inside;
         private Exception? failure;
@@ -145,7 +154,16 @@ internal static class Partitioned
 
             run.job = job;
             run.parts = parts;
-            run.next = 0;
+            run.threads = threads;
+            if (run.claims.Length < parts)
+            {
+                run.claims = new int[Math.Max(parts, 16)];
+            }
+            else
+            {
+                Array.Clear(run.claims, 0, parts);
+            }
+
             run.unfinished = parts;
             run.failure = null;
             run.finished.Reset();
@@ -166,7 +184,7 @@ internal static class Partitioned
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void End()
         {
-            Work();
+            Work(0);
             finished.Wait();
             if (failure is { } error)
             {
@@ -174,36 +192,61 @@ internal static class Partitioned
             }
         }
 
-        /// <summary>Claims and runs parts until none is left; called by the owner and by helpers.</summary>
+        /// <summary>Claims and runs parts until none is left; called by the owner (thread 0) and by helpers (1, 2, …).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-        public void Work()
+        public void Work(int thread)
         {
-            int t;
-            while ((t = Interlocked.Increment(ref next) - 1) < parts)
+            var (count, of) = (parts, threads);
+            var home = thread % of;
+            for (var p = Home(home, count, of); p < Home(home + 1, count, of); p++)
             {
-                // A failure (out of memory) is rethrown on the calling thread once every part has finished.
-                try
+                if (TryClaim(p))
                 {
-                    job.Run(t, parts);
+                    RunPart(p);
                 }
-                catch (Exception error)
-                {
-                    failure = error;
-                }
+            }
 
-                if (Interlocked.Decrement(ref unfinished) == 0)
+            for (var d = 1; d < of; d++)
+            {
+                var other = (home + d) % of;
+                for (var p = Home(other + 1, count, of) - 1; p >= Home(other, count, of); p--)
                 {
-                    finished.Set();
+                    if (TryClaim(p))
+                    {
+                        RunPart(p);
+                    }
                 }
+            }
+        }
+
+        private static int Home(int thread, int parts, int threads) => (int)((long)thread * parts / threads);
+
+        private bool TryClaim(int part) => Volatile.Read(ref claims[part]) == 0 && Interlocked.Exchange(ref claims[part], 1) == 0;
+
+        private void RunPart(int t)
+        {
+            // A failure (out of memory) is rethrown on the calling thread once every part has finished.
+            try
+            {
+                job.Run(t, parts);
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+
+            if (Interlocked.Decrement(ref unfinished) == 0)
+            {
+                finished.Set();
             }
         }
 
         /// <summary>Called by a helper once it has left <see cref="Work"/> for good.</summary>
         public void Leave() => Interlocked.Decrement(ref inside);
 
-        void IWork.Work()
+        void IWork.Work(int thread)
         {
-            Work();
+            Work(thread);
             Leave();
         }
 
@@ -246,8 +289,11 @@ internal static class Partitioned
         // The kernel's id of the helper thread (−1 until it has started, or when unknown).
         private volatile int threadId = -1;
 
+        private readonly int index;
+
         public Helper(int index)
         {
+            this.index = index;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Nn helper {index}" };
             thread.Start();
         }
@@ -285,7 +331,7 @@ internal static class Partitioned
             while (true)
             {
                 var work = Volatile.Read(ref posted) ?? Await();
-                work.Work();
+                work.Work(index);
                 Volatile.Write(ref posted, null);
             }
         }

@@ -7,24 +7,30 @@ namespace Nn.Optimization;
 
 /// <summary>
 /// The last pass of a training step over a flat parameter vector: θ ← θ + c·u in place (<see cref="UpdateRules.AddScaledInPlace{T}"/>),
-/// split over the cores when the vector is large, and — when asked — ‖g‖₂ of the same buffer before anything changed
-/// it, taken on one core while the others update θ (both only read u, so they can run side by side). Every element of
-/// θ is rounded as the serial pass rounds it and the norm is summed buffer by buffer in the tree's order exactly as
-/// <see cref="Parameters{T}.Norm"/> sums it, so the split changes no bit.
+/// split over the cores when the vector is large, and — when asked — ‖u‖₂ before anything changed it, taken by the
+/// same parts: each sums the squares of its own chunks of u (<see cref="Reductions.Chunk"/> elements from each buffer's
+/// start, as <see cref="Reductions.SumOfSquares{T}"/> cuts a buffer), then updates its range of θ. The chunks' sums are
+/// added buffer by buffer in the tree's order exactly as <see cref="Parameters{T}.Norm"/> adds them and every element
+/// of θ is rounded as the serial pass rounds it, so the split changes no bit.
 /// </summary>
+/// <remarks>
+/// The parts are consecutive ranges of the vector in order, so with <see cref="Partitioned"/>'s home shares each core
+/// updates the range of the first layer's weights whose gradient columns it has just computed, from its own cache.
+/// </remarks>
 internal sealed class ParameterStep<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    // Update parts: with the norm as one more part, 3 update parts let two threads claiming parts as they come end close
-    // together (the norm reads u once; an update part reads θ and u and writes θ, about 2.5 times the norm's work per
-    // element, over a third of the vector).
-    private const int UpdateParts = 3;
+    // Parts per thread, so that a thread that starts late still finds a share to take over.
+    private const int PartsPerThread = 2;
 
     private readonly T[] theta;
     private readonly T[] updates;
     private readonly int[] offsets;
-    private readonly T[] maxima = new T[Math.Max(UpdateParts, Environment.ProcessorCount)];
-    private T norm;
+    private readonly T[] maxima = new T[PartsPerThread * Environment.ProcessorCount];
+
+    // Where each chunk of each buffer starts, then the total; each chunk's sum of squares of u.
+    private readonly int[] chunkStarts;
+    private readonly T[] chunkSums;
 
     /// <summary>Works on <paramref name="theta"/> and <paramref name="updates"/> (same length) whose tree buffers start at <paramref name="offsets"/> (then the total).</summary>
     public ParameterStep(T[] theta, T[] updates, int[] offsets)
@@ -32,6 +38,18 @@ internal sealed class ParameterStep<T>
         this.theta = theta;
         this.updates = updates;
         this.offsets = offsets;
+        var starts = new List<int>();
+        for (var s = 0; s < offsets.Length - 1; s++)
+        {
+            for (var start = offsets[s]; start < offsets[s + 1]; start += Reductions.Chunk)
+            {
+                starts.Add(start);
+            }
+        }
+
+        starts.Add(offsets[^1]);
+        chunkStarts = [.. starts];
+        chunkSums = new T[chunkStarts.Length - 1];
     }
 
     /// <summary>‖v‖₂ of a flat vector, its buffers' sums of squares added in the tree's order, as <see cref="Parameters{T}.Norm"/> adds them.</summary>
@@ -78,13 +96,17 @@ internal sealed class ParameterStep<T>
             return UpdateRules.AddScaledInPlace<T>(theta, c, updates);
         }
 
-        var parts = withNorm ? UpdateParts + 1 : threads;
-        Partitioned.Run(new Job(this, c, withNorm, parts), parts, threads);
-        gradientNorm = withNorm ? norm : T.Zero;
+        var count = Math.Min(chunkSums.Length, PartsPerThread * threads);
+        Partitioned.Run(new Job(this, c, withNorm), count, threads);
+        gradientNorm = withNorm ? ChunkedNorm() : T.Zero;
+        return Largest(count);
+    }
+
+    private T Largest(int parts)
+    {
         var max = T.Zero;
         var nan = false;
-        var updateParts = withNorm ? UpdateParts : parts;
-        for (var p = 0; p < updateParts; p++)
+        for (var p = 0; p < parts; p++)
         {
             nan |= T.IsNaN(maxima[p]);
             max = T.Max(max, maxima[p]);
@@ -93,30 +115,62 @@ internal sealed class ParameterStep<T>
         return nan ? T.NaN : max;
     }
 
-    private readonly struct Job(ParameterStep<T> owner, double c, bool withNorm, int parts) : IPartitionedJob
+    /// <summary>‖u‖₂ from the chunks' sums of squares: each buffer's chunks added in order (as Reductions.Dot adds them), then the buffers in order.</summary>
+    private T ChunkedNorm()
+    {
+        var sum = T.Zero;
+        var chunk = 0;
+        for (var s = 0; s < offsets.Length - 1; s++)
+        {
+            var buffer = T.Zero;
+            for (var first = true; chunk < chunkSums.Length && chunkStarts[chunk] < offsets[s + 1]; chunk++, first = false)
+            {
+                buffer = first ? chunkSums[chunk] : buffer + chunkSums[chunk];
+            }
+
+            sum += buffer;
+        }
+
+        return T.Sqrt(sum);
+    }
+
+    /// <summary>Part p of P: the chunks from the first that starts at or after p/P of the vector up to the next part's.</summary>
+    private readonly struct Job(ParameterStep<T> owner, double c, bool withNorm) : IPartitionedJob
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run(int part, int count)
         {
-            // With the norm, part 0 takes it and parts 1 … 3 the update's thirds.
-            var updateParts = withNorm ? parts - 1 : parts;
+            var chunks = owner.chunkSums.Length;
+            var (first, last) = (Cut(part, count, chunks), Cut(part + 1, count, chunks));
+            var starts = owner.chunkStarts;
             if (withNorm)
             {
-                if (part == 0)
+                for (var k = first; k < last; k++)
                 {
-                    owner.norm = Norm(owner.updates, owner.offsets);
-                    return;
+                    var chunk = owner.updates.AsSpan(starts[k], starts[k + 1] - starts[k]);
+                    owner.chunkSums[k] = Reductions.DotChunk<T>(chunk, chunk);
                 }
-
-                part--;
             }
 
-            var from = Cut(part, updateParts);
-            var length = Cut(part + 1, updateParts) - from;
-            owner.maxima[part] = UpdateRules.AddScaledInPlace<T>(owner.theta.AsSpan(from, length), c, owner.updates.AsSpan(from, length));
+            var (from, to) = (starts[first], starts[last]);
+            owner.maxima[part] = to > from ? UpdateRules.AddScaledInPlace<T>(owner.theta.AsSpan(from, to - from), c, owner.updates.AsSpan(from, to - from)) : T.Zero;
         }
 
-        // Shares cut at whole cache lines (64 elements).
-        private int Cut(int part, int of) => part == of ? owner.theta.Length : (int)((long)owner.theta.Length * part / of) / 64 * 64;
+        private int Cut(int part, int count, int chunks)
+        {
+            if (part >= count)
+            {
+                return chunks;
+            }
+
+            var target = (long)owner.theta.Length * part / count;
+            var k = 0;
+            while (k < chunks && owner.chunkStarts[k] < target)
+            {
+                k++;
+            }
+
+            return k;
+        }
     }
 }
