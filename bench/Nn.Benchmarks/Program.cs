@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using Nn.Benchmarks;
 
-// `peak` prints the peak FMA rate, `infer [rounds]` Nn against ONNX Runtime, `logreg [float32|float64] [repeats]` the Newton logistic fit, `logreg probe` the cost of each piece of its Newton step, `xor` the pieces of an XOR 2-2-1 step, `probe [backend]` prints a quick GFLOP/s table, `predict` the cost of each piece of an inference batch, `step 64|256` of a training step; anything else goes to BenchmarkDotNet (e.g. --job short --filter *Gemm*).
+// `peak` prints the peak FMA rate, `infer [rounds]` Nn against ONNX Runtime, `logreg [float32|float64] [repeats]` the Newton logistic fit, `logreg probe` the cost of each piece of its Newton step, `xor` the pieces of an XOR 2-2-1 step, `probe [backend]` prints a quick GFLOP/s table, `predict` the cost of each piece of an inference batch, `step 64|256` of a training step, `crosscore` what reading another core's writes costs; anything else goes to BenchmarkDotNet (e.g. --job short --filter *Gemm*).
 if (args is ["step", var size])
 {
     StepProbe.Run(Console.Out, int.Parse(size, System.Globalization.CultureInfo.InvariantCulture));
@@ -23,6 +23,10 @@ else if (args is ["logreg", .. var logRest])
 else if (args is ["xor"])
 {
     XorProbe.Run(Console.Out);
+}
+else if (args is ["crosscore"])
+{
+    CrossCoreProbe.Run(Console.Out);
 }
 else if (args is ["peak"])
 {

@@ -20,9 +20,9 @@ internal interface IPartitionedJob
 /// </summary>
 /// <remarks>
 /// Jobs that cut the same memory into parts in the same order — the first layer's weight columns in the product, its
-/// gradient and the update — thereby find their share in the core's own cache step after step: reading a block another
-/// core has just written costs about three times reading it from one's own L2 (26 against 84 GB/s on the machine of
-/// docs/performance.md).
+/// gradient and the update — thereby find their share in the core's own cache step after step: reading 400 KiB that
+/// another core has just written runs at about a fifth of the speed of reading it from one's own L2 (25 against 114–139
+/// GB/s on the machine of docs/performance.md; <c>Nn.Benchmarks.dll crosscore</c>).
 /// </remarks>
 internal static class Partitioned
 {
