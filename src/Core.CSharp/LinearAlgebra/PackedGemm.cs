@@ -1256,6 +1256,7 @@ internal static unsafe class PackedGemm
         }
     }
 
+    /// <summary>Part b of a product split by k blocks: block b into C (b = 0, as the serial loop) or into partial buffer b − 1.</summary>
     private readonly struct KParts<TS, TV, T>(Problem<T> problem, int mr, int kc, T* partial) : IPartitionedJob
         where TS : struct, ISimdVector<TV, T>
         where TV : struct
