@@ -208,7 +208,7 @@ internal static unsafe class PackedGemm
     {
         var (m, n) = (problem.M, problem.N);
         if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported && problem.TransA == Transpose.Yes && problem.Alpha == T.One && T.IsZero(problem.Beta)
-            && !problem.LowerOnly && (long)n * (m + problem.K) < (long)m * problem.K)
+            && !problem.LowerOnly && n >= TS.Count && m >= 8L * n && (long)n * (m + problem.K) < (long)m * problem.K)
         {
             RunSwapped<TS, TV, T>(problem, panelVectors, split);
             return;
@@ -244,7 +244,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>
-    /// <c>C = Aᵀ·op(B)</c> with few columns (α = 1, β = 0) as <c>S = Cᵀ = op(B)ᵀ·A</c>: the tiles then transpose-pack
+    /// <c>C = Aᵀ·op(B)</c> with few columns (α = 1, β = 0; at least a vector's worth, and m ≥ 8n) as <c>S = Cᵀ = op(B)ᵀ·A</c>: the tiles then transpose-pack
     /// op(B) (n × k) instead of Aᵀ (m × k) and read A in place, and each part's columns of S are transposed into C by
     /// register transposes — n·(m + k) elements through transposes instead of m·k (a layer's input gradient
     /// dX = Wᵀ·dZ at a small batch: 58k instead of 100k for 784 × 64 × 128). Every element is the same fused multiply-add
