@@ -706,6 +706,23 @@ let ``bench xor prints one JSON object naming the backend and why it was chosen`
     Assert.StartsWith(backend + " (", root.GetProperty("backend_selection").GetString())
     Assert.Equal(2000, root.GetProperty("iterations").GetInt32())
     Assert.True(root.GetProperty("steps_per_second").GetDouble() > 0.0)
+    let fits = root.GetProperty("seconds_per_fit")
+    Assert.Equal(5, fits.GetArrayLength())
+
+    for s in fits.EnumerateArray() do
+        Assert.True(s.GetDouble() > 0.0)
+
+    // Each fit's minor page faults where the system counts them (Linux), else null.
+    let faults = root.GetProperty("minor_page_faults_per_fit")
+
+    if OperatingSystem.IsLinux() then
+        Assert.Equal(5, faults.GetArrayLength())
+
+        for f in faults.EnumerateArray() do
+            Assert.True(f.GetInt64() >= 0L)
+    else
+        Assert.Equal(Text.Json.JsonValueKind.Null, faults.ValueKind)
+
     // 2,000 steps of gradient descent at α = 0.5 move the 2-2-1 network below the loss of a constant ½ output (ln 2).
     Assert.True(root.GetProperty("final_loss").GetDouble() < log 2.0)
 
