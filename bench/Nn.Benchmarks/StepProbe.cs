@@ -31,13 +31,14 @@ public static class StepProbe
 
         var network = Network.Create<float>([784, 128, 10], Activation.Relu, Activation.Softmax, Initializer.XavierNormal, 1);
         // θ and ∇J flat in the tree's order (W1, b1, W2, b2), as the trainer holds them, so the update is the trainer's.
-        int[] offsets = [0, 128 * 784, (128 * 784) + 128, (128 * 784) + 128 + (10 * 128), (128 * 784) + 128 + (10 * 128) + 10];
-        var theta = new float[offsets[^1]];
-        var gradients = new float[offsets[^1]];
-        Dense.Data(network.Layers[0].Weights).CopyTo(theta);
-        Dense.Data(network.Layers[0].Bias).CopyTo(theta.AsSpan(offsets[1]));
-        Dense.Data(network.Layers[1].Weights).CopyTo(theta.AsSpan(offsets[2]));
-        Dense.Data(network.Layers[1].Bias).CopyTo(theta.AsSpan(offsets[3]));
+        var theta = network.Parameters.ToArray();
+        var gradients = new float[theta.Length];
+        int[] offsets = [0, .. network.Parameters.Buffers.Select(b => b.Length)];
+        for (var i = 1; i < offsets.Length; i++)
+        {
+            offsets[i] += offsets[i - 1];
+        }
+
         Span<float> Slice(float[] flat, int buffer) => flat.AsSpan(offsets[buffer], offsets[buffer + 1] - offsets[buffer]);
         var step = new ParameterStep<float>(theta, gradients, offsets);
         float[] xb = new float[784 * batch], yb = new float[10 * batch];

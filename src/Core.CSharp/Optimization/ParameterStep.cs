@@ -163,14 +163,10 @@ internal sealed class ParameterStep<T>
                 return chunks;
             }
 
-            var target = (long)owner.theta.Length * part / count;
-            var k = 0;
-            while (k < chunks && owner.chunkStarts[k] < target)
-            {
-                k++;
-            }
-
-            return k;
+            // The first chunk starting at or after the target (the starts rise strictly).
+            var target = (int)((long)owner.theta.Length * part / count);
+            var k = Array.BinarySearch(owner.chunkStarts, 0, chunks, target);
+            return k >= 0 ? k : ~k;
         }
     }
 }
