@@ -265,7 +265,9 @@ internal static unsafe class PackedGemm
                 var swapped = new Problem<T>(problem.TransB == Transpose.No ? Transpose.Yes : Transpose.No, Transpose.No, n, m, k, T.One, problem.B, problem.Ldb, problem.A, problem.Lda, T.Zero, transposed, n, false);
                 var mr = n <= TS.Count ? TS.Count : panelVectors * TS.Count;
                 var threads = split && (long)m * n * k >= ParallelWork ? Environment.ProcessorCount : 1;
-                var parts = Math.Min((m + SwappedUnit - 1) / SwappedUnit, threads * PartsPerThread);
+                // One part per thread: each part transpose-packs the whole of op(B) for its tiles, so more parts repeat
+                // that copy (and the parts' start and end) for no better balance.
+                var parts = Math.Min((m + SwappedUnit - 1) / SwappedUnit, threads);
                 var job = new SwappedParts<TS, TV, T>(swapped, mr, problem.C, problem.Ldc);
                 if (threads <= 1 || parts <= 1)
                 {
