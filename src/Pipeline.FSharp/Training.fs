@@ -450,13 +450,14 @@ module Training =
         let stepsPerEpoch = (samples + capacity - 1) / capacity
         let totalSteps = start.Step + max 0 (config.Epochs - start.Epoch) * stepsPerEpoch
         // Every element below progress.Step is written before it is read or handed out, so the buffer need not be zeroed.
-        let steps = GC.AllocateUninitializedArray<StepRecord> totalSteps
+        let steps = RecordBuffers.Allocate<StepRecord> totalSteps
         start.History.Steps.CopyTo(steps)
 
         let epochs =
-            ImmutableArray.CreateBuilder<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
+            RecordBuffers.Allocate<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
 
-        epochs.AddRange start.History.Epochs
+        start.History.Epochs.CopyTo(epochs)
+        let epochCount = ref start.History.Epochs.Length
         let order = Array.init samples id
 
         // Some(correct / samples), shared between the epochs that count the same number of correct decisions when the
@@ -508,7 +509,7 @@ module Training =
         // A copy of the records so far (the run goes on writing its buffers).
         let frozenHistory () = {
             Steps = ImmutableArray.Create(steps, 0, progress.Step)
-            Epochs = epochs.ToImmutable()
+            Epochs = ImmutableArray.Create(epochs, 0, epochCount.Value)
         }
 
         // The records at the end of the run: a buffer that is exactly full is handed over without a copy (nothing writes
@@ -520,10 +521,10 @@ module Training =
                 else
                     ImmutableArray.Create(steps, 0, progress.Step)
             Epochs =
-                if epochs.Count = epochs.Capacity then
-                    epochs.MoveToImmutable()
+                if epochCount.Value = epochs.Length then
+                    ImmutableCollectionsMarshal.AsImmutableArray epochs
                 else
-                    epochs.ToImmutable()
+                    ImmutableArray.Create(epochs, 0, epochCount.Value)
         }
 
         let bestRecord () =
@@ -697,7 +698,8 @@ module Training =
                     LearningRate = steps[progress.Step - 1].LearningRate
                 }
 
-                epochs.Add record
+                epochs[epochCount.Value] <- record
+                epochCount.Value <- epochCount.Value + 1
                 config.OnEpoch record
 
                 match measured with
