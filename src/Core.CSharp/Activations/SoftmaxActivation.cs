@@ -20,8 +20,8 @@ namespace Nn.Activations;
 /// (da_k − aᵀda for k ≠ m is 1 − aⱼ with aⱼ ≤ ½, or −aⱼ), so every Jacobian entry aₖ(δₖⱼ − aⱼ) — including aⱼ(1 − aⱼ)
 /// when aⱼ is within an ulp of 1 — comes out within a few ulps. The R-operator uses the same split. Dot products are
 /// compensated.</para>
-/// <para><b>Batch invariance.</b> Columns are computed one at a time by the same code, so an observation's output
-/// does not depend on the rest of the batch. NaN anywhere in a column makes the whole column NaN.</para>
+/// <para><b>Batch invariance.</b> Every column is computed by the same operations in the same order, alone or in a
+/// lane beside others, so an observation's output does not depend on the rest of the batch. NaN anywhere in a column makes the whole column NaN.</para>
 /// </remarks>
 public sealed record SoftmaxActivation : Activation
 {
@@ -37,81 +37,130 @@ public sealed record SoftmaxActivation : Activation
 
     /// <inheritdoc />
     /// <remarks>
-    /// Columns go four at a time where four remain: their shifted values side by side in one run, so e^x takes whole
-    /// vectors (a 10-unit column alone fills two and pads a third). Each value's e^x depends on that value alone (see
-    /// <see cref="Elementwise"/>), and each column's maximum, shift, sum and quotients are computed as for a column
-    /// alone, so the bits are those of one column at a time.
+    /// Columns go a vector's lanes at a time (four on 256-bit vectors) where that many remain: each lane holds one column,
+    /// and every step — the maximum, the exact shift, e^x, the compensated sum and the quotients — is the same operation
+    /// in every lane, in the same order as for a column alone, so the bits are those of one column at a time (the lanes
+    /// do not interact, and e^x of a value depends on that value alone: see <see cref="Elementwise"/>). The compensated
+    /// sum is a chain of dependent additions per column; side by side, the columns' chains overlap.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
     {
-        const int Group = 4;
-        var scratch = ArrayPool<double>.Shared.Rent(2 * Group * units);
+        var lanes = Vector<double>.Count;
+        var scratch = ArrayPool<double>.Shared.Rent(2 * lanes * units);
         var start = 0;
-        for (; start + (Group * units) <= z.Length; start += Group * units)
+        for (; start + (lanes * units) <= z.Length; start += lanes * units)
         {
-            Columns(z, a, start, Group, units, scratch);
+            Lanes(z, a, start, units, scratch);
         }
 
         for (; start < z.Length; start += units)
         {
-            Columns(z, a, start, 1, units, scratch);
+            Column(z, a, start, units, scratch);
         }
 
         ArrayPool<double>.Shared.Return(scratch);
     }
 
-    /// <summary>Softmax of the <paramref name="count"/> columns from <paramref name="start"/>, in <paramref name="scratch"/> (≥ 2·count·units).</summary>
+    /// <summary>
+    /// One column per lane of a double vector: the columns from <paramref name="start"/> on, computed with the operations
+    /// of <see cref="Column{T}"/> for each column alone.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Columns<T>(ReadOnlySpan<T> z, Span<T> a, int start, int count, int units, double[] scratch)
+    private static void Lanes<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var values = count * units;
-        var shifts = scratch.AsSpan(0, values);
-        var lows = scratch.AsSpan(values, values);
-        Load(z.Slice(start, values), shifts);
-        for (var c = 0; c < count; c++)
+        var lanes = Vector<double>.Count;
+
+        // The values side by side, value k of every column in row k; each column's maximum as Column takes it.
+        var values = scratch.AsSpan(0, lanes * units);
+        var maxima = scratch.AsSpan(lanes * units, lanes);
+        for (var l = 0; l < lanes; l++)
         {
-            var shift = shifts.Slice(c * units, units);
-            var low = lows.Slice(c * units, units);
-            var max = shift[0];
+            var column = z.Slice(start + (l * units), units);
+            var max = double.CreateTruncating(column[0]);
+            values[l] = max;
             for (var k = 1; k < units; k++)
             {
-                max = Math.Max(max, shift[k]);
+                var value = double.CreateTruncating(column[k]);
+                values[(k * lanes) + l] = value;
+                max = Math.Max(max, value);
             }
 
-            // zₖ − max exactly, as the rounded difference and its rounding error (TwoSum).
-            for (var k = 0; k < units; k++)
-            {
-                var (x, y) = (shift[k], -max);
-                var sum = x + y;
-                var yPart = sum - x;
-                var error = (x - (sum - yPart)) + (y - yPart);
-                shift[k] = sum;
-                low[k] = double.IsFinite(error) ? error : 0;
-            }
+            maxima[l] = max;
         }
 
-        Elementwise.Forward(default(ExpKernel), shifts, shifts);
-        for (var c = 0; c < count; c++)
+        var y = -new Vector<double>(maxima);
+        var (total, compensation) = (Vector<double>.Zero, Vector<double>.Zero);
+        for (var k = 0; k < units; k++)
         {
-            var shift = shifts.Slice(c * units, units);
-            var low = lows.Slice(c * units, units);
-            var total = 0.0;
-            var compensation = 0.0;
-            for (var k = 0; k < units; k++)
-            {
-                var e = Math.FusedMultiplyAdd(shift[k], low[k], shift[k]);
-                shift[k] = e;
-                (total, compensation) = AddCompensated(total, compensation, e);
-            }
+            var row = values.Slice(k * lanes, lanes);
 
-            total += compensation;
-            var column = a.Slice(start + (c * units), units);
-            for (var k = 0; k < units; k++)
+            // zₖ − max as TwoSum gives it, e^(h + l) = e^h·(1 + l), and Neumaier's step, lane by lane.
+            var x = new Vector<double>(row);
+            var sum = x + y;
+            var yPart = sum - x;
+            var error = (x - (sum - yPart)) + (y - yPart);
+            var low = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(error), new Vector<double>(double.PositiveInfinity)), error, Vector<double>.Zero);
+            var power = Exponential.Exp(sum);
+            var e = Vector.FusedMultiplyAdd(power, low, power);
+            e.CopyTo(row);
+            var next = total + e;
+            compensation += Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(total), Vector.Abs(e)), (total - next) + e, (e - next) + total);
+            total = next;
+        }
+
+        total += compensation;
+        for (var k = 0; k < units; k++)
+        {
+            var quotients = new Vector<double>(values.Slice(k * lanes, lanes)) / total;
+            for (var l = 0; l < lanes; l++)
             {
-                column[k] = T.CreateTruncating(shift[k] / total);
+                a[start + (l * units) + k] = T.CreateTruncating(quotients[l]);
             }
+        }
+    }
+
+    /// <summary>The column from <paramref name="start"/> alone: the definition the lanes of <see cref="Lanes{T}"/> follow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Column<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var shift = scratch.AsSpan(0, units);
+        var low = scratch.AsSpan(units, units);
+        Load(z.Slice(start, units), shift);
+        var max = shift[0];
+        for (var k = 1; k < units; k++)
+        {
+            max = Math.Max(max, shift[k]);
+        }
+
+        // zₖ − max exactly, as the rounded difference and its rounding error (TwoSum).
+        for (var k = 0; k < units; k++)
+        {
+            var (x, y) = (shift[k], -max);
+            var sum = x + y;
+            var yPart = sum - x;
+            var error = (x - (sum - yPart)) + (y - yPart);
+            shift[k] = sum;
+            low[k] = double.IsFinite(error) ? error : 0;
+        }
+
+        Elementwise.Forward(default(ExpKernel), shift, shift);
+        var total = 0.0;
+        var compensation = 0.0;
+        for (var k = 0; k < units; k++)
+        {
+            var e = Math.FusedMultiplyAdd(shift[k], low[k], shift[k]);
+            shift[k] = e;
+            (total, compensation) = AddCompensated(total, compensation, e);
+        }
+
+        total += compensation;
+        var column = a.Slice(start, units);
+        for (var k = 0; k < units; k++)
+        {
+            column[k] = T.CreateTruncating(shift[k] / total);
         }
     }
 

@@ -4,8 +4,8 @@ using Nn.Activations;
 namespace Nn.Tests.Activations;
 
 /// <summary>
-/// Softmax's forward pass takes columns four at a time; each column must come out bit for bit as when it is computed
-/// alone (one column at a time, the code path of a lone column), in place or not, for short and long columns, on
+/// Softmax's forward pass takes a vector's lanes of columns at a time, one column per lane; each column must come out
+/// bit for bit as when it is computed alone (the scalar code path of a lone column), in place or not, for short and long columns, on
 /// random logits that include extreme values: ±the largest finite, ±∞, NaN, the smallest subnormal, and columns whose
 /// logits are far apart or all equal.
 /// </summary>
@@ -15,11 +15,11 @@ public sealed class SoftmaxGroupTests
 
     [Theory]
     [MemberData(nameof(Units))]
-    public void Float64ColumnsInGroupsOfFourAreTheSameBitsAsEachColumnAlone(int units) => Check<double>(units);
+    public void Float64ColumnsSideBySideAreTheSameBitsAsEachColumnAlone(int units) => Check<double>(units);
 
     [Theory]
     [MemberData(nameof(Units))]
-    public void Float32ColumnsInGroupsOfFourAreTheSameBitsAsEachColumnAlone(int units) => Check<float>(units);
+    public void Float32ColumnsSideBySideAreTheSameBitsAsEachColumnAlone(int units) => Check<float>(units);
 
     private static void Check<T>(int units)
         where T : unmanaged, IFloatingPointIeee754<T>, IMinMaxValue<T>
