@@ -300,40 +300,8 @@ internal static unsafe class PackedGemm
             var (n, m) = (swapped.M, swapped.N);
             var (from, to) = (Split(m, SwappedUnit, part, parts, false), Split(m, SwappedUnit, part + 1, parts, false));
             Run<TS, TV, T>(swapped, mr, 0, n, from, to);
-            var source = swapped.C;
-            var w = typeof(T) == typeof(float) ? 16 : 8;
-            var fullJ = n / w * w;
-            var i = from;
-            for (; i + w <= to; i += w)
-            {
-                for (var j = 0; j < fullJ; j += w)
-                {
-                    if (typeof(T) == typeof(float))
-                    {
-                        Transpose16x16((float*)(source + j + ((long)i * n)), n, (float*)(c + i + ((long)j * ldc)), ldc, 1f);
-                    }
-                    else
-                    {
-                        Transpose8x8((double*)(source + j + ((long)i * n)), n, (double*)(c + i + ((long)j * ldc)), ldc, 1.0);
-                    }
-                }
-
-                for (var j = fullJ; j < n; j++)
-                {
-                    for (var r = i; r < i + w; r++)
-                    {
-                        c[r + ((long)j * ldc)] = source[j + ((long)r * n)];
-                    }
-                }
-            }
-
-            for (; i < to; i++)
-            {
-                for (var j = 0; j < n; j++)
-                {
-                    c[i + ((long)j * ldc)] = source[j + ((long)i * n)];
-                }
-            }
+            // C[i + j·ldc] = S[j + i·n] for this part's rows i of C.
+            TransposeInto(swapped.C + ((long)from * n), n, c + from, ldc, to - from, n, T.One, registers: true);
         }
     }
 
@@ -647,38 +615,8 @@ internal static unsafe class PackedGemm
             }
             else
             {
-                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p. On 512-bit vectors, full W×W blocks are
-                // transposed in registers; the rest element by element (the same products α·a either way).
-                var blocked = 0;
-                if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported && rows == height)
-                {
-                    blocked = kc / w * w;
-                    for (var r = 0; r < rows; r += w)
-                    {
-                        var source = problem.A + p0 + ((i + r) * lda);
-                        for (var p = 0; p < blocked; p += w)
-                        {
-                            if (typeof(T) == typeof(float))
-                            {
-                                Transpose16x16((float*)(source + p), lda, (float*)(destination + (p * height) + r), height, float.CreateTruncating(alpha));
-                            }
-                            else
-                            {
-                                Transpose8x8((double*)(source + p), lda, (double*)(destination + (p * height) + r), height, double.CreateTruncating(alpha));
-                            }
-                        }
-                    }
-                }
-
-                for (var r = 0; r < rows; r++)
-                {
-                    var source = problem.A + p0 + ((i + r) * lda);
-                    for (var p = blocked; p < kc; p++)
-                    {
-                        destination[(p * height) + r] = alpha * source[p];
-                    }
-                }
-
+                // op(A) = Aᵀ: row i of op(A) is column i of A, contiguous in p.
+                TransposeInto(problem.A + p0 + ((long)i * lda), lda, destination, height, rows, kc, alpha, typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported);
                 for (var p = 0; p < kc && rows < height; p++)
                 {
                     for (var r = rows; r < height; r++)
@@ -686,6 +624,50 @@ internal static unsafe class PackedGemm
                         destination[(p * height) + r] = T.Zero;
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for r &lt; <paramref name="rows"/> and p &lt; <paramref name="cols"/>:
+    /// with <paramref name="registers"/> (512-bit vectors on AVX-512) the full W×W blocks by register transposes, the rest
+    /// element by element — the same products α·a either way. Packs Aᵀ for the tiles and turns a swapped product's S back
+    /// into C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeInto<T>(T* source, long lds, T* destination, nint ldd, int rows, int cols, T alpha, bool registers)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = typeof(T) == typeof(float) ? 16 : 8;
+        var (fullRows, fullCols) = registers ? (rows / w * w, cols / w * w) : (0, 0);
+        for (var r = 0; r < fullRows; r += w)
+        {
+            for (var p = 0; p < fullCols; p += w)
+            {
+                if (typeof(T) == typeof(float))
+                {
+                    Transpose16x16((float*)(source + p + (r * lds)), lds, (float*)(destination + (p * ldd) + r), ldd, float.CreateTruncating(alpha));
+                }
+                else
+                {
+                    Transpose8x8((double*)(source + p + (r * lds)), lds, (double*)(destination + (p * ldd) + r), ldd, double.CreateTruncating(alpha));
+                }
+            }
+
+            for (var row = r; row < r + w; row++)
+            {
+                for (var p = fullCols; p < cols; p++)
+                {
+                    destination[(p * ldd) + row] = alpha * source[p + (row * lds)];
+                }
+            }
+        }
+
+        for (var r = fullRows; r < rows; r++)
+        {
+            for (var p = 0; p < cols; p++)
+            {
+                destination[(p * ldd) + r] = alpha * source[p + (r * lds)];
             }
         }
     }
