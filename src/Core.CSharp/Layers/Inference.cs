@@ -56,19 +56,16 @@ internal static class Inference
             return false;
         }
 
-        long work = 0;
         foreach (var layer in network.Layers)
         {
             if ((long)layer.Outputs * layer.Inputs * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() > CachedWeightBytes)
             {
                 return false;
             }
-
-            work += (long)layer.Outputs * layer.Inputs;
         }
 
         width = simd.Width;
-        return Threads(network, work * m) == 1 || (m + BlockColumns - 1) / BlockColumns >= Environment.ProcessorCount;
+        return Threads(network, MultiplyAdds(network) * m) == 1 || (m + BlockColumns - 1) / BlockColumns >= Environment.ProcessorCount;
     }
 
     /// <summary>
@@ -82,7 +79,7 @@ internal static class Inference
         var output = new T[network.Outputs * m];
         var blocks = (m + BlockColumns - 1) / BlockColumns;
         var job = new Blocks<T>(network, x, m, output, width);
-        Partitioned.Run(job, blocks, Threads(network, job.Work));
+        Partitioned.Run(job, blocks, Threads(network, MultiplyAdds(network) * m));
         var bad = job.FirstNonFinite;
         if (bad != int.MaxValue)
         {
@@ -90,6 +87,19 @@ internal static class Inference
         }
 
         return output;
+    }
+
+    /// <summary>Multiply-adds per observation: Σ outputs × inputs over the layers.</summary>
+    private static long MultiplyAdds<T>(Network<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long work = 0;
+        foreach (var layer in network.Layers)
+        {
+            work += (long)layer.Outputs * layer.Inputs;
+        }
+
+        return work;
     }
 
     /// <summary>Threads for a batch of <paramref name="work"/> multiply-adds: every core from <see cref="ParallelWork"/> on, unless a layer has a user's activation.</summary>
@@ -128,18 +138,11 @@ internal static class Inference
         public Blocks(Network<T> network, T[] x, int m, T[] output, PackedGemm.Width width)
         {
             (this.network, this.x, this.m, this.output, this.width) = (network, x, m, output, width);
-            long work = 0;
             foreach (var layer in network.Layers)
             {
                 widest = Math.Max(widest, layer.Outputs);
-                work += (long)layer.Outputs * layer.Inputs;
             }
-
-            Work = work * m;
         }
-
-        /// <summary>Multiply-adds in the whole batch.</summary>
-        public long Work { get; }
 
         public int FirstNonFinite => Volatile.Read(ref firstNonFinite[0]);
 
