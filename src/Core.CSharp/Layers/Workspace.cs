@@ -292,6 +292,18 @@ internal sealed class Workspace<T>
         var outputs = units[^1];
         var output = a[^1];
         var correct = 0;
+        if (outputs == 1)
+        {
+            // One unit: Decide is x ≥ ½ on each side (NaN gives 0), taken here without a call per observation.
+            var half = T.CreateTruncating(0.5);
+            for (var j = 0; j < m; j++)
+            {
+                correct += output[j] >= half == y[j] >= half ? 1 : 0;
+            }
+
+            return correct;
+        }
+
         for (var j = 0; j < m; j++)
         {
             if (Targets.Decide<T>(output.AsSpan(j * outputs, outputs)) == Targets.Decide(y.Slice(j * outputs, outputs)))
