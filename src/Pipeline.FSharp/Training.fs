@@ -454,10 +454,9 @@ module Training =
         start.History.Steps.CopyTo(steps)
 
         let epochs =
-            RecordBuffers.Allocate<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
+            ImmutableArray.CreateBuilder<EpochRecord>(start.History.Epochs.Length + max 0 (config.Epochs - start.Epoch))
 
-        start.History.Epochs.CopyTo(epochs)
-        let epochCount = ref start.History.Epochs.Length
+        epochs.AddRange start.History.Epochs
         let order = Array.init samples id
 
         // Some(correct / samples), shared between the epochs that count the same number of correct decisions when the
@@ -509,7 +508,7 @@ module Training =
         // A copy of the records so far (the run goes on writing its buffers).
         let frozenHistory () = {
             Steps = ImmutableArray.Create(steps, 0, progress.Step)
-            Epochs = ImmutableArray.Create(epochs, 0, epochCount.Value)
+            Epochs = epochs.ToImmutable()
         }
 
         // The records at the end of the run: a buffer that is exactly full is handed over without a copy (nothing writes
@@ -521,10 +520,10 @@ module Training =
                 else
                     ImmutableArray.Create(steps, 0, progress.Step)
             Epochs =
-                if epochCount.Value = epochs.Length then
-                    ImmutableCollectionsMarshal.AsImmutableArray epochs
+                if epochs.Count = epochs.Capacity then
+                    epochs.MoveToImmutable()
                 else
-                    ImmutableArray.Create(epochs, 0, epochCount.Value)
+                    epochs.ToImmutable()
         }
 
         let bestRecord () =
@@ -698,8 +697,7 @@ module Training =
                     LearningRate = steps[progress.Step - 1].LearningRate
                 }
 
-                epochs[epochCount.Value] <- record
-                epochCount.Value <- epochCount.Value + 1
+                epochs.Add record
                 config.OnEpoch record
 
                 match measured with

@@ -46,7 +46,7 @@ public static class Targets
 
         if (column.Length == 1)
         {
-            return column[0] >= T.CreateTruncating(0.5) ? 1 : 0;
+            return DecideUnit(column[0]);
         }
 
         var best = 0;
@@ -60,6 +60,12 @@ public static class Targets
 
         return best;
     }
+
+    /// <summary>The class a single unit's value stands for: 1 when it is ≥ 0.5, else 0 (NaN gives 0).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static int DecideUnit<T>(T value)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        value >= T.CreateTruncating(0.5) ? 1 : 0;
 
     /// <summary>The class of each column of <paramref name="outputs"/> (units × samples) by <see cref="Decide{T}"/>.</summary>
     public static int[] Classes<T>(Matrix<T> outputs)

@@ -294,11 +294,10 @@ internal sealed class Workspace<T>
         var correct = 0;
         if (outputs == 1)
         {
-            // One unit: Decide is x ≥ ½ on each side (NaN gives 0), taken here without a call per observation.
-            var half = T.CreateTruncating(0.5);
+            // One unit: Decide's rule for a single value on each side, without a span and a call per observation.
             for (var j = 0; j < m; j++)
             {
-                correct += output[j] >= half == y[j] >= half ? 1 : 0;
+                correct += Targets.DecideUnit(output[j]) == Targets.DecideUnit(y[j]) ? 1 : 0;
             }
 
             return correct;

@@ -13,7 +13,7 @@ namespace Nn.Training;
 /// kernel refuses, nothing is done and the run takes the faults itself, as before.
 /// </summary>
 /// <remarks>
-/// Arrays of types with references (the epoch records) are left to the writer: their pages were found mapped read-only
+/// Arrays of types with references (the epoch records, which the run keeps in an ordinary builder) are left to the writer: their pages were found mapped read-only
 /// to the kernel's zero page by then, and making such a page writable from another thread flushes the training core's
 /// TLB by an interrupt each time (<c>do_wp_page</c> → <c>flush_tlb_mm_range</c> in a profile), which cost the writer
 /// more than the faults it saved.
