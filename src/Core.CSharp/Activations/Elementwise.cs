@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nn.Activations;
 
@@ -275,8 +276,16 @@ internal static class Elementwise
         Span<double> tail = stackalloc double[4 * doubles];
         for (; i < z.Length; i += doubles)
         {
-            tail.Clear();
             var rest = Math.Min(doubles, z.Length - i);
+            if (rest == doubles && doubles == Vector256<double>.Count)
+            {
+                // A whole double vector's elements: widened straight from the span (the same values the copy below makes).
+                var whole = map.Apply(WidenQuarter(z, i), WidenQuarter(b, i), WidenQuarter(c, i), WidenQuarter(d, i));
+                Vector256.Narrow(whole.AsVector256(), Vector256<double>.Zero).GetLower().CopyTo(output[i..]);
+                continue;
+            }
+
+            tail.Clear();
             for (var k = 0; k < rest; k++)
             {
                 tail[k] = z[i + k];
@@ -292,6 +301,11 @@ internal static class Elementwise
             }
         }
     }
+
+    /// <summary>Elements i … i + 3 of <paramref name="span"/>, widened to a 256-bit double vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> WidenQuarter(ReadOnlySpan<float> span, int i) =>
+        Vector256.WidenLower(Vector128.Create(span.Slice(i, Vector128<float>.Count)).ToVector256Unsafe()).AsVector();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> Narrowed<TM>(TM map, Vector<float> z, Vector<float> b, Vector<float> c, Vector<float> d)
