@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nn.Activations;
@@ -23,28 +24,20 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     public override string Name => "ce";
 
     /// <summary>L = Σₖ yₖ (log Σⱼ e^zⱼ − zₖ) for the logits <paramref name="z"/> and targets <paramref name="y"/> of one observation.</summary>
+    /// <remarks>
+    /// Computed in double and rounded to T once. With m = maxₖ zₖ and the shifts sₖ = zₖ − m (rounded), e^sₖ
+    /// (<see cref="Exponential.Exp"/>) are summed with Neumaier's compensation into S ≥ 1; then L = Σₖ yₖ·(log S − sₖ), the
+    /// zero targets skipped. Each term is at least |sₖ|, so the shift's rounding stays within half an ulp of it, and
+    /// log S is within about an ulp of 1 in double. This is the column alone of <see cref="Total{T}"/>'s lanes, so a
+    /// batch's total is the sum of its observations' values.
+    /// </remarks>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static T Value<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var max = TensorPrimitives.Max(z);
-        var sumExp = T.Zero;
-        for (var k = 0; k < z.Length; k++)
-        {
-            sumExp += T.Exp(z[k] - max);
-        }
-
-        var lse = max + T.Log(sumExp);
-        var loss = T.Zero;
-        for (var k = 0; k < z.Length; k++)
-        {
-            if (!T.IsZero(y[k]))
-            {
-                loss += y[k] * (lse - z[k]);
-            }
-        }
-
-        return loss;
+        Span<double> losses = stackalloc double[Vector<double>.Count];
+        Lanes(z, y, 0, z.Length, 1, losses);
+        return T.CreateTruncating(losses[0]);
     }
 
     /// <inheritdoc />
@@ -84,13 +77,96 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
     {
+        // A vector's lanes of observations at a time, each lane computing one observation's Value; the values are
+        // rounded to T and added in order, as one Value after another would be.
+        var lanes = Vector<double>.Count;
+        Span<double> losses = stackalloc double[lanes];
         var sum = T.Zero;
-        for (var start = 0; start < z.Length; start += units)
+        for (var start = 0; start < z.Length; start += lanes * units)
         {
-            sum += Value(z.Slice(start, units), y.Slice(start, units));
+            var count = Math.Min(lanes, (z.Length - start) / units);
+            Lanes(z, y, start, units, count, losses);
+            for (var l = 0; l < count; l++)
+            {
+                sum += T.CreateTruncating(losses[l]);
+            }
         }
 
         return sum;
+    }
+
+    /// <summary>
+    /// The losses of the <paramref name="count"/> (at most a double vector's lanes) observations from
+    /// <paramref name="start"/> on, one per lane, into <paramref name="losses"/>: the steps of <see cref="Value{T}"/> in
+    /// every lane, the unused lanes on zeros. The lanes do not interact, and log S is taken lane by lane.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Lanes<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, int start, int units, int count, Span<double> losses)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var lanes = Vector<double>.Count;
+        var length = lanes * units;
+        double[]? rented = null;
+        var scratch = length <= 256 ? stackalloc double[2 * length] : (rented = ArrayPool<double>.Shared.Rent(2 * length));
+
+        // Row k holds value k of every observation (its shift once summed), the rows of targets beside them.
+        var shifts = scratch[..length];
+        var targets = scratch.Slice(length, length);
+        Span<double> maxima = stackalloc double[lanes];
+        for (var l = 0; l < lanes; l++)
+        {
+            var max = 0.0;
+            for (var k = 0; k < units; k++)
+            {
+                var (value, target) = l < count ? (double.CreateTruncating(z[start + (l * units) + k]), double.CreateTruncating(y[start + (l * units) + k])) : (0.0, 0.0);
+                shifts[(k * lanes) + l] = value;
+                targets[(k * lanes) + l] = target;
+                max = k == 0 ? value : Math.Max(max, value);
+            }
+
+            maxima[l] = max;
+        }
+
+        var negated = -new Vector<double>(maxima);
+        var (total, compensation) = (Vector<double>.Zero, Vector<double>.Zero);
+        for (var k = 0; k < units; k++)
+        {
+            // sₖ, e^sₖ and Neumaier's step.
+            var shift = new Vector<double>(shifts.Slice(k * lanes, lanes)) + negated;
+            var e = Exponential.Exp(shift);
+            var next = total + e;
+            compensation += Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(total), Vector.Abs(e)), (total - next) + e, (e - next) + total);
+            total = next;
+            shift.CopyTo(shifts.Slice(k * lanes, lanes));
+        }
+
+        total += compensation;
+        Span<double> logs = stackalloc double[lanes];
+        for (var l = 0; l < lanes; l++)
+        {
+            logs[l] = Math.Log(total[l]);
+        }
+
+        var logTotal = new Vector<double>(logs);
+        var loss = Vector<double>.Zero;
+        for (var k = 0; k < units; k++)
+        {
+            var target = new Vector<double>(targets.Slice(k * lanes, lanes));
+            var term = logTotal - new Vector<double>(shifts.Slice(k * lanes, lanes));
+
+            // A zero target adds nothing, even where its term is infinite or NaN (the loss is never −0, so + 0 keeps it).
+            loss += Vector.ConditionalSelect(Vector.Equals(target, Vector<double>.Zero), Vector<double>.Zero, target * term);
+        }
+
+        for (var l = 0; l < count; l++)
+        {
+            losses[l] = loss[l];
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
     }
 
     /// <inheritdoc />

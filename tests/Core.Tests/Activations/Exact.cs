@@ -87,6 +87,25 @@ internal readonly record struct Exact(BigInteger Scaled) : IComparable<Exact>
         return k >= 0 ? new Exact(sum.Scaled << k) : new Exact(sum.Scaled >> -k);
     }
 
+    /// <summary>log x for x ≥ 1: Halley's iteration y ← y + 2(t − 1)/(t + 1) with t = x·e⁻ʸ, from the double estimate.</summary>
+    public static Exact Log(Exact x)
+    {
+        if (x < One)
+        {
+            throw new ArgumentOutOfRangeException(nameof(x), "Log is only needed, and only implemented, for x ≥ 1");
+        }
+
+        var y = From(Math.Log(ToDouble(x)));
+        for (var i = 0; i < 5; i++)
+        {
+            // e⁻ʸ needs −y ≤ 0: a rounded estimate below zero is clamped there (log x ≥ 0 for x ≥ 1).
+            var t = x * Exp(y.Sign > 0 ? -y : Zero);
+            y += new Exact(2 * (t - One).Scaled) / (t + One);
+        }
+
+        return y;
+    }
+
     /// <summary>A nearby double, for estimates and messages only (values below 2⁻⁶⁴ show as 0).</summary>
     public static double ToDouble(Exact x) => (double)(x.Scaled >> (Bits - 64)) / Math.Pow(2, 64);
 
