@@ -630,47 +630,103 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for r &lt; <paramref name="rows"/> and p &lt; <paramref name="cols"/>:
-    /// with <paramref name="registers"/> (512-bit vectors on AVX-512) the full W×W blocks by register transposes, the rest
-    /// element by element — the same products α·a either way. Packs Aᵀ for the tiles and turns a swapped product's S back
-    /// into C.
+    /// with <paramref name="registers"/> (512-bit vectors on AVX-512) by register transposes of W×W blocks, the ragged
+    /// edges' blocks through masked loads and stores (<see cref="TransposeEdge"/>); otherwise element by element — the
+    /// same products α·a either way. Packs Aᵀ for the tiles and turns a swapped product's S back into C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeInto<T>(T* source, long lds, T* destination, nint ldd, int rows, int cols, T alpha, bool registers)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var w = typeof(T) == typeof(float) ? 16 : 8;
-        var (fullRows, fullCols) = registers ? (rows / w * w, cols / w * w) : (0, 0);
-        for (var r = 0; r < fullRows; r += w)
+        if (!registers)
         {
-            for (var p = 0; p < fullCols; p += w)
+            for (var r = 0; r < rows; r++)
             {
-                if (typeof(T) == typeof(float))
+                for (var p = 0; p < cols; p++)
                 {
-                    Transpose16x16((float*)(source + p + (r * lds)), lds, (float*)(destination + (p * ldd) + r), ldd, float.CreateTruncating(alpha));
+                    destination[(p * ldd) + r] = alpha * source[p + (r * lds)];
+                }
+            }
+
+            return;
+        }
+
+        var w = typeof(T) == typeof(float) ? 16 : 8;
+        for (var r = 0; r < rows; r += w)
+        {
+            var height = Math.Min(w, rows - r);
+            for (var p = 0; p < cols; p += w)
+            {
+                var width = Math.Min(w, cols - p);
+                var from = source + p + (r * lds);
+                var to = destination + (p * ldd) + r;
+                if (height < w || width < w)
+                {
+                    TransposeEdge(from, lds, to, ldd, height, width, alpha);
+                }
+                else if (typeof(T) == typeof(float))
+                {
+                    Transpose16x16((float*)from, lds, (float*)to, ldd, float.CreateTruncating(alpha));
                 }
                 else
                 {
-                    Transpose8x8((double*)(source + p + (r * lds)), lds, (double*)(destination + (p * ldd) + r), ldd, double.CreateTruncating(alpha));
+                    Transpose8x8((double*)from, lds, (double*)to, ldd, double.CreateTruncating(alpha));
                 }
-            }
-
-            for (var row = r; row < r + w; row++)
-            {
-                for (var p = fullCols; p < cols; p++)
-                {
-                    destination[(p * ldd) + row] = alpha * source[p + (row * lds)];
-                }
-            }
-        }
-
-        for (var r = fullRows; r < rows; r++)
-        {
-            for (var p = 0; p < cols; p++)
-            {
-                destination[(p * ldd) + r] = alpha * source[p + (r * lds)];
             }
         }
     }
+
+    /// <summary>
+    /// A block of fewer than W rows or columns for <see cref="TransposeInto"/>: its rows are read by masked loads into a
+    /// zero-padded W×W block on the stack, transposed in registers there, and the <paramref name="cols"/> rows of the
+    /// result written by masked stores of <paramref name="rows"/> elements (masked-off lanes are neither read nor written).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void TransposeEdge<T>(T* source, long lds, T* destination, nint ldd, int rows, int cols, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var b = stackalloc float[256];
+            var t = stackalloc float[256];
+            var (read, write) = (Lanes32(cols), Lanes32(rows));
+            for (var r = 0; r < 16; r++)
+            {
+                var row = r < rows ? Avx512F.MaskLoad((float*)source + (r * lds), read, Vector512<float>.Zero) : Vector512<float>.Zero;
+                Vector512.Store(row, b + (16 * r));
+            }
+
+            Transpose16x16(b, 16, t, 16, float.CreateTruncating(alpha));
+            for (var p = 0; p < cols; p++)
+            {
+                Avx512F.MaskStore((float*)destination + (p * ldd), write, Vector512.Load(t + (16 * p)));
+            }
+        }
+        else
+        {
+            var b = stackalloc double[64];
+            var t = stackalloc double[64];
+            var (read, write) = (Lanes64(cols), Lanes64(rows));
+            for (var r = 0; r < 8; r++)
+            {
+                var row = r < rows ? Avx512F.MaskLoad((double*)source + (r * lds), read, Vector512<double>.Zero) : Vector512<double>.Zero;
+                Vector512.Store(row, b + (8 * r));
+            }
+
+            Transpose8x8(b, 8, t, 8, double.CreateTruncating(alpha));
+            for (var p = 0; p < cols; p++)
+            {
+                Avx512F.MaskStore((double*)destination + (p * ldd), write, Vector512.Load(t + (8 * p)));
+            }
+        }
+    }
+
+    /// <summary>A mask of the first <paramref name="count"/> float lanes.</summary>
+    private static Vector512<float> Lanes32(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>A mask of the first <paramref name="count"/> double lanes.</summary>
+    private static Vector512<double> Lanes64(int count) => Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble();
 
     /// <summary>
     /// <c>destination[p·ldd + r] = α·source[p + r·lds]</c> for a 16×16 block of floats: sixteen columns of the source
