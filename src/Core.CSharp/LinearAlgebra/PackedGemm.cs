@@ -599,6 +599,14 @@ internal static unsafe class PackedGemm
                             TS.Store(d + v, TS.Multiply(TS.Load(source + v), alphaV));
                         }
                     }
+                    else if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported)
+                    {
+                        // The ragged panel by masked loads: the lanes past its rows are read as zeros, and never read.
+                        for (var v = 0; v < height; v += w)
+                        {
+                            MaskedCopy(source + v, d + v, Math.Clamp(rows - v, 0, w), alpha);
+                        }
+                    }
                     else
                     {
                         for (var r = 0; r < rows; r++)
@@ -719,6 +727,26 @@ internal static unsafe class PackedGemm
             {
                 Avx512F.MaskStore((double*)destination + (p * ldd), write, Vector512.Load(t + (8 * p)));
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>destination[r] = α·source[r]</c> for r &lt; <paramref name="count"/> and zero for the rest of a 512-bit vector
+    /// (AVX-512), by one masked load: the source past <paramref name="count"/> is not read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskedCopy<T>(T* source, T* destination, int count, T alpha)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var values = Avx512F.MaskLoad((float*)source, Lanes32(count), Vector512<float>.Zero);
+            Vector512.Store(values * float.CreateTruncating(alpha), (float*)destination);
+        }
+        else
+        {
+            var values = Avx512F.MaskLoad((double*)source, Lanes64(count), Vector512<double>.Zero);
+            Vector512.Store(values * double.CreateTruncating(alpha), (double*)destination);
         }
     }
 
