@@ -43,20 +43,29 @@ public sealed record SoftmaxActivation : Activation
     /// do not interact, and e^x of a value depends on that value alone: see <see cref="Elementwise"/>). The compensated
     /// sum is a chain of dependent additions per column; side by side, the columns' chains overlap.
     /// </remarks>
+    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units) => Pass(z, a, units, default, default);
+
+    /// <summary>
+    /// <see cref="Forward{T}"/> into <paramref name="a"/> unless it is empty, and, unless they are empty, each column's
+    /// maximum m and log S into <paramref name="maxima"/> and <paramref name="logSums"/> (one per column), where
+    /// S = Σₖ e^(zₖ − m) is the compensated sum the quotients divide by: what softmax cross-entropy needs of the pass
+    /// (<see cref="Losses.SoftmaxCrossEntropyLoss"/>), with the same bits whether or not a is computed beside them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int units)
+    internal static void Pass<T>(ReadOnlySpan<T> z, Span<T> a, int units, Span<double> maxima, Span<double> logSums)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var lanes = Vector<double>.Count;
         var scratch = ArrayPool<double>.Shared.Rent(2 * lanes * units);
         var start = 0;
         for (; start + (lanes * units) <= z.Length; start += lanes * units)
         {
-            Lanes(z, a, start, units, scratch);
+            Lanes(z, a, start, units, scratch, maxima, logSums);
         }
 
         for (; start < z.Length; start += units)
         {
-            Column(z, a, start, units, scratch);
+            Column(z, a, start, units, scratch, maxima, logSums);
         }
 
         ArrayPool<double>.Shared.Return(scratch);
@@ -67,7 +76,7 @@ public sealed record SoftmaxActivation : Activation
     /// of <see cref="Column{T}"/> for each column alone.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Lanes<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch)
+    private static void Lanes<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch, Span<double> columnMaxima, Span<double> logSums)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var lanes = Vector<double>.Count;
@@ -111,7 +120,17 @@ public sealed record SoftmaxActivation : Activation
         }
 
         total += compensation;
-        for (var k = 0; k < units; k++)
+        if (!logSums.IsEmpty)
+        {
+            var column = start / units;
+            for (var l = 0; l < lanes; l++)
+            {
+                columnMaxima[column + l] = maxima[l];
+                logSums[column + l] = Math.Log(total[l]);
+            }
+        }
+
+        for (var k = 0; k < units && !a.IsEmpty; k++)
         {
             var quotients = new Vector<double>(values.Slice(k * lanes, lanes)) / total;
             for (var l = 0; l < lanes; l++)
@@ -123,7 +142,7 @@ public sealed record SoftmaxActivation : Activation
 
     /// <summary>The column from <paramref name="start"/> alone: the definition the lanes of <see cref="Lanes{T}"/> follow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Column<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch)
+    private static void Column<T>(ReadOnlySpan<T> z, Span<T> a, int start, int units, double[] scratch, Span<double> maxima, Span<double> logSums)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var shift = scratch.AsSpan(0, units);
@@ -138,12 +157,7 @@ public sealed record SoftmaxActivation : Activation
         // zₖ − max exactly, as the rounded difference and its rounding error (TwoSum).
         for (var k = 0; k < units; k++)
         {
-            var (x, y) = (shift[k], -max);
-            var sum = x + y;
-            var yPart = sum - x;
-            var error = (x - (sum - yPart)) + (y - yPart);
-            shift[k] = sum;
-            low[k] = double.IsFinite(error) ? error : 0;
+            (shift[k], low[k]) = Shift(shift[k], max);
         }
 
         Elementwise.Forward(default(ExpKernel), shift, shift);
@@ -157,11 +171,35 @@ public sealed record SoftmaxActivation : Activation
         }
 
         total += compensation;
+        if (!logSums.IsEmpty)
+        {
+            maxima[start / units] = max;
+            logSums[start / units] = Math.Log(total);
+        }
+
+        if (a.IsEmpty)
+        {
+            return;
+        }
+
         var column = a.Slice(start, units);
         for (var k = 0; k < units; k++)
         {
             column[k] = T.CreateTruncating(shift[k] / total);
         }
+    }
+
+    /// <summary>
+    /// x − <paramref name="max"/> as the rounded difference and its rounding error (Knuth's TwoSum), the error taken as 0
+    /// where it is not finite — the shift of the forward pass, lane for lane.
+    /// </summary>
+    internal static (double High, double Low) Shift(double x, double max)
+    {
+        var y = -max;
+        var sum = x + y;
+        var yPart = sum - x;
+        var error = (x - (sum - yPart)) + (y - yPart);
+        return (sum, double.IsFinite(error) ? error : 0);
     }
 
     /// <inheritdoc />

@@ -40,6 +40,11 @@ internal sealed class Workspace<T>
     // forward pass and read by the backward pass instead of a second exponential; null for the other layers.
     private readonly double[]?[] slopes;
 
+    // A softmax output under softmax cross-entropy: each column's maximum and log S from a training pass's forward pass,
+    // of which the loss is made (SoftmaxCrossEntropyLoss.FromLogSums) instead of a second pass of exponentials; null
+    // otherwise.
+    private readonly double[]? logSums;
+
     // The activations' and the loss's generic virtual methods, bound once to delegates: a generic virtual call looks
     // its target up on every call, which costs more than the work itself on a tiny network.
     private readonly ForwardKernel[] forward;
@@ -98,6 +103,7 @@ internal sealed class Workspace<T>
         slopes = [.. Enumerable.Range(1, count).Select(l => keeps && l < count && activations[l - 1].KeepsSlope ? new double[units[l] * capacity] : null)];
         forwardWithSlope = [.. activations.Select((g, l) => slopes[l] is null ? null : (ForwardSlopeKernel)g.ForwardWithSlope<T>)];
         backward = [.. activations.Select(g => (BackwardKernel)g.Backward<T>)];
+        logSums = loss is SoftmaxCrossEntropyLoss && activations[^1] is SoftmaxActivation ? new double[2 * capacity] : null;
         total = loss.Total<T>;
         outputGradient = loss.OutputGradient<T>;
     }
@@ -197,7 +203,9 @@ internal sealed class Workspace<T>
         var zL = z[last].AsSpan(0, outputs * m);
         var aL = a[last].AsSpan(0, outputs * m);
         var yL = y[..(outputs * m)];
-        var cost = weights.IsEmpty ? total(zL, aL, yL, outputs) / T.CreateTruncating(m) : SampleWeights.Cost(loss, zL, aL, yL, outputs, m, weights);
+        var cost = !weights.IsEmpty ? SampleWeights.Cost(loss, zL, aL, yL, outputs, m, weights)
+            : logSums is { } kept ? SoftmaxCrossEntropyLoss.FromLogSums<T>(zL, yL, outputs, kept.AsSpan(0, m), kept.AsSpan(Capacity, m)) / T.CreateTruncating(m)
+            : total(zL, aL, yL, outputs) / T.CreateTruncating(m);
         var delta = dz[last].AsSpan(0, outputs * m);
         outputGradient(activations[last], zL, aL, yL, delta, outputs);
         SampleWeights.Scale(delta, outputs, m, weights);
@@ -369,6 +377,10 @@ internal sealed class Workspace<T>
             if (training && slopes[l] is { } slope)
             {
                 forwardWithSlope[l]!(zl, al, slope.AsSpan(0, n * m));
+            }
+            else if (training && l == activations.Length - 1 && logSums is { } kept)
+            {
+                SoftmaxActivation.Pass<T>(zl, al, n, kept.AsSpan(0, m), kept.AsSpan(Capacity, m));
             }
             else if (!ReferenceEquals(a[l], z[l]))
             {

@@ -25,19 +25,18 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
 
     /// <summary>L = Σₖ yₖ (log Σⱼ e^zⱼ − zₖ) for the logits <paramref name="z"/> and targets <paramref name="y"/> of one observation.</summary>
     /// <remarks>
-    /// Computed in double and rounded to T once. With m = maxₖ zₖ and the shifts sₖ = zₖ − m (rounded), e^sₖ
-    /// (<see cref="Exponential.Exp"/>) are summed with Neumaier's compensation into S ≥ 1; then L = Σₖ yₖ·(log S − sₖ), the
-    /// zero targets skipped. Each term is at least |sₖ|, so the shift's rounding stays within half an ulp of it, and
-    /// log S is within about an ulp of 1 in double. This is the column alone of <see cref="Total{T}"/>'s lanes, so a
-    /// batch's total is the sum of its observations' values.
+    /// Computed in double and rounded to T once, from the softmax's own pass (<see cref="SoftmaxActivation"/>): with
+    /// m = maxₖ zₖ, each shift zₖ − m held exactly as sₖ + lₖ (TwoSum) and S = Σₖ e^(zₖ − m) summed with compensation,
+    /// L = Σₖ yₖ·((log S − sₖ) − lₖ), the zero targets skipped. A batch's <see cref="Total{T}"/> is the sum of its
+    /// observations' values, and a training pass that has computed the softmax takes the loss from that pass's log S.
     /// </remarks>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static T Value<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Span<double> losses = stackalloc double[Vector<double>.Count];
-        Lanes(z, y, 0, z.Length, 1, losses);
-        return T.CreateTruncating(losses[0]);
+        Span<double> maximum = stackalloc double[1];
+        Span<double> logSum = stackalloc double[1];
+        SoftmaxActivation.Pass(z, Span<T>.Empty, z.Length, maximum, logSum);
+        return T.CreateTruncating(ColumnLoss(z, y, maximum[0], logSum[0]));
     }
 
     /// <inheritdoc />
@@ -77,96 +76,56 @@ public sealed record SoftmaxCrossEntropyLoss : Loss
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override T Total<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> y, int units)
     {
-        // A vector's lanes of observations at a time, each lane computing one observation's Value; the values are
-        // rounded to T and added in order, as one Value after another would be.
-        var lanes = Vector<double>.Count;
-        Span<double> losses = stackalloc double[lanes];
-        var sum = T.Zero;
-        for (var start = 0; start < z.Length; start += lanes * units)
+        if (z.IsEmpty)
         {
-            var count = Math.Min(lanes, (z.Length - start) / units);
-            Lanes(z, y, start, units, count, losses);
-            for (var l = 0; l < count; l++)
-            {
-                sum += T.CreateTruncating(losses[l]);
-            }
+            return T.Zero;
+        }
+
+        var m = z.Length / units;
+        var rented = m > 128 ? ArrayPool<double>.Shared.Rent(2 * m) : null;
+        var sums = rented is null ? stackalloc double[2 * m] : rented.AsSpan(0, 2 * m);
+        SoftmaxActivation.Pass(z, Span<T>.Empty, units, sums[..m], sums[m..]);
+        var total = FromLogSums(z, y, units, sums[..m], sums[m..]);
+        if (rented is not null)
+        {
+            ArrayPool<double>.Shared.Return(rented);
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// <see cref="Total{T}"/> from each column's maximum and log S as <see cref="SoftmaxActivation.Pass"/> gives them
+    /// (a training pass keeps them from its forward pass): each observation's value rounded to T, added in order.
+    /// </summary>
+    internal static T FromLogSums<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, int units, ReadOnlySpan<double> maxima, ReadOnlySpan<double> logSums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sum = T.Zero;
+        for (var j = 0; j < maxima.Length; j++)
+        {
+            sum += T.CreateTruncating(ColumnLoss(z.Slice(j * units, units), y.Slice(j * units, units), maxima[j], logSums[j]));
         }
 
         return sum;
     }
 
-    /// <summary>
-    /// The losses of the <paramref name="count"/> (at most a double vector's lanes) observations from
-    /// <paramref name="start"/> on, one per lane, into <paramref name="losses"/>: the steps of <see cref="Value{T}"/> in
-    /// every lane, the unused lanes on zeros. The lanes do not interact, and log S is taken lane by lane.
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void Lanes<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, int start, int units, int count, Span<double> losses)
+    /// <summary>Σₖ yₖ·((log S − sₖ) − lₖ) for one column, in double (see <see cref="Value{T}"/>).</summary>
+    private static double ColumnLoss<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> y, double maximum, double logSum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var lanes = Vector<double>.Count;
-        var length = lanes * units;
-        double[]? rented = null;
-        var scratch = length <= 256 ? stackalloc double[2 * length] : (rented = ArrayPool<double>.Shared.Rent(2 * length));
-
-        // Row k holds value k of every observation (its shift once summed), the rows of targets beside them.
-        var shifts = scratch[..length];
-        var targets = scratch.Slice(length, length);
-        Span<double> maxima = stackalloc double[lanes];
-        for (var l = 0; l < lanes; l++)
+        var loss = 0.0;
+        for (var k = 0; k < z.Length; k++)
         {
-            var max = 0.0;
-            for (var k = 0; k < units; k++)
+            var target = double.CreateTruncating(y[k]);
+            if (target != 0)
             {
-                var (value, target) = l < count ? (double.CreateTruncating(z[start + (l * units) + k]), double.CreateTruncating(y[start + (l * units) + k])) : (0.0, 0.0);
-                shifts[(k * lanes) + l] = value;
-                targets[(k * lanes) + l] = target;
-                max = k == 0 ? value : Math.Max(max, value);
+                var (shift, low) = SoftmaxActivation.Shift(double.CreateTruncating(z[k]), maximum);
+                loss += target * ((logSum - shift) - low);
             }
-
-            maxima[l] = max;
         }
 
-        var negated = -new Vector<double>(maxima);
-        var (total, compensation) = (Vector<double>.Zero, Vector<double>.Zero);
-        for (var k = 0; k < units; k++)
-        {
-            // sₖ, e^sₖ and Neumaier's step.
-            var shift = new Vector<double>(shifts.Slice(k * lanes, lanes)) + negated;
-            var e = Exponential.Exp(shift);
-            var next = total + e;
-            compensation += Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(total), Vector.Abs(e)), (total - next) + e, (e - next) + total);
-            total = next;
-            shift.CopyTo(shifts.Slice(k * lanes, lanes));
-        }
-
-        total += compensation;
-        Span<double> logs = stackalloc double[lanes];
-        for (var l = 0; l < lanes; l++)
-        {
-            logs[l] = Math.Log(total[l]);
-        }
-
-        var logTotal = new Vector<double>(logs);
-        var loss = Vector<double>.Zero;
-        for (var k = 0; k < units; k++)
-        {
-            var target = new Vector<double>(targets.Slice(k * lanes, lanes));
-            var term = logTotal - new Vector<double>(shifts.Slice(k * lanes, lanes));
-
-            // A zero target adds nothing, even where its term is infinite or NaN (the loss is never −0, so + 0 keeps it).
-            loss += Vector.ConditionalSelect(Vector.Equals(target, Vector<double>.Zero), Vector<double>.Zero, target * term);
-        }
-
-        for (var l = 0; l < count; l++)
-        {
-            losses[l] = loss[l];
-        }
-
-        if (rented is not null)
-        {
-            ArrayPool<double>.Shared.Return(rented);
-        }
+        return loss;
     }
 
     /// <inheritdoc />
