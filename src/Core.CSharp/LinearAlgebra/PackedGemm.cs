@@ -523,6 +523,20 @@ internal static unsafe class PackedGemm
             return;
         }
 
+        if (typeof(TS) == typeof(Simd512<T>) && Avx512F.IsSupported)
+        {
+            // The tile's rows in C by masked vectors (lanes past the rows neither read nor written).
+            for (var j = 0; j < nr; j++)
+            {
+                for (var v = 0; v < rows; v += TS.Count)
+                {
+                    MaskedUpdate(scratch + (j * height) + v, c + ((long)j * ldc) + v, Math.Min(TS.Count, rows - v), beta, update);
+                }
+            }
+
+            return;
+        }
+
         for (var j = 0; j < nr; j++)
         {
             var cj = c + ((long)j * ldc);
@@ -747,6 +761,40 @@ internal static unsafe class PackedGemm
         {
             var values = Avx512F.MaskLoad((double*)source, Lanes64(count), Vector512<double>.Zero);
             Vector512.Store(values * double.CreateTruncating(alpha), (double*)destination);
+        }
+    }
+
+    /// <summary>
+    /// <c>c[i] ← t[i]</c>, <c>c[i] + t[i]</c> or <c>β·c[i] + t[i]</c> (fused) for i &lt; <paramref name="count"/> by masked
+    /// 512-bit loads and stores (AVX-512): the same operation per element as the tile's own update of C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaskedUpdate<T>(T* t, T* c, int count, T beta, Update update)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            var mask = Lanes32(count);
+            var tile = Vector512.Load((float*)t);
+            var result = update switch
+            {
+                Update.Overwrite => tile,
+                Update.Accumulate => Avx512F.MaskLoad((float*)c, mask, Vector512<float>.Zero) + tile,
+                _ => Vector512.FusedMultiplyAdd(Vector512.Create(float.CreateTruncating(beta)), Avx512F.MaskLoad((float*)c, mask, Vector512<float>.Zero), tile),
+            };
+            Avx512F.MaskStore((float*)c, mask, result);
+        }
+        else
+        {
+            var mask = Lanes64(count);
+            var tile = Vector512.Load((double*)t);
+            var result = update switch
+            {
+                Update.Overwrite => tile,
+                Update.Accumulate => Avx512F.MaskLoad((double*)c, mask, Vector512<double>.Zero) + tile,
+                _ => Vector512.FusedMultiplyAdd(Vector512.Create(double.CreateTruncating(beta)), Avx512F.MaskLoad((double*)c, mask, Vector512<double>.Zero), tile),
+            };
+            Avx512F.MaskStore((double*)c, mask, result);
         }
     }
 
